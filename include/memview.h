@@ -1,0 +1,439 @@
+/*
+ * memview.h -- zero-copy, typed, N-dimensional views over memory.
+ *
+ * The model is Python's memoryview and the PEP 3118 buffer protocol:
+ * an *owner* holds a block of bytes and counts the views that point into
+ * it; a *view* says how to read those bytes (format, itemsize, shape,
+ * strides, suboffsets, readonly) without copying them.
+ *
+ * First page: the calls most programs need.
+ *
+ *     mv_owner *o;
+ *     mv_view v;
+ *     if (mv_owner_copy(&o, "hello world", 11) < 0) ...   // own a copy
+ *     mv_view_from_owner(&v, o);        // 1-D view, format "B"
+ *     mv_owner_release(o);              // the view keeps the bytes alive
+ *     mv_value x;
+ *     mv_get(&v, 0, &x);                // x.u == 104 ('h')
+ *     while (v.len)                     // Python: while b: b = b[1:]
+ *         mv_view_narrow(&v, 1, MV_END, 1);
+ *     mv_view_release(&v);              // last view gone: bytes freed
+ *
+ * Conventions
+ *   - Every call that can fail returns 0 (MV_OK) or a negative mv_status
+ *     whose kind mirrors a Python exception (MV_EINDEX is IndexError...).
+ *     mv_errmsg() gives the failing call's message on this thread, word
+ *     for word CPython's where CPython has one.
+ *   - A failing call leaves its outputs and its inputs untouched.
+ *   - Views are values the caller owns, on the stack or inside another
+ *     object. Do not copy one with '='; make another with mv_view_new(),
+ *     or move it with mv_view_move(). Each live view holds one counted
+ *     reference to its owner; mv_view_release() gives it back.
+ *   - Sizes and indexes are mv_ssize (ptrdiff_t). No input, however
+ *     hostile, reaches undefined behaviour: every size, index and stride
+ *     product is checked for overflow.
+ */
+#ifndef MEMVIEW_H
+#define MEMVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define MV_API
+#else
+#define MV_API __attribute__((visibility("default")))
+#endif
+
+#define MEMVIEW_VERSION_MAJOR 0
+#define MEMVIEW_VERSION_MINOR 1
+#define MEMVIEW_VERSION_PATCH 0
+#define MEMVIEW_VERSION "0.1.0"
+
+typedef ptrdiff_t mv_ssize;
+#define MV_SSIZE_MAX PTRDIFF_MAX
+#define MV_SSIZE_MIN PTRDIFF_MIN
+
+/* Most dimensions a view may have (PEP 3118's PyBUF_MAX_NDIM). */
+#define MV_MAXDIM 64
+
+/* ------------------------------------------------------------------------
+ * Status codes and messages
+ * ------------------------------------------------------------------------ */
+
+typedef enum mv_status {
+    MV_OK = 0,
+    MV_EINDEX = -1,    /* IndexError */
+    MV_ETYPE = -2,     /* TypeError */
+    MV_EVALUE = -3,    /* ValueError */
+    MV_ENOTIMPL = -4,  /* NotImplementedError */
+    MV_EBUFFER = -5,   /* BufferError */
+    MV_ENOMEM = -6,    /* MemoryError */
+    MV_EOVERFLOW = -7, /* OverflowError */
+    MV_EOS = -8        /* OSError; errno is kept in mv_errno() */
+} mv_status;
+
+/* The Python exception's name for a status: "IndexError", ... "OK". */
+MV_API const char *mv_err_name(int status);
+/* A fixed, general description of a status kind. */
+MV_API const char *mv_strerror(int status);
+/* The message of the most recent failure on this thread ("" if none). */
+MV_API const char *mv_errmsg(void);
+/* errno of the most recent MV_EOS failure on this thread. */
+MV_API int mv_errno(void);
+/* Record a failure: sets this thread's message, returns status. For
+ * adapters that report an error of their own through memview's channel. */
+MV_API int mv_error(int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ------------------------------------------------------------------------
+ * Owners of memory
+ *
+ * An owner holds one block of bytes and an atomic reference count: one
+ * reference for the handle its creator holds, one for each live view.
+ * mv_owner_exports() is the number of views. While it is non-zero the
+ * block cannot be resized or freed: such a request fails with MV_EBUFFER
+ * (Python's BufferError) and changes nothing.
+ * ------------------------------------------------------------------------ */
+
+typedef struct mv_owner mv_owner;
+
+/* Called once, when the last reference to a wrapped owner is gone. */
+typedef void (*mv_release_fn)(void *ctx, void *data, mv_ssize len);
+
+/* An immutable copy of len bytes of data (views of it are read-only). */
+MV_API int mv_owner_copy(mv_owner **out, const void *data, mv_ssize len);
+/* A growable, writable byte array of len zero bytes. */
+MV_API int mv_owner_new_bytes(mv_owner **out, mv_ssize len);
+/* Memory the caller owns, lent to memview. release (may be NULL) runs
+ * exactly once, when the creator's handle and the last view are gone. */
+MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len,
+                         int readonly, mv_release_fn release, void *ctx);
+
+MV_API void *mv_owner_data(const mv_owner *o);
+MV_API mv_ssize mv_owner_size(const mv_owner *o);
+MV_API int mv_owner_readonly(const mv_owner *o);
+/* Number of live views of the owner. */
+MV_API mv_ssize mv_owner_exports(const mv_owner *o);
+
+/* Growable owners only: change the size (new bytes are zero). Refused with
+ * MV_EBUFFER while views exist, with MV_ETYPE for other owners. */
+MV_API int mv_owner_resize(mv_owner *o, mv_ssize newlen);
+/* Drop the creator's handle. The memory lives on until the last view is
+ * released. Never fails; NULL is accepted. */
+MV_API void mv_owner_release(mv_owner *o);
+/* Drop the creator's handle and free the memory now. Refused with
+ * MV_EBUFFER while views exist (the handle stays valid then). */
+MV_API int mv_owner_free(mv_owner *o);
+
+/* ------------------------------------------------------------------------
+ * Formats
+ *
+ * The native single-character formats of Python's struct module, with an
+ * optional '@' prefix: c b B ? h H i I l L q Q n N e f d P. A view may
+ * carry any other format string (it can be sliced, copied and compared
+ * bytewise where Python allows); typed access to its items then fails with
+ * MV_ENOTIMPL "memoryview: format X not supported".
+ * ------------------------------------------------------------------------ */
+
+/* What a format's items are, as C values. */
+typedef enum mv_kind {
+    MV_KIND_NONE = 0, /* not a native single-character format */
+    MV_KIND_INT,      /* b h i l q n: int64_t */
+    MV_KIND_UINT,     /* B H I L Q N: uint64_t */
+    MV_KIND_FLOAT,    /* e f d: double */
+    MV_KIND_BOOL,     /* ?: 0 or 1 */
+    MV_KIND_CHAR,     /* c: one byte */
+    MV_KIND_PTR       /* P: a pointer, as uintptr_t in .u */
+} mv_kind;
+
+/* The native format character of fmt ('B' for "B" and "@B"), or 0 when
+ * fmt is not one of the native single-character formats. */
+MV_API char mv_format_char(const char *fmt);
+/* The kind of fmt's items (MV_KIND_NONE if not native). */
+MV_API mv_kind mv_format_kind(const char *fmt);
+/* Item size of a native format, 0 when fmt is not native. */
+MV_API mv_ssize mv_format_itemsize(const char *fmt);
+
+/* One item's value, or a value offered for storing into an item. */
+typedef enum mv_vtype {
+    MV_VAL_INT,    /* .i */
+    MV_VAL_UINT,   /* .u */
+    MV_VAL_BIGINT, /* an integer outside int64_t and uint64_t; .i has its
+                      sign (-1 or 1) */
+    MV_VAL_FLOAT,  /* .f */
+    MV_VAL_BOOL,   /* .i is 0 or 1 */
+    MV_VAL_BYTES,  /* .s.ptr, .s.len: a byte string */
+    MV_VAL_OTHER   /* none of these: a value of the wrong type */
+} mv_vtype;
+
+typedef struct mv_value {
+    mv_vtype type;
+    union {
+        int64_t i;
+        uint64_t u;
+        double f;
+        struct {
+            const char *ptr;
+            mv_ssize len;
+        } s;
+    };
+} mv_value;
+
+/* Read the item at ptr as format fmt. 'c' gives MV_VAL_BYTES of length 1
+ * pointing at ptr; 'P' gives MV_VAL_UINT. */
+MV_API int mv_unpack(const char *fmt, const void *ptr, mv_value *out);
+/* Store val into the item at ptr as format fmt, with Python's rules:
+ * MV_ETYPE "memoryview: invalid type for format 'B'" for a value of the
+ * wrong type, MV_EVALUE "memoryview: invalid value for format 'B'" for one
+ * out of range. Nothing is written on failure. */
+MV_API int mv_pack(const char *fmt, void *ptr, const mv_value *val);
+
+/* ------------------------------------------------------------------------
+ * Views
+ *
+ * A view is read through its public fields; change it only through these
+ * calls. shape, strides and suboffsets point into the view itself (or into
+ * memory it owns when ndim > MV_INLINE_NDIM), which is why a view is never
+ * copied with '='.
+ * ------------------------------------------------------------------------ */
+
+#define MV_INLINE_NDIM 3
+
+enum {
+    MV_READONLY = 1u << 0,
+    MV_C_CONTIGUOUS = 1u << 1,
+    MV_F_CONTIGUOUS = 1u << 2,
+    MV_RELEASED = 1u << 3,
+    MV_HASHED = 1u << 4 /* v->hash holds the cached hash */
+};
+
+typedef struct mv_view {
+    char *buf;          /* first item (start of the block for ndim 0) */
+    mv_owner *owner;    /* one counted reference; NULL once released */
+    mv_ssize len;       /* nbytes: product(shape) * itemsize */
+    mv_ssize itemsize;  /* bytes per item */
+    const char *format; /* struct-module format; lives as long as owner */
+    int ndim;           /* 0 .. MV_MAXDIM */
+    unsigned flags;     /* MV_READONLY | MV_C_CONTIGUOUS | ... */
+    mv_ssize *shape;    /* ndim entries */
+    mv_ssize *strides;  /* ndim entries, in bytes, may be negative or 0 */
+    mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
+    mv_ssize exports;   /* buffers lent out of this view (mv_view_export) */
+    char fmtchar;       /* mv_format_char(format), cached */
+    int64_t hash;       /* cached by mv_view_hash() when MV_HASHED */
+    mv_ssize dims_[3 * MV_INLINE_NDIM]; /* storage; do not touch */
+    mv_ssize *heap_;                    /* storage for ndim > inline */
+} mv_view;
+
+/* The full description of a block's layout, as PEP 3118's Py_buffer. */
+typedef struct mv_layout {
+    void *buf;
+    mv_ssize len;              /* product(shape) * itemsize */
+    mv_ssize itemsize;
+    const char *format;        /* NULL means "B" */
+    int ndim;
+    const mv_ssize *shape;     /* NULL: 1-D of len / itemsize items */
+    const mv_ssize *strides;   /* NULL: C-contiguous */
+    const mv_ssize *suboffsets; /* NULL: none */
+    int readonly;
+} mv_layout;
+
+/* The byte range [*lo, *hi) relative to l->buf that l's items occupy
+ * (both 0 when it has no items). Wrap exactly that much memory in an owner
+ * for a layout with negative strides. */
+MV_API int mv_layout_extent(const mv_layout *l, mv_ssize *lo, mv_ssize *hi);
+
+/* Constructors (mv_view_from_*, mv_view_new, mv_view_readonly,
+ * mv_view_slice, mv_view_cast) that fail leave their destination released,
+ * so mv_view_release() on it is always safe.
+ *
+ * A 1-D view of every byte of o, format "B". Read-only if o is. */
+MV_API int mv_view_from_owner(mv_view *dst, mv_owner *o);
+/* A view of o's memory with the given layout, after checking it: itemsize
+ * positive and equal to the format's for native formats, shape entries
+ * non-negative, products free of overflow, len == itemsize * product(shape),
+ * and every byte reachable through buf, shape and strides inside o's memory
+ * (not checked for indirect layouts: a suboffsets layout's pointers are the
+ * caller's word). A readonly owner gives readonly views. */
+MV_API int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l);
+/* Another view, equal to src, holding its own reference. */
+MV_API int mv_view_new(mv_view *dst, const mv_view *src);
+/* Same, read-only (Python's toreadonly()). */
+MV_API int mv_view_readonly(mv_view *dst, const mv_view *src);
+/* Move src into dst (dst must be unused); src is left released. */
+MV_API void mv_view_move(mv_view *dst, mv_view *src);
+/* Give back the owner reference. Idempotent. Refused with MV_EBUFFER
+ * "memoryview has N exported buffers" while v->exports > 0. Every other
+ * call on a released view fails with MV_EVALUE "operation forbidden on
+ * released memoryview object". */
+MV_API int mv_view_release(mv_view *v);
+/* Lend out / take back v's buffer: counts exports as Python's memoryview
+ * does for consumers of its buffer. */
+MV_API int mv_view_export(mv_view *v);
+MV_API void mv_view_unexport(mv_view *v);
+
+/* Contiguity (computed at construction; released views answer 0). */
+static inline int mv_is_released(const mv_view *v) {
+    return (v->flags & MV_RELEASED) != 0;
+}
+static inline int mv_is_c_contiguous(const mv_view *v) {
+    return (v->flags & MV_C_CONTIGUOUS) != 0;
+}
+static inline int mv_is_f_contiguous(const mv_view *v) {
+    return (v->flags & MV_F_CONTIGUOUS) != 0;
+}
+static inline int mv_is_contiguous(const mv_view *v) {
+    return (v->flags & (MV_C_CONTIGUOUS | MV_F_CONTIGUOUS)) != 0;
+}
+/* Fails with MV_EVALUE and the released message if v is released. */
+MV_API int mv_check_released(const mv_view *v);
+/* Number of items in the first dimension (Python's len()): 1 for 0-D. */
+MV_API int mv_view_length(const mv_view *v, mv_ssize *out);
+
+/* ------------------------------------------------------------------------
+ * Items and slices
+ * ------------------------------------------------------------------------ */
+
+/* Omitted slice ends, as Python's slice(None, None, step) gives them. */
+#define MV_END MV_SSIZE_MAX
+#define MV_BEGIN MV_SSIZE_MIN
+
+/* Clamp start and stop of a slice with the given step to a dimension of
+ * len items, as Python does; returns the slice's item count. step != 0. */
+MV_API mv_ssize mv_slice_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
+                                mv_ssize step);
+
+/* Address of the item at index (negative counts from the end) of a 1-D
+ * view; IndexError "index out of bounds on dimension 1" when out of range.
+ */
+MV_API int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr);
+/* Address of the item at a full tuple of n indexes (n == ndim; n == 0 for
+ * the single item of a 0-D view). */
+MV_API int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
+                        char **ptr);
+/* Typed get and set of one item of a 1-D view / at a full index tuple.
+ * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
+ * views. */
+MV_API int mv_get(const mv_view *v, mv_ssize index, mv_value *out);
+MV_API int mv_set(mv_view *v, mv_ssize index, const mv_value *val);
+MV_API int mv_getn(const mv_view *v, const mv_ssize *index, int n,
+                   mv_value *out);
+MV_API int mv_setn(mv_view *v, const mv_ssize *index, int n,
+                   const mv_value *val);
+
+/* A view of src sliced along its first dimension as Python's
+ * src[start:stop:step] (start/stop clamped; MV_BEGIN/MV_END for omitted
+ * ends; step 0 is MV_EVALUE "slice step cannot be zero"). */
+MV_API int mv_view_slice(mv_view *dst, const mv_view *src, mv_ssize start,
+                         mv_ssize stop, mv_ssize step);
+/* The same, narrowing v in place: no allocation, no atomic operation. */
+MV_API int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
+                          mv_ssize step);
+
+/* ------------------------------------------------------------------------
+ * Copying out
+ * ------------------------------------------------------------------------ */
+
+typedef enum mv_order {
+    MV_ORDER_C = 'C', /* row-major */
+    MV_ORDER_F = 'F', /* column-major */
+    MV_ORDER_A = 'A'  /* F if the view is F- but not C-contiguous, else C */
+} mv_order;
+
+/* Copy v's items, in the given order, into out (size >= v->len bytes). */
+MV_API int mv_tobytes_into(const mv_view *v, void *out, mv_ssize size,
+                           mv_order order);
+/* The same into a new malloc'd block of v->len bytes (free() it). A zero
+ * length still returns a non-NULL pointer. */
+MV_API int mv_tobytes(const mv_view *v, void **out, mv_order order);
+
+/* ------------------------------------------------------------------------
+ * Cast
+ * ------------------------------------------------------------------------ */
+
+/* Python's src.cast(format[, shape]): a view of src's C-contiguous bytes
+ * read as another native format (one of the two formats must be a byte
+ * format 'B', 'b' or 'c' unless the shape changes only), with the
+ * builtin's rules and messages. shape == NULL and ndim == -1 mean 1-D
+ * (Python's cast without shape). */
+MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
+                        const mv_ssize *shape, int ndim);
+
+/* ------------------------------------------------------------------------
+ * Walking items (tolist, iteration)
+ * ------------------------------------------------------------------------ */
+
+/* Callbacks for mv_view_walk(): begin/end bracket each dimension's list of
+ * n entries, item gives each item's value, in C order. A callback returns
+ * 0 to go on, or a negative status to stop the walk with it. */
+typedef struct mv_walker {
+    int (*begin)(void *ctx, int dim, mv_ssize n);
+    int (*item)(void *ctx, const mv_value *v);
+    int (*end)(void *ctx, int dim);
+} mv_walker;
+
+/* Python's tolist(): a 0-D view gives one item call and no begin/end. */
+MV_API int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx);
+
+/* ------------------------------------------------------------------------
+ * Hex
+ * ------------------------------------------------------------------------ */
+
+/* Python's hex([sep[, bytes_per_sep]]) over v's bytes in C order. sep is
+ * NULL for none, else sep_len characters of text (sep_is_text) or bytes;
+ * sep_char is its first character's code (used when sep_len == 1). The
+ * result is a new malloc'd NUL-terminated ASCII string of *outlen chars. */
+MV_API int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
+                       int sep_is_text, uint32_t sep_char,
+                       mv_ssize bytes_per_sep, char **out, mv_ssize *outlen);
+
+/* ------------------------------------------------------------------------
+ * Comparison and hash
+ * ------------------------------------------------------------------------ */
+
+/* Python's a == b for two views: equal shapes and item values equal after
+ * unpacking each by its own format (so 'B' and 'b' views can be equal;
+ * NaN != NaN). Sets *eq to 0 or 1. A released view is unequal to all but
+ * itself. */
+MV_API int mv_view_equal(const mv_view *a, const mv_view *b, int *eq);
+
+/* A caller-supplied hash of contiguous bytes (Python passes its own). */
+typedef int64_t (*mv_hash_fn)(const void *data, mv_ssize len, void *ctx);
+/* Python's hash(v): only read-only views of formats 'B', 'b', 'c'; equal
+ * to fn over v's bytes in C order; cached in v and still answered after
+ * release. */
+MV_API int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out);
+
+/* Two values of items equal, as Python's == on the objects they stand for
+ * (1 == 1.0 == True; NaN equal to nothing). */
+MV_API int mv_value_equal(const mv_value *a, const mv_value *b);
+
+/* ------------------------------------------------------------------------
+ * Assignment, count, index
+ * ------------------------------------------------------------------------ */
+
+/* Python's dst[...] = src for views of the same structure (equal formats
+ * but for '@', itemsizes and shapes): MV_EVALUE "memoryview assignment:
+ * lvalue and rvalue have different structures" otherwise. Overlapping
+ * memory is copied as memmove would; a failure writes nothing. */
+MV_API int mv_view_assign(mv_view *dst, const mv_view *src);
+
+/* Python's v.count(x): items of a 1-D view equal to x. */
+MV_API int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out);
+/* Python's v.index(x, start, stop) (start/stop clamped as for slices);
+ * MV_EVALUE "memoryview.index(x): x not found" when absent. */
+MV_API int mv_view_find(const mv_view *v, const mv_value *x, mv_ssize start,
+                        mv_ssize stop, mv_ssize *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MEMVIEW_H */

@@ -1,0 +1,424 @@
+/*
+ * format.c -- native struct-module formats: classify, size, pack, unpack.
+ *
+ * A native format is one character from the table below, optionally after
+ * '@'. Items are read and written with memcpy, so no alignment is assumed.
+ * Packing checks the value against the C type's range before writing a
+ * single byte: a refused value leaves the item as it was.
+ */
+#include "internal.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+
+char mv_format_char(const char *fmt) {
+    if (!fmt)
+        return 0;
+    if (fmt[0] == '@')
+        fmt++;
+    if (fmt[0] == '\0' || fmt[1] != '\0')
+        return 0;
+    switch (fmt[0]) {
+    case 'c': case 'b': case 'B': case '?': case 'h': case 'H': case 'i':
+    case 'I': case 'l': case 'L': case 'q': case 'Q': case 'n': case 'N':
+    case 'e': case 'f': case 'd': case 'P':
+        return fmt[0];
+    default:
+        return 0;
+    }
+}
+
+static mv_kind kind_of(char c) {
+    switch (c) {
+    case 'b': case 'h': case 'i': case 'l': case 'q': case 'n':
+        return MV_KIND_INT;
+    case 'B': case 'H': case 'I': case 'L': case 'Q': case 'N':
+        return MV_KIND_UINT;
+    case 'e': case 'f': case 'd':
+        return MV_KIND_FLOAT;
+    case '?':
+        return MV_KIND_BOOL;
+    case 'c':
+        return MV_KIND_CHAR;
+    case 'P':
+        return MV_KIND_PTR;
+    default:
+        return MV_KIND_NONE;
+    }
+}
+
+mv_kind mv_format_kind(const char *fmt) { return kind_of(mv_format_char(fmt)); }
+
+static mv_ssize size_of(char c) {
+    switch (c) {
+    case 'c': case 'b': case 'B': return 1;
+    case '?': return sizeof(_Bool);
+    case 'h': case 'H': return sizeof(short);
+    case 'i': case 'I': return sizeof(int);
+    case 'l': case 'L': return sizeof(long);
+    case 'q': case 'Q': return sizeof(long long);
+    case 'n': case 'N': return sizeof(size_t);
+    case 'e': return 2;
+    case 'f': return sizeof(float);
+    case 'd': return sizeof(double);
+    case 'P': return sizeof(void *);
+    default: return 0;
+    }
+}
+
+mv_ssize mv_format_itemsize(const char *fmt) {
+    return size_of(mv_format_char(fmt));
+}
+
+/* ---- IEEE 754 half precision ('e'), as Python's struct module ---- */
+
+static double half_to_double(uint16_t h) {
+    int sign = h >> 15;
+    int e = (h >> 10) & 0x1f;
+    unsigned f = h & 0x3ff;
+    double x;
+    if (e == 0x1f)
+        x = f == 0 ? INFINITY : NAN;
+    else if (e == 0)
+        x = ldexp((double)f, -24);
+    else
+        x = ldexp((double)(f | 0x400), e - 25);
+    return sign ? -x : x;
+}
+
+/* Round to nearest, ties to even; false when |x| is too large. */
+static bool double_to_half(double x, uint16_t *out) {
+    uint16_t sign = signbit(x) ? 0x8000 : 0;
+    if (isnan(x)) {
+        *out = sign | 0x7e00;
+        return true;
+    }
+    if (isinf(x)) {
+        *out = sign | 0x7c00;
+        return true;
+    }
+    x = fabs(x);
+    if (x == 0.0) {
+        *out = sign;
+        return true;
+    }
+    int e;
+    double f = frexp(x, &e); /* x = f * 2^e, 0.5 <= f < 1 */
+    f *= 2.0;
+    e--;                     /* 1 <= f < 2 */
+    if (e >= 16)
+        return false;
+    if (e < -25) {
+        f = 0.0;
+        e = 0;
+    } else if (e < -14) {
+        f = ldexp(f, 14 + e); /* subnormal */
+        e = 0;
+    } else {
+        e += 15;
+        f -= 1.0;
+    }
+    f *= 1024.0;
+    unsigned bits = (unsigned)f;
+    double rest = f - bits;
+    if (rest > 0.5 || (rest == 0.5 && (bits & 1))) {
+        bits++;
+        if (bits == 1024) {
+            bits = 0;
+            if (++e == 31)
+                return false;
+        }
+    }
+    *out = sign | (uint16_t)(e << 10) | (uint16_t)bits;
+    return true;
+}
+
+/* ---- unpack ---- */
+
+/* Unaligned loads of each C type. */
+#define DEFINE_LOAD(name, type)                                               \
+    static inline type name(const void *p) {                                  \
+        type x;                                                               \
+        memcpy(&x, p, sizeof x);                                              \
+        return x;                                                             \
+    }
+DEFINE_LOAD(load_short, short)
+DEFINE_LOAD(load_int, int)
+DEFINE_LOAD(load_long, long)
+DEFINE_LOAD(load_llong, long long)
+DEFINE_LOAD(load_ssize, ptrdiff_t)
+DEFINE_LOAD(load_ushort, unsigned short)
+DEFINE_LOAD(load_uint, unsigned int)
+DEFINE_LOAD(load_ulong, unsigned long)
+DEFINE_LOAD(load_ullong, unsigned long long)
+DEFINE_LOAD(load_size, size_t)
+DEFINE_LOAD(load_uintptr, uintptr_t)
+DEFINE_LOAD(load_float, float)
+DEFINE_LOAD(load_double, double)
+DEFINE_LOAD(load_u16, uint16_t)
+
+int mv_unpack(const char *fmt, const void *ptr, mv_value *out) {
+    const unsigned char *p = ptr;
+    switch (mv_format_char(fmt)) {
+    case 'B': out->type = MV_VAL_UINT; out->u = *p; break;
+    case 'b': out->type = MV_VAL_INT; out->i = (signed char)*p; break;
+    case 'h': out->type = MV_VAL_INT; out->i = load_short(p); break;
+    case 'i': out->type = MV_VAL_INT; out->i = load_int(p); break;
+    case 'l': out->type = MV_VAL_INT; out->i = load_long(p); break;
+    case 'q': out->type = MV_VAL_INT; out->i = load_llong(p); break;
+    case 'n': out->type = MV_VAL_INT; out->i = load_ssize(p); break;
+    case 'H': out->type = MV_VAL_UINT; out->u = load_ushort(p); break;
+    case 'I': out->type = MV_VAL_UINT; out->u = load_uint(p); break;
+    case 'L': out->type = MV_VAL_UINT; out->u = load_ulong(p); break;
+    case 'Q':
+        out->type = MV_VAL_UINT;
+        out->u = load_ullong(p);
+        break;
+    case 'N': out->type = MV_VAL_UINT; out->u = load_size(p); break;
+    case 'P': out->type = MV_VAL_UINT; out->u = load_uintptr(p); break;
+    case 'f': out->type = MV_VAL_FLOAT; out->f = load_float(p); break;
+    case 'd': out->type = MV_VAL_FLOAT; out->f = load_double(p); break;
+    case 'e':
+        out->type = MV_VAL_FLOAT;
+        out->f = half_to_double(load_u16(p));
+        break;
+    /* Any non-zero byte reads as true, without loading it as a _Bool. */
+    case '?': out->type = MV_VAL_BOOL; out->i = *p != 0; break;
+    case 'c':
+        out->type = MV_VAL_BYTES;
+        out->s.ptr = (const char *)p;
+        out->s.len = 1;
+        break;
+    default:
+        return format_unsupported(fmt);
+    }
+    return MV_OK;
+}
+
+int format_unsupported(const char *fmt) {
+    const char *f = fmt && fmt[0] == '@' ? fmt + 1 : fmt;
+    if (!f || f[0] == '\0' || f[1] != '\0')
+        return mv_error(MV_ENOTIMPL, "memoryview: unsupported format %s",
+                        fmt ? fmt : "(null)");
+    return mv_error(MV_ENOTIMPL, "memoryview: format %s not supported", f);
+}
+
+/* ---- pack ---- */
+
+static int bad_type(char c) {
+    return mv_error(MV_ETYPE, "memoryview: invalid type for format '%c'", c);
+}
+static int bad_value(char c) {
+    return mv_error(MV_EVALUE, "memoryview: invalid value for format '%c'", c);
+}
+
+/* The integer in val as a signed (wide) value within [lo, hi]. */
+static int get_signed(char c, const mv_value *val, int64_t lo, int64_t hi,
+                      int64_t *out) {
+    switch (val->type) {
+    case MV_VAL_INT:
+    case MV_VAL_BOOL:
+        if (val->i < lo || val->i > hi)
+            return bad_value(c);
+        *out = val->i;
+        return MV_OK;
+    case MV_VAL_UINT:
+        if (val->u > (uint64_t)hi)
+            return bad_value(c);
+        *out = (int64_t)val->u;
+        return MV_OK;
+    case MV_VAL_BIGINT:
+        return bad_value(c);
+    default:
+        return bad_type(c);
+    }
+}
+
+static int get_unsigned(char c, const mv_value *val, uint64_t hi,
+                        uint64_t *out) {
+    switch (val->type) {
+    case MV_VAL_INT:
+    case MV_VAL_BOOL:
+        if (val->i < 0 || (uint64_t)val->i > hi)
+            return bad_value(c);
+        *out = (uint64_t)val->i;
+        return MV_OK;
+    case MV_VAL_UINT:
+        if (val->u > hi)
+            return bad_value(c);
+        *out = val->u;
+        return MV_OK;
+    case MV_VAL_BIGINT:
+        return bad_value(c);
+    default:
+        return bad_type(c);
+    }
+}
+
+static int get_double(char c, const mv_value *val, double *out) {
+    switch (val->type) {
+    case MV_VAL_FLOAT: *out = val->f; return MV_OK;
+    case MV_VAL_INT:
+    case MV_VAL_BOOL: *out = (double)val->i; return MV_OK;
+    case MV_VAL_UINT: *out = (double)val->u; return MV_OK;
+    case MV_VAL_BIGINT: return bad_value(c);
+    default: return bad_type(c);
+    }
+}
+
+#define STORE(type, ptr, v)                                                   \
+    do {                                                                      \
+        type x_ = (type)(v);                                                  \
+        memcpy((ptr), &x_, sizeof x_);                                        \
+    } while (0)
+
+static int pack_signed(char c, void *ptr, const mv_value *val) {
+    int64_t x = 0;
+    int rc;
+    switch (c) {
+    case 'b':
+        if ((rc = get_signed(c, val, SCHAR_MIN, SCHAR_MAX, &x)) < 0)
+            return rc;
+        STORE(signed char, ptr, x);
+        break;
+    case 'h':
+        if ((rc = get_signed(c, val, SHRT_MIN, SHRT_MAX, &x)) < 0)
+            return rc;
+        STORE(short, ptr, x);
+        break;
+    case 'i':
+        if ((rc = get_signed(c, val, INT_MIN, INT_MAX, &x)) < 0)
+            return rc;
+        STORE(int, ptr, x);
+        break;
+    case 'l':
+        if ((rc = get_signed(c, val, LONG_MIN, LONG_MAX, &x)) < 0)
+            return rc;
+        STORE(long, ptr, x);
+        break;
+    case 'q':
+        if ((rc = get_signed(c, val, LLONG_MIN, LLONG_MAX, &x)) < 0)
+            return rc;
+        STORE(long long, ptr, x);
+        break;
+    default: /* 'n' */
+        if ((rc = get_signed(c, val, PTRDIFF_MIN, PTRDIFF_MAX, &x)) < 0)
+            return rc;
+        STORE(ptrdiff_t, ptr, x);
+        break;
+    }
+    return MV_OK;
+}
+
+static int pack_unsigned(char c, void *ptr, const mv_value *val) {
+    uint64_t x = 0;
+    int rc;
+    switch (c) {
+    case 'B':
+        if ((rc = get_unsigned(c, val, UCHAR_MAX, &x)) < 0)
+            return rc;
+        STORE(unsigned char, ptr, x);
+        break;
+    case 'H':
+        if ((rc = get_unsigned(c, val, USHRT_MAX, &x)) < 0)
+            return rc;
+        STORE(unsigned short, ptr, x);
+        break;
+    case 'I':
+        if ((rc = get_unsigned(c, val, UINT_MAX, &x)) < 0)
+            return rc;
+        STORE(unsigned int, ptr, x);
+        break;
+    case 'L':
+        if ((rc = get_unsigned(c, val, ULONG_MAX, &x)) < 0)
+            return rc;
+        STORE(unsigned long, ptr, x);
+        break;
+    case 'Q':
+        if ((rc = get_unsigned(c, val, ULLONG_MAX, &x)) < 0)
+            return rc;
+        STORE(unsigned long long, ptr, x);
+        break;
+    default: /* 'N' */
+        if ((rc = get_unsigned(c, val, SIZE_MAX, &x)) < 0)
+            return rc;
+        STORE(size_t, ptr, x);
+        break;
+    }
+    return MV_OK;
+}
+
+static int pack_float(char c, void *ptr, const mv_value *val) {
+    double d = 0.0;
+    int rc = get_double(c, val, &d);
+    if (rc < 0)
+        return rc;
+    if (c == 'd') {
+        STORE(double, ptr, d);
+    } else if (c == 'f') {
+        /* IEC 60559 conversion: out of float's range gives an infinity,
+         * as Python's struct module does for native 'f'. */
+        float f = (float)d;
+        STORE(float, ptr, f);
+    } else {
+        uint16_t h;
+        if (!double_to_half(d, &h))
+            return bad_value(c);
+        STORE(uint16_t, ptr, h);
+    }
+    return MV_OK;
+}
+
+static int pack_bool(void *ptr, const mv_value *val) {
+    unsigned char b;
+    switch (val->type) {
+    case MV_VAL_INT:
+    case MV_VAL_BOOL: b = val->i != 0; break;
+    case MV_VAL_UINT: b = val->u != 0; break;
+    case MV_VAL_BIGINT: b = 1; break;
+    case MV_VAL_FLOAT: b = val->f != 0.0; break;
+    case MV_VAL_BYTES: b = val->s.len != 0; break;
+    default: return bad_type('?');
+    }
+    memcpy(ptr, &b, 1);
+    return MV_OK;
+}
+
+static int pack_pointer(void *ptr, const mv_value *val) {
+    uintptr_t p;
+    switch (val->type) {
+    case MV_VAL_INT:
+    case MV_VAL_BOOL: p = (uintptr_t)val->i; break;
+    case MV_VAL_UINT:
+        if (val->u > UINTPTR_MAX)
+            return bad_value('P');
+        p = (uintptr_t)val->u;
+        break;
+    case MV_VAL_BIGINT: return bad_value('P');
+    default: return bad_type('P');
+    }
+    STORE(uintptr_t, ptr, p);
+    return MV_OK;
+}
+
+int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
+    char c = mv_format_char(fmt);
+    switch (kind_of(c)) {
+    case MV_KIND_INT: return pack_signed(c, ptr, val);
+    case MV_KIND_UINT: return pack_unsigned(c, ptr, val);
+    case MV_KIND_FLOAT: return pack_float(c, ptr, val);
+    case MV_KIND_BOOL: return pack_bool(ptr, val);
+    case MV_KIND_PTR: return pack_pointer(ptr, val);
+    case MV_KIND_CHAR:
+        if (val->type != MV_VAL_BYTES)
+            return bad_type(c);
+        if (val->s.len != 1)
+            return bad_value(c);
+        memcpy(ptr, val->s.ptr, 1);
+        return MV_OK;
+    default:
+        return format_unsupported(fmt);
+    }
+}

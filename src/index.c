@@ -1,0 +1,240 @@
+/*
+ * index.c -- item lookup, typed get and set, slicing.
+ *
+ * The order of the checks is CPython's, so that a key that is wrong in
+ * several ways fails with the same error as the builtin: released view,
+ * then format, then read-only (for set), then the number of indexes, then
+ * each index in turn.
+ */
+#include "internal.h"
+
+/* ---- item lookup ---- */
+
+static int index_error(int dim) {
+    return mv_error(MV_EINDEX, "index out of bounds on dimension %d", dim + 1);
+}
+
+/* ptr advanced to index (negative counts from the end) along dim. */
+static inline int lookup_dimension(const mv_view *v, char **ptr, int dim,
+                                   mv_ssize index) {
+    mv_ssize n = v->shape[dim];
+    if (index < 0)
+        index += n;
+    if (index < 0 || index >= n)
+        return index_error(dim);
+    *ptr = adjust_ptr(*ptr + v->strides[dim] * index, v->suboffsets, dim);
+    return MV_OK;
+}
+
+char *view_item_unchecked(const mv_view *v, const mv_ssize *index) {
+    char *p = v->buf;
+    for (int d = 0; d < v->ndim; d++)
+        p = adjust_ptr(p + v->strides[d] * index[d], v->suboffsets, d);
+    return p;
+}
+
+static int check_format(const mv_view *v) {
+    return v->fmtchar ? MV_OK : format_unsupported(v->format);
+}
+
+int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (v->ndim > 1)
+        return mv_error(MV_ENOTIMPL,
+                        "multi-dimensional sub-views are not implemented");
+    char *p = v->buf;
+    rc = lookup_dimension(v, &p, 0, index);
+    if (rc == MV_OK)
+        *ptr = p;
+    return rc;
+}
+
+int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n, char **ptr) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0) {
+        if (n != 0)
+            return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+        *ptr = v->buf;
+        return MV_OK;
+    }
+    if (n < v->ndim)
+        return mv_error(MV_ENOTIMPL, "sub-views are not implemented");
+    if (n > v->ndim)
+        return mv_error(MV_ETYPE,
+                        "cannot index %d-dimension view with %d-element tuple",
+                        v->ndim, n);
+    char *p = v->buf;
+    for (int d = 0; d < n; d++) {
+        rc = lookup_dimension(v, &p, d, index[d]);
+        if (rc < 0)
+            return rc;
+    }
+    *ptr = p;
+    return MV_OK;
+}
+
+/* ---- typed get and set ---- */
+
+int mv_get(const mv_view *v, mv_ssize index, mv_value *out) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if ((rc = check_format(v)) < 0)
+        return rc;
+    char *p;
+    if ((rc = mv_item_ptr(v, index, &p)) < 0)
+        return rc;
+    return mv_unpack(v->format, p, out);
+}
+
+int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0 && n != 0)
+        return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if ((rc = check_format(v)) < 0)
+        return rc;
+    char *p;
+    if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
+        return rc;
+    return mv_unpack(v->format, p, out);
+}
+
+/* The checks every assignment makes first, in CPython's order. */
+static int check_writable(const mv_view *v, const mv_value *val) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if ((rc = check_format(v)) < 0)
+        return rc;
+    if (v->flags & MV_READONLY)
+        return mv_error(MV_ETYPE, MSG_READONLY);
+    if (!val)
+        return mv_error(MV_ETYPE, "cannot delete memory");
+    return MV_OK;
+}
+
+int mv_set(mv_view *v, mv_ssize index, const mv_value *val) {
+    int rc = check_writable(v, val);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (v->ndim > 1)
+        return mv_error(MV_ENOTIMPL, "sub-views are not implemented");
+    char *p = v->buf;
+    if ((rc = lookup_dimension(v, &p, 0, index)) < 0)
+        return rc;
+    return mv_pack(v->format, p, val);
+}
+
+int mv_setn(mv_view *v, const mv_ssize *index, int n, const mv_value *val) {
+    int rc = check_writable(v, val);
+    if (rc < 0)
+        return rc;
+    char *p;
+    if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
+        return rc;
+    return mv_pack(v->format, p, val);
+}
+
+/* ---- slicing ---- */
+
+mv_ssize mv_slice_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
+                         mv_ssize step) {
+    if (*start < 0) {
+        *start += len;
+        if (*start < 0)
+            *start = step < 0 ? -1 : 0;
+    } else if (*start >= len) {
+        *start = step < 0 ? len - 1 : len;
+    }
+    if (*stop < 0) {
+        *stop += len;
+        if (*stop < 0)
+            *stop = step < 0 ? -1 : 0;
+    } else if (*stop >= len) {
+        *stop = step < 0 ? len - 1 : len;
+    }
+    if (step < 0) {
+        if (*stop < *start)
+            return (*start - *stop - 1) / (-step) + 1;
+    } else if (*start < *stop) {
+        return step == 1 ? *stop - *start : (*stop - *start - 1) / step + 1;
+    }
+    return 0;
+}
+
+/* Slice v's first dimension in place. The stride product is computed
+ * modulo 2^64 as CPython's is: it only overflows when the slice has at
+ * most one item, and then the stride is never used to reach memory. */
+static int narrow(mv_view *v, mv_ssize start, mv_ssize stop, mv_ssize step) {
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (step == 0)
+        return mv_error(MV_EVALUE, "slice step cannot be zero");
+    if (step < -MV_SSIZE_MAX)
+        step = -MV_SSIZE_MAX;
+    mv_ssize n = mv_slice_adjust(v->shape[0], &start, &stop, step);
+    mv_ssize stride = v->strides[0];
+    if (start >= 0) /* start is -1 only for an empty reversed slice */
+        v->buf += stride * start;
+    v->shape[0] = n;
+    v->strides[0] = (mv_ssize)((uint64_t)stride * (uint64_t)step);
+    if (v->ndim == 1) {
+        v->len = n * v->itemsize;
+    } else {
+        mv_ssize len = v->itemsize;
+        for (int i = 0; i < v->ndim; i++)
+            len *= v->shape[i];
+        v->len = len;
+    }
+    view_init_flags(v);
+    return MV_OK;
+}
+
+int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
+                   mv_ssize step) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    /* The seed loop's case: one fewer item at the front, no division. */
+    if (step == 1 && v->ndim == 1 && !v->suboffsets && stop == MV_END &&
+        start >= 0) {
+        mv_ssize n = v->shape[0];
+        if (start > n)
+            start = n;
+        v->buf += v->strides[0] * start;
+        v->shape[0] = n - start;
+        v->len = (n - start) * v->itemsize;
+        if (v->shape[0] == 1 || v->strides[0] == v->itemsize)
+            v->flags |= MV_C_CONTIGUOUS | MV_F_CONTIGUOUS;
+        else
+            v->flags &= ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS);
+        return MV_OK;
+    }
+    return narrow(v, start, stop, step);
+}
+
+int mv_view_slice(mv_view *dst, const mv_view *src, mv_ssize start,
+                  mv_ssize stop, mv_ssize step) {
+    int rc = check_live(src);
+    if (rc == MV_OK && src->ndim == 0)
+        rc = mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (rc == MV_OK && step == 0)
+        rc = mv_error(MV_EVALUE, "slice step cannot be zero");
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    if ((rc = mv_view_new(dst, src)) < 0)
+        return rc;
+    return narrow(dst, start, stop, step); /* cannot fail now */
+}

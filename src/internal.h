@@ -1,0 +1,75 @@
+/*
+ * internal.h -- helpers shared by memview's source files. Not installed.
+ */
+#ifndef MEMVIEW_INTERNAL_H
+#define MEMVIEW_INTERNAL_H
+
+#include "memview.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* Messages used by more than one file, word for word CPython's. */
+#define MSG_RELEASED "operation forbidden on released memoryview object"
+#define MSG_READONLY "cannot modify read-only memory"
+
+/* ---- checked arithmetic (no undefined behaviour on overflow) ---- */
+
+static inline bool mul_overflows(mv_ssize a, mv_ssize b, mv_ssize *out) {
+    return __builtin_mul_overflow(a, b, out);
+}
+static inline bool add_overflows(mv_ssize a, mv_ssize b, mv_ssize *out) {
+    return __builtin_add_overflow(a, b, out);
+}
+
+/* ---- views ---- */
+
+/* Fail with the released message unless v is live. */
+static inline int check_live(const mv_view *v) {
+    if (v->flags & MV_RELEASED)
+        return mv_error(MV_EVALUE, MSG_RELEASED);
+    return MV_OK;
+}
+
+/* Follow a suboffset of dimension dim, as PEP 3118 describes: the pointer
+ * stored at ptr, plus the suboffset, when it is non-negative. */
+static inline char *adjust_ptr(char *ptr, const mv_ssize *suboffsets,
+                               int dim) {
+    if (suboffsets && suboffsets[dim] >= 0)
+        return *(char **)(void *)ptr + suboffsets[dim];
+    return ptr;
+}
+
+static inline bool has_suboffsets_in_last_dim(const mv_view *v) {
+    return v->suboffsets && v->ndim > 0 && v->suboffsets[v->ndim - 1] >= 0;
+}
+
+/* Allocate shape/strides/suboffsets storage for ndim dimensions in v
+ * (inline or on the heap), leaving v->shape etc. pointing at it. */
+int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets);
+/* Recompute v->flags' contiguity bits from shape and strides. */
+void view_init_flags(mv_view *v);
+/* Make v an empty, released view (what failed constructors leave). */
+void view_set_released(mv_view *v);
+/* Free the heap storage of dims, if any. */
+void view_free_dims(mv_view *v);
+/* Copy src's header and geometry into dst and take an owner reference. */
+int view_clone(mv_view *dst, const mv_view *src);
+
+/* The address of the item at a full index tuple, not checked. */
+char *view_item_unchecked(const mv_view *v, const mv_ssize *index);
+
+/* C-order strided copy of v's items into the contiguous block out. */
+void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
+
+/* ---- formats ---- */
+/* Fail with NotImplementedError for a format typed access can't read:
+ * "memoryview: unsupported format X" or "memoryview: format X not
+ * supported", as CPython words the two cases. */
+int format_unsupported(const char *fmt);
+
+/* ---- owners ---- */
+void owner_incref(mv_owner *o);
+void owner_decref(mv_owner *o);
+
+#endif

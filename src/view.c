@@ -1,0 +1,342 @@
+/*
+ * view.c -- a view's geometry: construction, flags, copies, release.
+ *
+ * Invariants of a live view v:
+ *   - v->owner holds one counted reference (owner_incref at construction,
+ *     owner_decref at release); a released view holds none.
+ *   - v->shape, v->strides (and v->suboffsets when not NULL) point at
+ *     v->dims_ when ndim <= MV_INLINE_NDIM, else at v->heap_, which the view
+ *     frees at release. That is why views move with mv_view_move(), never
+ *     with '='.
+ *   - v->len == itemsize * product(shape), computed without overflow.
+ *   - Every byte the view can reach through buf, shape and strides lies in
+ *     its owner's memory (checked at construction unless the layout is
+ *     indirect: the pointers of a suboffsets layout are the caller's word).
+ *   - The contiguity flags follow CPython's init_flags(): 0-D views are
+ *     both C and F contiguous; 1-D views are when shape[0] == 1 or the
+ *     stride equals the itemsize; otherwise by PyBuffer_IsContiguous's rule;
+ *     views with suboffsets never are.
+ */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+/* A failed constructor leaves its destination released, so that releasing
+ * it again is harmless. */
+void view_set_released(mv_view *v) {
+    memset(v, 0, sizeof *v);
+    v->flags = MV_RELEASED;
+    v->format = "B";
+    v->shape = v->dims_;
+    v->strides = v->dims_ + MV_INLINE_NDIM;
+}
+
+int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets) {
+    v->heap_ = NULL;
+    if (ndim <= MV_INLINE_NDIM) {
+        v->shape = v->dims_;
+        v->strides = v->dims_ + MV_INLINE_NDIM;
+        v->suboffsets = with_suboffsets ? v->dims_ + 2 * MV_INLINE_NDIM : NULL;
+        return MV_OK;
+    }
+    mv_ssize *p = malloc(3 * (size_t)ndim * sizeof *p);
+    if (!p)
+        return mv_error(MV_ENOMEM, "cannot allocate %d dimensions", ndim);
+    v->heap_ = p;
+    v->shape = p;
+    v->strides = p + ndim;
+    v->suboffsets = with_suboffsets ? p + 2 * ndim : NULL;
+    return MV_OK;
+}
+
+void view_free_dims(mv_view *v) {
+    free(v->heap_);
+    v->heap_ = NULL;
+    v->shape = v->dims_;
+    v->strides = v->dims_ + MV_INLINE_NDIM;
+    v->suboffsets = NULL;
+}
+
+static bool is_c_contiguous(const mv_view *v) {
+    if (v->len == 0)
+        return true;
+    mv_ssize sd = v->itemsize;
+    for (int i = v->ndim - 1; i >= 0; i--) {
+        if (v->shape[i] > 1 && v->strides[i] != sd)
+            return false;
+        sd *= v->shape[i];
+    }
+    return true;
+}
+
+static bool is_f_contiguous(const mv_view *v) {
+    if (v->len == 0)
+        return true;
+    mv_ssize sd = v->itemsize;
+    for (int i = 0; i < v->ndim; i++) {
+        if (v->shape[i] > 1 && v->strides[i] != sd)
+            return false;
+        sd *= v->shape[i];
+    }
+    return true;
+}
+
+void view_init_flags(mv_view *v) {
+    unsigned f = v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS);
+    if (v->suboffsets) {
+        /* indirect: never contiguous */
+    } else if (v->ndim == 0) {
+        f |= MV_C_CONTIGUOUS | MV_F_CONTIGUOUS;
+    } else if (v->ndim == 1) {
+        if (v->shape[0] == 1 || v->strides[0] == v->itemsize)
+            f |= MV_C_CONTIGUOUS | MV_F_CONTIGUOUS;
+    } else {
+        if (is_c_contiguous(v))
+            f |= MV_C_CONTIGUOUS;
+        if (is_f_contiguous(v))
+            f |= MV_F_CONTIGUOUS;
+    }
+    v->flags = f;
+}
+
+int view_clone(mv_view *dst, const mv_view *src) {
+    int rc = check_live(src);
+    if (rc < 0)
+        return rc;
+    mv_view tmp;
+    rc = view_alloc_dims(&tmp, src->ndim, src->suboffsets != NULL);
+    if (rc < 0)
+        return rc;
+    size_t n = (size_t)src->ndim * sizeof(mv_ssize);
+    if (n) {
+        memcpy(tmp.shape, src->shape, n);
+        memcpy(tmp.strides, src->strides, n);
+        if (src->suboffsets)
+            memcpy(tmp.suboffsets, src->suboffsets, n);
+    }
+    dst->buf = src->buf;
+    dst->owner = src->owner;
+    dst->len = src->len;
+    dst->itemsize = src->itemsize;
+    dst->format = src->format;
+    dst->ndim = src->ndim;
+    dst->flags = src->flags & ~(unsigned)MV_HASHED;
+    dst->exports = 0;
+    dst->fmtchar = src->fmtchar;
+    dst->hash = 0;
+    memcpy(dst->dims_, tmp.dims_, sizeof dst->dims_);
+    dst->heap_ = tmp.heap_;
+    mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
+    mv_ssize stride = tmp.heap_ ? src->ndim : MV_INLINE_NDIM;
+    dst->shape = base;
+    dst->strides = base + stride;
+    dst->suboffsets = src->suboffsets ? base + 2 * stride : NULL;
+    owner_incref(dst->owner);
+    return MV_OK;
+}
+
+int mv_view_from_owner(mv_view *dst, mv_owner *o) {
+    mv_layout l = {
+        .buf = mv_owner_data(o),
+        .len = mv_owner_size(o),
+        .itemsize = 1,
+        .format = "B",
+        .ndim = 1,
+        .readonly = mv_owner_readonly(o),
+    };
+    return mv_view_from_layout(dst, o, &l);
+}
+
+int mv_layout_extent(const mv_layout *l, mv_ssize *lo, mv_ssize *hi) {
+    mv_ssize low = 0, high = l->len;
+    if (l->strides && l->shape) {
+        high = l->itemsize;
+        for (int i = 0; i < l->ndim; i++) {
+            if (l->shape[i] == 0) {
+                *lo = *hi = 0;
+                return MV_OK;
+            }
+        }
+        for (int i = 0; i < l->ndim; i++) {
+            mv_ssize span;
+            if (mul_overflows(l->strides[i], l->shape[i] - 1, &span) ||
+                add_overflows(span > 0 ? high : low, span,
+                              span > 0 ? &high : &low))
+                return mv_error(MV_EOVERFLOW,
+                                "memoryview: strides overflow the address "
+                                "space");
+        }
+    }
+    *lo = low;
+    *hi = high;
+    return MV_OK;
+}
+
+/* Check l (format, itemsize, ndim, shape, strides) and compute its byte
+ * length into *len. */
+static int check_layout(const mv_layout *l, mv_ssize *len) {
+    const char *fmt = l->format ? l->format : "B";
+    if (l->ndim < 0 || l->ndim > MV_MAXDIM)
+        return mv_error(MV_EVALUE,
+                        "memoryview: number of dimensions must not exceed %d",
+                        MV_MAXDIM);
+    if (l->itemsize <= 0)
+        return mv_error(MV_EVALUE, "memoryview: itemsize must be positive");
+    mv_ssize native = mv_format_itemsize(fmt);
+    if (native && native != l->itemsize)
+        return mv_error(MV_EVALUE,
+                        "memoryview: itemsize %td does not match format '%s'",
+                        l->itemsize, fmt);
+    if (l->ndim == 1 && !l->shape) {
+        if (l->len < 0 || l->len % l->itemsize)
+            return mv_error(MV_EVALUE,
+                            "memoryview: length is not a multiple of itemsize");
+        *len = l->len;
+        return MV_OK;
+    }
+    if (l->ndim > 0 && !l->shape)
+        return mv_error(MV_EVALUE, "memoryview: shape is required for ndim %d",
+                        l->ndim);
+    mv_ssize n = l->itemsize;
+    for (int i = 0; i < l->ndim; i++) {
+        if (l->shape[i] < 0)
+            return mv_error(MV_EVALUE,
+                            "memoryview: elements of shape must be >= 0");
+        if (mul_overflows(n, l->shape[i], &n))
+            return mv_error(MV_EOVERFLOW,
+                            "memoryview: product(shape) * itemsize overflows");
+    }
+    if (l->len != n)
+        return mv_error(MV_EVALUE,
+                        "memoryview: product(shape) * itemsize != buffer size");
+    *len = n;
+    return MV_OK;
+}
+
+/* Every byte reachable through l lies within o's memory. */
+static int check_bounds(const mv_layout *l, const mv_owner *o) {
+    mv_ssize lo, hi;
+    int rc = mv_layout_extent(l, &lo, &hi);
+    if (rc < 0)
+        return rc;
+    if (hi == lo)
+        return MV_OK;
+    uintptr_t base = (uintptr_t)mv_owner_data(o);
+    uintptr_t end = base + (uintptr_t)mv_owner_size(o);
+    uintptr_t buf = (uintptr_t)l->buf;
+    if (buf < base || buf > end || (mv_ssize)(buf - base) + lo < 0 ||
+        (mv_ssize)(end - buf) < hi)
+        return mv_error(MV_EVALUE,
+                        "memoryview: layout reaches outside its owner's memory");
+    return MV_OK;
+}
+
+int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
+    mv_ssize len = 0;
+    int rc = check_layout(l, &len);
+    if (rc == MV_OK && !l->suboffsets)
+        rc = check_bounds(l, o);
+    int ndim = l->ndim;
+    if (rc == MV_OK)
+        rc = view_alloc_dims(dst, ndim, l->suboffsets != NULL);
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    dst->buf = l->buf;
+    dst->owner = o;
+    dst->len = len;
+    dst->itemsize = l->itemsize;
+    dst->format = l->format ? l->format : "B";
+    dst->ndim = ndim;
+    dst->flags = (l->readonly || mv_owner_readonly(o)) ? MV_READONLY : 0;
+    dst->exports = 0;
+    dst->fmtchar = mv_format_char(dst->format);
+    dst->hash = 0;
+    if (ndim == 1 && !l->shape) {
+        dst->shape[0] = len / l->itemsize;
+        dst->strides[0] = l->itemsize;
+    } else if (ndim > 0) {
+        memcpy(dst->shape, l->shape, (size_t)ndim * sizeof(mv_ssize));
+        if (l->strides) {
+            memcpy(dst->strides, l->strides, (size_t)ndim * sizeof(mv_ssize));
+        } else {
+            mv_ssize sd = l->itemsize;
+            for (int i = ndim - 1; i >= 0; i--) {
+                dst->strides[i] = sd;
+                sd *= l->shape[i];
+            }
+        }
+        if (l->suboffsets)
+            memcpy(dst->suboffsets, l->suboffsets,
+                   (size_t)ndim * sizeof(mv_ssize));
+    }
+    view_init_flags(dst);
+    owner_incref(o);
+    return MV_OK;
+}
+
+int mv_view_new(mv_view *dst, const mv_view *src) {
+    int rc = view_clone(dst, src);
+    if (rc < 0)
+        view_set_released(dst);
+    return rc;
+}
+
+int mv_view_readonly(mv_view *dst, const mv_view *src) {
+    int rc = mv_view_new(dst, src);
+    if (rc == MV_OK)
+        dst->flags |= MV_READONLY;
+    return rc;
+}
+
+void mv_view_move(mv_view *dst, mv_view *src) {
+    *dst = *src;
+    if (!src->heap_) {
+        dst->shape = dst->dims_;
+        dst->strides = dst->dims_ + MV_INLINE_NDIM;
+        dst->suboffsets = src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM
+                                          : NULL;
+    }
+    view_set_released(src);
+}
+
+int mv_view_release(mv_view *v) {
+    if (v->flags & MV_RELEASED)
+        return MV_OK;
+    if (v->exports > 0)
+        return mv_error(MV_EBUFFER, "memoryview has %td exported buffer%s",
+                        v->exports, v->exports == 1 ? "" : "s");
+    mv_owner *o = v->owner;
+    view_free_dims(v);
+    v->owner = NULL;
+    v->flags = (v->flags & MV_HASHED) | MV_RELEASED;
+    if (o)
+        owner_decref(o);
+    return MV_OK;
+}
+
+int mv_view_export(mv_view *v) {
+    int rc = check_live(v);
+    if (rc == MV_OK)
+        v->exports++;
+    return rc;
+}
+
+void mv_view_unexport(mv_view *v) {
+    if (v->exports > 0)
+        v->exports--;
+}
+
+int mv_check_released(const mv_view *v) { return check_live(v); }
+
+int mv_view_length(const mv_view *v, mv_ssize *out) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "0-dim memory has no length");
+    *out = v->shape[0];
+    return MV_OK;
+}
