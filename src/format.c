@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 char mv_format_char(const char *fmt) {
     if (!fmt)
@@ -420,5 +421,215 @@ int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
         return MV_OK;
     default:
         return format_unsupported(fmt);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Struct-module format strings of any length
+ *
+ * Python compares views of formats other than the native single characters
+ * by unpacking their items with the struct module. fmt_struct_parse()
+ * reads such a string into runs of one code ("5i" is one run of five
+ * values, "5s" one run of one 5-byte value) with each run's offset in the
+ * item, following the struct module's rules: an optional byte-order
+ * character first ('@' native sizes and alignment; '=', '<', '>', '!'
+ * standard sizes, no alignment), whitespace between codes, counts before
+ * codes, 'x' padding, 's' and 'p' byte strings. n, N and P exist only in
+ * native mode.
+ * ------------------------------------------------------------------------ */
+
+static mv_ssize std_size(char c) {
+    switch (c) {
+    case 'x': case 'c': case 'b': case 'B': case '?': case 's': case 'p':
+        return 1;
+    case 'h': case 'H': case 'e': return 2;
+    case 'i': case 'I': case 'l': case 'L': case 'f': return 4;
+    case 'q': case 'Q': case 'd': return 8;
+    default: return 0;
+    }
+}
+
+static mv_ssize native_align(char c) {
+    switch (c) {
+    case 'h': case 'H': return _Alignof(short);
+    case 'e': return _Alignof(short);
+    case 'i': case 'I': return _Alignof(int);
+    case 'l': case 'L': return _Alignof(long);
+    case 'q': case 'Q': return _Alignof(long long);
+    case 'n': case 'N': return _Alignof(size_t);
+    case 'f': return _Alignof(float);
+    case 'd': return _Alignof(double);
+    case 'P': return _Alignof(void *);
+    default: return 1;
+    }
+}
+
+static bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f';
+}
+
+static int struct_error(const char *msg) {
+    return mv_error(MV_EVALUE, "%s", msg);
+}
+
+void fmt_struct_free(fmt_struct *s) {
+    free(s->runs);
+    s->runs = NULL;
+    s->nruns = 0;
+}
+
+int fmt_struct_parse(const char *fmt, fmt_struct *out) {
+    const char *p = fmt;
+    char order = '@';
+    if (*p == '@' || *p == '=' || *p == '<' || *p == '>' || *p == '!') {
+        order = *p == '!' ? '>' : *p;
+        p++;
+    }
+    size_t cap = strlen(p) + 1;
+    fmt_run *runs = malloc(cap * sizeof *runs);
+    if (!runs)
+        return mv_error(MV_ENOMEM, "cannot parse format");
+    int n = 0;
+    mv_ssize offset = 0, nvalues = 0;
+    while (*p) {
+        if (is_space(*p)) {
+            p++;
+            continue;
+        }
+        mv_ssize count = 1;
+        if (*p >= '0' && *p <= '9') {
+            count = 0;
+            while (*p >= '0' && *p <= '9') {
+                if (mul_overflows(count, 10, &count) ||
+                    add_overflows(count, *p - '0', &count)) {
+                    free(runs);
+                    return struct_error("total struct size too long");
+                }
+                p++;
+            }
+            if (!*p) {
+                free(runs);
+                return struct_error("repeat count given without format "
+                                    "specifier");
+            }
+        }
+        char c = *p++;
+        mv_ssize size =
+            order == '@' ? (c == 's' || c == 'p' || c == 'x' ? 1 : size_of(c))
+                         : std_size(c);
+        if (size == 0) {
+            free(runs);
+            return struct_error("bad char in struct format");
+        }
+        if (order == '@') {
+            mv_ssize a = native_align(c);
+            mv_ssize pad = (a - offset % a) % a;
+            if (add_overflows(offset, pad, &offset)) {
+                free(runs);
+                return struct_error("total struct size too long");
+            }
+        }
+        mv_ssize bytes;
+        if (mul_overflows(size, count, &bytes)) {
+            free(runs);
+            return struct_error("total struct size too long");
+        }
+        if (c == 's' || c == 'p' || (c != 'x' && count > 0)) {
+            fmt_run r = {c, order, count, offset, size};
+            runs[n++] = r;
+            nvalues += (c == 's' || c == 'p') ? 1 : count;
+        }
+        if (add_overflows(offset, bytes, &offset)) {
+            free(runs);
+            return struct_error("total struct size too long");
+        }
+    }
+    out->runs = runs;
+    out->nruns = n;
+    out->itemsize = offset;
+    out->nvalues = nvalues;
+    return MV_OK;
+}
+
+/* Load size bytes at p as an unsigned integer in the given byte order. */
+static uint64_t load_ordered(const unsigned char *p, mv_ssize size,
+                             char order) {
+    uint64_t x = 0;
+    bool little = order == '<' ||
+                  ((order == '=' || order == '@') &&
+                   __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+    for (mv_ssize i = 0; i < size; i++) {
+        unsigned char b = little ? p[size - 1 - i] : p[i];
+        x = (x << 8) | b;
+    }
+    return x;
+}
+
+void fmt_run_value(const fmt_run *r, mv_ssize k, const char *item,
+                   mv_value *out) {
+    const unsigned char *p =
+        (const unsigned char *)item + r->offset + k * r->size;
+    char c = r->code;
+    if (c == 's') {
+        out->type = MV_VAL_BYTES;
+        out->s.ptr = (const char *)p;
+        out->s.len = r->count;
+        return;
+    }
+    if (c == 'p') {
+        mv_ssize n = r->count > 0 ? p[0] : 0;
+        if (n > r->count - 1)
+            n = r->count - 1 < 0 ? 0 : r->count - 1;
+        out->type = MV_VAL_BYTES;
+        out->s.ptr = (const char *)p + 1;
+        out->s.len = n;
+        return;
+    }
+    if (r->order == '@') {
+        char fmt[2] = {c, '\0'};
+        (void)mv_unpack(fmt, p, out);
+        return;
+    }
+    uint64_t x = load_ordered(p, r->size, r->order);
+    switch (c) {
+    case 'c':
+        out->type = MV_VAL_BYTES;
+        out->s.ptr = (const char *)p;
+        out->s.len = 1;
+        break;
+    case '?':
+        out->type = MV_VAL_BOOL;
+        out->i = x != 0;
+        break;
+    case 'b': case 'h': case 'i': case 'l': case 'q': {
+        int shift = 64 - 8 * (int)r->size;
+        out->type = MV_VAL_INT;
+        out->i = shift ? (int64_t)(x << shift) >> shift : (int64_t)x;
+        break;
+    }
+    case 'e':
+        out->type = MV_VAL_FLOAT;
+        out->f = half_to_double((uint16_t)x);
+        break;
+    case 'f': {
+        uint32_t u = (uint32_t)x;
+        float f;
+        memcpy(&f, &u, sizeof f);
+        out->type = MV_VAL_FLOAT;
+        out->f = f;
+        break;
+    }
+    case 'd': {
+        double d;
+        memcpy(&d, &x, sizeof d);
+        out->type = MV_VAL_FLOAT;
+        out->f = d;
+        break;
+    }
+    default: /* B H I L Q */
+        out->type = MV_VAL_UINT;
+        out->u = x;
+        break;
     }
 }
