@@ -212,7 +212,8 @@ enum {
     MV_C_CONTIGUOUS = 1u << 1,
     MV_F_CONTIGUOUS = 1u << 2,
     MV_RELEASED = 1u << 3,
-    MV_HASHED = 1u << 4 /* v->hash holds the cached hash */
+    MV_HASHED = 1u << 4, /* v->hash holds the cached hash */
+    MV_FLAT1D_ = 1u << 5 /* 1-D, stride == itemsize, direct: set by memview */
 };
 
 typedef struct mv_view {
@@ -334,9 +335,25 @@ MV_API int mv_setn(mv_view *v, const mv_ssize *index, int n,
  * ends; step 0 is MV_EVALUE "slice step cannot be zero"). */
 MV_API int mv_view_slice(mv_view *dst, const mv_view *src, mv_ssize start,
                          mv_ssize stop, mv_ssize step);
-/* The same, narrowing v in place: no allocation, no atomic operation. */
-MV_API int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
-                          mv_ssize step);
+/* The same, narrowing v in place: no allocation, no atomic operation.
+ * The common case (1-D, step 1, to the end) is inline. */
+MV_API int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
+                              mv_ssize step);
+static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
+                                 mv_ssize step) {
+    if (step == 1 && stop == MV_END && start >= 0 &&
+        (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_) {
+        mv_ssize n = v->shape[0], itemsize = v->itemsize;
+        if (start > n)
+            start = n;
+        n -= start;
+        v->buf += start * itemsize;
+        v->shape[0] = n;
+        v->len = n * itemsize;
+        return MV_OK;
+    }
+    return mv_view_narrow_any(v, start, stop, step);
+}
 
 /* ------------------------------------------------------------------------
  * Copying out

@@ -200,27 +200,10 @@ static int narrow(mv_view *v, mv_ssize start, mv_ssize stop, mv_ssize step) {
     return MV_OK;
 }
 
-int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
-                   mv_ssize step) {
+int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
+                       mv_ssize step) {
     int rc = check_live(v);
-    if (rc < 0)
-        return rc;
-    /* The seed loop's case: one fewer item at the front, no division. */
-    if (step == 1 && v->ndim == 1 && !v->suboffsets && stop == MV_END &&
-        start >= 0) {
-        mv_ssize n = v->shape[0];
-        if (start > n)
-            start = n;
-        v->buf += v->strides[0] * start;
-        v->shape[0] = n - start;
-        v->len = (n - start) * v->itemsize;
-        if (v->shape[0] == 1 || v->strides[0] == v->itemsize)
-            v->flags |= MV_C_CONTIGUOUS | MV_F_CONTIGUOUS;
-        else
-            v->flags &= ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS);
-        return MV_OK;
-    }
-    return narrow(v, start, stop, step);
+    return rc < 0 ? rc : narrow(v, start, stop, step);
 }
 
 int mv_view_slice(mv_view *dst, const mv_view *src, mv_ssize start,

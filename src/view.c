@@ -83,7 +83,10 @@ static bool is_f_contiguous(const mv_view *v) {
 }
 
 void view_init_flags(mv_view *v) {
-    unsigned f = v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS);
+    unsigned f = v->flags &
+                 ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
+    if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize)
+        f |= MV_FLAT1D_;
     if (v->suboffsets) {
         /* indirect: never contiguous */
     } else if (v->ndim == 0) {
@@ -311,7 +314,7 @@ int mv_view_release(mv_view *v) {
     mv_owner *o = v->owner;
     view_free_dims(v);
     v->owner = NULL;
-    v->flags = (v->flags & MV_HASHED) | MV_RELEASED;
+    v->flags = (v->flags & MV_HASHED) | MV_RELEASED; /* no MV_FLAT1D_ */
     if (o)
         owner_decref(o);
     return MV_OK;
