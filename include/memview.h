@@ -24,7 +24,9 @@
  *     whose kind mirrors a Python exception (MV_EINDEX is IndexError...).
  *     mv_errmsg() gives the failing call's message on this thread, word
  *     for word CPython's where CPython has one.
- *   - A failing call leaves its outputs and its inputs untouched.
+ *   - A failing call leaves its inputs untouched, and its outputs too,
+ *     except that a view constructor leaves its destination released (so
+ *     releasing it again is always safe).
  *   - Views are values the caller owns, on the stack or inside another
  *     object. Do not copy one with '='; make another with mv_view_new(),
  *     or move it with mv_view_move(). Each live view holds one counted
@@ -140,7 +142,9 @@ MV_API int mv_owner_free(mv_owner *o);
  * optional '@' prefix: c b B ? h H i I l L q Q n N e f d P. A view may
  * carry any other format string (it can be sliced, copied and compared
  * bytewise where Python allows); typed access to its items then fails with
- * MV_ENOTIMPL "memoryview: format X not supported".
+ * MV_ENOTIMPL, worded as CPython words it: "memoryview: unsupported format
+ * <i" for a format of several characters, "memoryview: format x not
+ * supported" for one unknown character.
  * ------------------------------------------------------------------------ */
 
 /* What a format's items are, as C values. */

@@ -34,8 +34,7 @@ static const struct {
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
 static int kind_index(int status) {
-    int i = -status;
-    return (i >= 0 && i < NKINDS) ? i : -1;
+    return (status <= 0 && status > -NKINDS) ? -status : -1;
 }
 
 const char *mv_err_name(int status) {

@@ -149,6 +149,8 @@ int mv_setn(mv_view *v, const mv_ssize *index, int n, const mv_value *val) {
 
 mv_ssize mv_slice_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
                          mv_ssize step) {
+    if (step < -MV_SSIZE_MAX) /* as Python's slice unpacking, so -step fits */
+        step = -MV_SSIZE_MAX;
     if (*start < 0) {
         *start += len;
         if (*start < 0)
