@@ -217,7 +217,8 @@ enum {
     MV_F_CONTIGUOUS = 1u << 2,
     MV_RELEASED = 1u << 3,
     MV_HASHED = 1u << 4, /* v->hash holds the cached hash */
-    MV_FLAT1D_ = 1u << 5 /* 1-D, stride == itemsize, direct: set by memview */
+    MV_FLAT1D_ = 1u << 5, /* 1-D, stride == itemsize, direct: set by memview */
+    MV_BORROWED_ = 1u << 6 /* holds no owner reference (mv_view_borrow) */
 };
 
 typedef struct mv_view {
@@ -271,6 +272,12 @@ MV_API int mv_view_from_owner(mv_view *dst, mv_owner *o);
 MV_API int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l);
 /* Another view, equal to src, holding its own reference. */
 MV_API int mv_view_new(mv_view *dst, const mv_view *src);
+/* Another view, equal to src, that holds no reference to the owner: for
+ * a caller that keeps the owner alive by other means for as long as the
+ * view lives (the Python binding: each of its views holds the object that
+ * holds the owner). No atomic operation, no allocation for ndim <= 3.
+ * Release it like any view; views made from it take their own reference. */
+MV_API int mv_view_borrow(mv_view *dst, const mv_view *src);
 /* Same, read-only (Python's toreadonly()). */
 MV_API int mv_view_readonly(mv_view *dst, const mv_view *src);
 /* Move src into dst (dst must be unused); src is left released. */

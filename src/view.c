@@ -124,7 +124,7 @@ int view_clone(mv_view *dst, const mv_view *src) {
     dst->itemsize = src->itemsize;
     dst->format = src->format;
     dst->ndim = src->ndim;
-    dst->flags = src->flags & ~(unsigned)MV_HASHED;
+    dst->flags = src->flags & ~(unsigned)(MV_HASHED | MV_BORROWED_);
     dst->exports = 0;
     dst->fmtchar = src->fmtchar;
     dst->hash = 0;
@@ -287,6 +287,24 @@ int mv_view_new(mv_view *dst, const mv_view *src) {
     return rc;
 }
 
+int mv_view_borrow(mv_view *dst, const mv_view *src) {
+    int rc = check_live(src);
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    if (src->heap_) /* dims on the heap: an ordinary, counted copy */
+        return mv_view_new(dst, src);
+    memcpy(dst, src, sizeof *dst);
+    dst->shape = dst->dims_;
+    dst->strides = dst->dims_ + MV_INLINE_NDIM;
+    dst->suboffsets = src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
+    dst->flags = (src->flags & ~(unsigned)MV_HASHED) | MV_BORROWED_;
+    dst->exports = 0;
+    dst->hash = 0;
+    return MV_OK;
+}
+
 int mv_view_readonly(mv_view *dst, const mv_view *src) {
     int rc = mv_view_new(dst, src);
     if (rc == MV_OK)
@@ -311,7 +329,7 @@ int mv_view_release(mv_view *v) {
     if (v->exports > 0)
         return mv_error(MV_EBUFFER, "memoryview has %td exported buffer%s",
                         v->exports, v->exports == 1 ? "" : "s");
-    mv_owner *o = v->owner;
+    mv_owner *o = (v->flags & MV_BORROWED_) ? NULL : v->owner;
     view_free_dims(v);
     v->owner = NULL;
     v->flags = (v->flags & MV_HASHED) | MV_RELEASED; /* no MV_FLAT1D_ */

@@ -1,0 +1,1716 @@
+/*
+ * memview.c -- memview.memoryview, a drop-in for Python's memoryview.
+ *
+ * This file is an adapter. It turns Python objects into calls of the C
+ * core (include/memview.h) and the core's statuses into exceptions; the
+ * rules themselves (index checks, slicing, formats, ranges, casts and
+ * their messages) live in the core. What stays here is what only Python
+ * knows: the types of keys and values, argument parsing, the buffer
+ * protocol's request flags, garbage collection.
+ *
+ * Ownership
+ * ---------
+ * A managed buffer (mbuf) stands for one buffer obtained from an exporter
+ * with PyObject_GetBuffer(). The Py_buffer lives on the heap and belongs to
+ * a wrapped core owner: the owner's release callback gives the buffer back
+ * to the exporter when the last reference to the owner is gone.
+ *
+ *   - The mbuf holds the owner's creator handle, so while the mbuf lives,
+ *     the Py_buffer (and its reference to the exporter) lives. That makes
+ *     the mbuf the one object through which the collector sees that
+ *     reference: mbuf_traverse visits it, mbuf_clear drops the handle.
+ *   - Every live (unreleased) memoryview holds one core view of the owner
+ *     and one reference to the mbuf. release() gives both back, so the
+ *     exporter gets its buffer back as soon as the last view is released,
+ *     as with the builtin.
+ *   - A view embeds its core mv_view, whose shape and strides point into
+ *     the object itself: objects never move, so this is safe.
+ *   - Buffers lent out by bf_getbuffer are counted by the core view
+ *     (mv_view_export/unexport); release() is refused while any is alive.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include <string.h>
+
+#include "memview.h"
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/* Raise the exception for a failing core status, with the core's message.
+ * Returns NULL so callers can `return raise_status(st);`. */
+static PyObject *raise_status(int st) {
+    PyObject *exc;
+    switch (st) {
+    case MV_EINDEX: exc = PyExc_IndexError; break;
+    case MV_ETYPE: exc = PyExc_TypeError; break;
+    case MV_EVALUE: exc = PyExc_ValueError; break;
+    case MV_ENOTIMPL: exc = PyExc_NotImplementedError; break;
+    case MV_EBUFFER: exc = PyExc_BufferError; break;
+    case MV_ENOMEM: exc = PyExc_MemoryError; break;
+    case MV_EOVERFLOW: exc = PyExc_OverflowError; break;
+    case MV_EOS: {
+        PyObject *args = Py_BuildValue("(is)", mv_errno(), mv_errmsg());
+        if (args) {
+            PyErr_SetObject(PyExc_OSError, args);
+            Py_DECREF(args);
+        }
+        return NULL;
+    }
+    default: exc = PyExc_SystemError; break;
+    }
+    PyErr_SetString(exc, mv_errmsg());
+    return NULL;
+}
+
+static int raise_status_int(int st) {
+    raise_status(st);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Managed buffer
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    mv_owner *owner;   /* creator handle; NULL once cleared */
+    Py_buffer *master; /* the exporter's buffer, freed with the owner */
+    PyObject *obj;     /* what .obj answers (NULL: None) */
+    PyObject *base;    /* the exporter whose hash a view's hash needs */
+} MBufObject;
+
+static PyTypeObject MBuf_Type;
+
+/* The owner's release callback: runs once, when the last view and the
+ * creator handle are gone. Every view is a Python object, so this runs
+ * with the GIL held; ensure it anyway for C code that might keep a view. */
+static void master_release(void *ctx, void *data, mv_ssize len) {
+    (void)data;
+    (void)len;
+    PyGILState_STATE g = PyGILState_Ensure();
+    Py_buffer *b = ctx;
+    PyBuffer_Release(b);
+    PyMem_Free(b);
+    PyGILState_Release(g);
+}
+
+static int mbuf_traverse(MBufObject *self, visitproc visit, void *arg) {
+    Py_VISIT(self->obj);
+    Py_VISIT(self->base);
+    if (self->owner && self->master)
+        Py_VISIT(self->master->obj);
+    return 0;
+}
+
+/* The creator handle is kept until dealloc: views that borrow it may still
+ * be reached (by finalizers) while a cycle is being broken. The cycle
+ * breaks when the views' own clear drops their references to the mbuf. */
+static int mbuf_clear(MBufObject *self) {
+    Py_CLEAR(self->obj);
+    Py_CLEAR(self->base);
+    return 0;
+}
+
+static void mbuf_dealloc(MBufObject *self) {
+    PyObject_GC_UnTrack(self);
+    mbuf_clear(self);
+    mv_owner *o = self->owner;
+    self->owner = NULL;
+    self->master = NULL;
+    mv_owner_release(o);
+    PyObject_GC_Del(self);
+}
+
+static PyTypeObject MBuf_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "memview._managedbuffer",
+    .tp_basicsize = sizeof(MBufObject),
+    .tp_dealloc = (destructor)mbuf_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)mbuf_traverse,
+    .tp_clear = (inquiry)mbuf_clear,
+};
+
+/* ------------------------------------------------------------------------
+ * The memoryview object
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    mv_view view;
+    MBufObject *mbuf; /* NULL once released */
+    PyObject *weakreflist;
+} MViewObject;
+
+/* A heap type (created at import) so that its __module__ is "memview";
+ * its tp_name is then set to the builtin's, "memoryview", which Python's
+ * own messages quote ("unhashable type: 'memoryview'", ...). */
+static PyTypeObject *MView_Type;
+static PyTypeObject MViewIter_Type;
+
+#define MView_Check(op) Py_IS_TYPE(op, MView_Type)
+
+/* Messages of Python-level rules the core cannot see (the kinds of keys). */
+#define MSG_0DIM "invalid indexing of 0-dim memory"
+#define MSG_BADKEY "memoryview: invalid slice key"
+
+/* Objects of dead views, kept for reuse (slicing in a loop makes and drops
+ * one per step). Linked through their mbuf field; all untracked. Guarded by
+ * the GIL like everything here. */
+#define FREELIST_MAX 16
+static MViewObject *freelist;
+static int freelist_len;
+
+/* A new, untracked object whose view the caller fills in. */
+static inline MViewObject *mview_alloc(void) {
+    MViewObject *m = freelist;
+    if (m != NULL) {
+        freelist = (MViewObject *)m->mbuf;
+        freelist_len--;
+        _Py_NewReference((PyObject *)m);
+        Py_INCREF(MView_Type); /* as PyObject_GC_New does */
+    } else {
+        m = PyObject_GC_New(MViewObject, MView_Type);
+        if (m == NULL)
+            return NULL;
+    }
+    m->mbuf = NULL;
+    m->weakreflist = NULL;
+    return m;
+}
+
+/* Free an untracked object whose view is released or was never made. */
+static inline void mview_free(MViewObject *m) {
+    Py_DECREF(MView_Type);
+    if (freelist_len < FREELIST_MAX) {
+        m->mbuf = (MBufObject *)freelist;
+        freelist = m;
+        freelist_len++;
+    } else {
+        PyObject_GC_Del(m);
+    }
+}
+
+/* Finish an object whose view is filled in: share src's mbuf, track. */
+static inline PyObject *mview_finish(MViewObject *m, MBufObject *mbuf) {
+    Py_INCREF(mbuf);
+    m->mbuf = mbuf;
+    PyObject_GC_Track(m);
+    return (PyObject *)m;
+}
+
+/* Fail unless the view is live. */
+#define CHECK_RELEASED(self)                                                 \
+    do {                                                                     \
+        if (mv_is_released(&(self)->view))                                   \
+            return raise_status(mv_check_released(&(self)->view));          \
+    } while (0)
+#define CHECK_RELEASED_INT(self)                                             \
+    do {                                                                     \
+        if (mv_is_released(&(self)->view))                                   \
+            return raise_status_int(mv_check_released(&(self)->view));      \
+    } while (0)
+
+/* An owner of the memory a layout reaches (from buf, strides may go
+ * backwards), lent by an exporter. An indirect layout's memory is wherever
+ * its pointers lead: the owner then stands for buf and len only. */
+static int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn,
+                       void *ctx) {
+    char *start = l->buf;
+    mv_ssize size = l->len;
+    if (!l->suboffsets) {
+        mv_ssize lo, hi;
+        int st = mv_layout_extent(l, &lo, &hi);
+        if (st < 0)
+            return st;
+        if (hi > lo) {
+            start = (char *)((uintptr_t)l->buf + (uintptr_t)lo);
+            size = hi - lo;
+        } else {
+            size = 0;
+        }
+    }
+    return mv_owner_wrap(o, start, size, l->readonly, fn, ctx);
+}
+
+/* A managed buffer for exporter, and self's view of all of it. */
+static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
+                                    PyObject *attr_obj, PyObject *base) {
+    Py_buffer *b = PyMem_Malloc(sizeof *b);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (PyObject_GetBuffer(exporter, b, PyBUF_FULL_RO) < 0) {
+        PyMem_Free(b);
+        return -1;
+    }
+    MBufObject *mbuf = PyObject_GC_New(MBufObject, &MBuf_Type);
+    if (mbuf == NULL) {
+        PyBuffer_Release(b);
+        PyMem_Free(b);
+        return -1;
+    }
+    mbuf->owner = NULL;
+    mbuf->master = NULL;
+    mbuf->obj = NULL;
+    mbuf->base = NULL;
+
+    mv_layout l = {
+        .buf = b->buf,
+        .len = b->len,
+        .itemsize = b->itemsize,
+        .format = b->format,
+        .ndim = b->ndim,
+        .shape = b->shape,
+        .strides = b->strides,
+        .suboffsets = b->suboffsets,
+        .readonly = b->readonly,
+    };
+    mv_owner *o;
+    int st = wrap_layout(&o, &l, master_release, b);
+    if (st < 0) {
+        PyBuffer_Release(b);
+        PyMem_Free(b);
+        Py_DECREF(mbuf);
+        return raise_status_int(st);
+    }
+    mbuf->owner = o;
+    mbuf->master = b;
+    if (attr_obj == NULL)
+        attr_obj = base = b->obj;
+    mbuf->obj = Py_XNewRef(attr_obj);
+    mbuf->base = Py_XNewRef(base);
+    PyObject_GC_Track(mbuf);
+
+    st = mv_view_from_layout(&self->view, o, &l);
+    if (st < 0) {
+        Py_DECREF(mbuf); /* releases the buffer */
+        return raise_status_int(st);
+    }
+    self->mbuf = mbuf;
+    return 0;
+}
+
+/* Python's memoryview(object). */
+static PyObject *mview_from_object(PyObject *obj) {
+    MViewObject *self;
+    if (MView_Check(obj)) {
+        MViewObject *src = (MViewObject *)obj;
+        CHECK_RELEASED(src);
+        if ((self = mview_alloc()) == NULL)
+            return NULL;
+        int st = mv_view_new(&self->view, &src->view);
+        if (st < 0) {
+            mview_free(self);
+            return raise_status(st);
+        }
+        return mview_finish(self, src->mbuf);
+    }
+    if (PyMemoryView_Check(obj)) {
+        /* A builtin view is an exporter like any other (.obj is obj), but
+         * its buffer is taken through a private builtin view of the same
+         * managed buffer, so that releasing obj is not blocked by us. */
+        PyObject *inner = PyMemoryView_FromObject(obj);
+        if (inner == NULL)
+            return NULL;
+        if ((self = mview_alloc()) == NULL) {
+            Py_DECREF(inner);
+            return NULL;
+        }
+        int rc = mview_init_from_exporter(self, inner, obj,
+                                          PyMemoryView_GET_BUFFER(obj)->obj);
+        Py_DECREF(inner);
+        if (rc < 0) {
+            mview_free(self);
+            return NULL;
+        }
+        PyObject_GC_Track(self);
+        return (PyObject *)self;
+    }
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "memoryview: a bytes-like object is required, not "
+                     "'%.200s'",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    if ((self = mview_alloc()) == NULL)
+        return NULL;
+    if (mview_init_from_exporter(self, obj, NULL, NULL) < 0) {
+        mview_free(self);
+        return NULL;
+    }
+    PyObject_GC_Track(self);
+    return (PyObject *)self;
+}
+
+static PyObject *mview_new(PyTypeObject *type, PyObject *args,
+                           PyObject *kwds) {
+    static char *kwlist[] = {"object", NULL};
+    PyObject *obj;
+    (void)type;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:memoryview", kwlist, &obj))
+        return NULL;
+    return mview_from_object(obj);
+}
+
+static PyObject *mview_vectorcall(PyObject *type, PyObject *const *args,
+                                  size_t nargsf, PyObject *kwnames) {
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (nargs == 1 && kwnames == NULL)
+        return mview_from_object(args[0]);
+    /* Rare forms: let the ordinary argument parser speak. */
+    PyObject *tuple = PyTuple_New(nargs);
+    if (tuple == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        PyTuple_SET_ITEM(tuple, i, Py_NewRef(args[i]));
+    PyObject *kw = NULL;
+    if (kwnames && PyTuple_GET_SIZE(kwnames)) {
+        kw = PyDict_New();
+        if (kw == NULL) {
+            Py_DECREF(tuple);
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); i++) {
+            if (PyDict_SetItem(kw, PyTuple_GET_ITEM(kwnames, i),
+                               args[nargs + i]) < 0) {
+                Py_DECREF(kw);
+                Py_DECREF(tuple);
+                return NULL;
+            }
+        }
+    }
+    PyObject *res = mview_new((PyTypeObject *)type, tuple, kw);
+    Py_XDECREF(kw);
+    Py_DECREF(tuple);
+    return res;
+}
+
+/* Give back the core view and the mbuf. Fails while buffers are lent. */
+static int mview_release_view(MViewObject *self) {
+    int st = mv_view_release(&self->view);
+    if (st < 0)
+        return raise_status_int(st);
+    Py_CLEAR(self->mbuf);
+    return 0;
+}
+
+static void mview_dealloc(MViewObject *self) {
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    (void)mv_view_release(&self->view);
+    Py_CLEAR(self->mbuf);
+    mview_free(self);
+}
+
+static int mview_traverse(MViewObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->mbuf);
+    return 0;
+}
+
+static int mview_clear(MViewObject *self) {
+    if (self->view.exports == 0) {
+        (void)mv_view_release(&self->view);
+        Py_CLEAR(self->mbuf);
+    }
+    return 0;
+}
+
+static PyObject *mview_repr(MViewObject *self) {
+    if (mv_is_released(&self->view))
+        return PyUnicode_FromFormat("<released memory at %p>", self);
+    return PyUnicode_FromFormat("<memory at %p>", self);
+}
+
+/* ------------------------------------------------------------------------
+ * Values: Python objects <-> mv_value
+ * ------------------------------------------------------------------------ */
+
+/* Python's own small ints (the interpreter shares one object per value in
+ * this range), looked up inline for speed: the same objects
+ * PyLong_FromLong would return. */
+#define SMALL_MIN (-5)
+#define SMALL_MAX 256
+static PyObject *small_ints[SMALL_MAX - SMALL_MIN + 1];
+
+static int small_ints_init(void) {
+    for (long i = SMALL_MIN; i <= SMALL_MAX; i++)
+        if ((small_ints[i - SMALL_MIN] = PyLong_FromLong(i)) == NULL)
+            return -1;
+    return 0;
+}
+
+static inline PyObject *int_to_py(int64_t i) {
+    if (i >= SMALL_MIN && i <= SMALL_MAX)
+        return Py_NewRef(small_ints[i - SMALL_MIN]);
+#if LONG_MAX >= INT64_MAX
+    return PyLong_FromLong((long)i);
+#else
+    return PyLong_FromLongLong(i);
+#endif
+}
+
+/* One-byte bytes objects, shared by the interpreter as well. */
+static PyObject *byte_objs[256];
+
+static int byte_objs_init(void) {
+    for (int i = 0; i < 256; i++) {
+        char c = (char)i;
+        if ((byte_objs[i] = PyBytes_FromStringAndSize(&c, 1)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static inline PyObject *uint_to_py(uint64_t u) {
+    if (u <= SMALL_MAX)
+        return Py_NewRef(small_ints[u - SMALL_MIN]);
+    if (u <= (uint64_t)LONG_MAX)
+        return PyLong_FromLong((long)u);
+    return PyLong_FromUnsignedLongLong(u);
+}
+
+static inline PyObject *value_to_py(const mv_value *v) {
+    switch (v->type) {
+    case MV_VAL_INT:
+        return int_to_py(v->i);
+    case MV_VAL_UINT:
+        return uint_to_py(v->u);
+    case MV_VAL_FLOAT:
+        return PyFloat_FromDouble(v->f);
+    case MV_VAL_BOOL:
+        return PyBool_FromLong((long)v->i);
+    case MV_VAL_BYTES:
+        if (v->s.len == 1)
+            return Py_NewRef(byte_objs[(unsigned char)v->s.ptr[0]]);
+        return PyBytes_FromStringAndSize(v->s.ptr, v->s.len);
+    default:
+        PyErr_SetString(PyExc_SystemError, "memview: unexpected value type");
+        return NULL;
+    }
+}
+
+/* An integer object as INT, UINT or BIGINT. tmp must be an int. */
+static void int_to_value(PyObject *tmp, mv_value *out) {
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(tmp, &overflow);
+    if (overflow == 0) {
+        out->type = MV_VAL_INT;
+        out->i = x;
+    } else if (overflow > 0) {
+        unsigned long long u = PyLong_AsUnsignedLongLong(tmp);
+        if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            out->type = MV_VAL_BIGINT;
+            out->i = 1;
+        } else {
+            out->type = MV_VAL_UINT;
+            out->u = u;
+        }
+    } else {
+        out->type = MV_VAL_BIGINT;
+        out->i = -1;
+    }
+}
+
+/* A failed conversion: TypeError means a value of the wrong type,
+ * ValueError and OverflowError a value out of range (as the builtin
+ * reports them); any other exception is kept and -1 returned. */
+static int conversion_failed(mv_value *out) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+        PyErr_Clear();
+        out->type = MV_VAL_OTHER;
+        return 0;
+    }
+    if (PyErr_ExceptionMatches(PyExc_ValueError) ||
+        PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        PyErr_Clear();
+        out->type = MV_VAL_BIGINT;
+        out->i = 1;
+        return 0;
+    }
+    return -1;
+}
+
+/* Convert x for storing into an item of format fmt. The core decides
+ * whether the value fits. Returns -1 with an exception set only for
+ * exceptions the value itself raised (a failing __index__, __bool__). */
+static int py_to_value_for(const char *fmt, PyObject *x, mv_value *out) {
+    switch (mv_format_kind(fmt)) {
+    case MV_KIND_INT:
+    case MV_KIND_UINT:
+    case MV_KIND_PTR: {
+        if (PyLong_CheckExact(x)) {
+            int_to_value(x, out);
+            return 0;
+        }
+        PyObject *tmp = PyNumber_Index(x);
+        if (tmp == NULL)
+            return conversion_failed(out);
+        int_to_value(tmp, out);
+        Py_DECREF(tmp);
+        return 0;
+    }
+    case MV_KIND_FLOAT: {
+        double d = PyFloat_AsDouble(x);
+        if (d == -1.0 && PyErr_Occurred())
+            return conversion_failed(out);
+        out->type = MV_VAL_FLOAT;
+        out->f = d;
+        return 0;
+    }
+    case MV_KIND_BOOL: {
+        int t = PyObject_IsTrue(x);
+        if (t < 0)
+            return -1;
+        out->type = MV_VAL_BOOL;
+        out->i = t;
+        return 0;
+    }
+    case MV_KIND_CHAR:
+        if (PyBytes_Check(x)) {
+            out->type = MV_VAL_BYTES;
+            out->s.ptr = PyBytes_AS_STRING(x);
+            out->s.len = PyBytes_GET_SIZE(x);
+            return 0;
+        }
+        out->type = MV_VAL_OTHER;
+        return 0;
+    default:
+        out->type = MV_VAL_OTHER;
+        return 0;
+    }
+}
+
+/* Convert x for comparing with items (count, index): by its own type. */
+static void py_to_value(PyObject *x, mv_value *out) {
+    if (PyBool_Check(x)) {
+        out->type = MV_VAL_BOOL;
+        out->i = x == Py_True;
+    } else if (PyLong_CheckExact(x)) {
+        int_to_value(x, out);
+    } else if (PyFloat_CheckExact(x)) {
+        out->type = MV_VAL_FLOAT;
+        out->f = PyFloat_AS_DOUBLE(x);
+    } else if (PyBytes_CheckExact(x)) {
+        out->type = MV_VAL_BYTES;
+        out->s.ptr = PyBytes_AS_STRING(x);
+        out->s.len = PyBytes_GET_SIZE(x);
+    } else {
+        out->type = MV_VAL_OTHER;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Keys
+ * ------------------------------------------------------------------------ */
+
+static inline int index_check(PyObject *x) {
+    PyNumberMethods *nb = Py_TYPE(x)->tp_as_number;
+    return nb != NULL && nb->nb_index != NULL;
+}
+
+/* An index key as Py_ssize_t; too large: IndexError as the builtin. */
+static inline Py_ssize_t key_to_index(PyObject *key) {
+    if (PyLong_CheckExact(key)) {
+        Py_ssize_t i = PyLong_AsSsize_t(key);
+        if (i != -1 || !PyErr_Occurred())
+            return i;
+        PyErr_Clear();
+    }
+    return PyNumber_AsSsize_t(key, PyExc_IndexError);
+}
+
+static int is_multiindex(PyObject *key) {
+    if (!PyTuple_Check(key))
+        return 0;
+    Py_ssize_t n = PyTuple_GET_SIZE(key);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!index_check(PyTuple_GET_ITEM(key, i)))
+            return 0;
+    return 1;
+}
+
+static int is_multislice(PyObject *key) {
+    if (!PyTuple_Check(key))
+        return 0;
+    Py_ssize_t n = PyTuple_GET_SIZE(key);
+    if (n == 0)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!PySlice_Check(PyTuple_GET_ITEM(key, i)))
+            return 0;
+    return 1;
+}
+
+/* The indexes of a tuple key. More than MV_MAXDIM entries: the count only
+ * (the core refuses the tuple before reading it). */
+static int tuple_to_indexes(PyObject *key, mv_ssize *idx, int *n) {
+    Py_ssize_t len = PyTuple_GET_SIZE(key);
+    if (len > MV_MAXDIM) {
+        *n = len > INT_MAX ? INT_MAX : (int)len;
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        idx[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(key, i),
+                                    PyExc_IndexError);
+        if (idx[i] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    *n = (int)len;
+    return 0;
+}
+
+/* The format must be a single character after an optional '@' for item
+ * access; the builtin checks this before anything else. */
+static int check_item_format(const mv_view *v) {
+    const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
+    if (f[0] && f[1] == '\0')
+        return 0;
+    PyErr_Format(PyExc_NotImplementedError,
+                 "memoryview: unsupported format %s", v->format);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Sequence and mapping
+ * ------------------------------------------------------------------------ */
+
+static Py_ssize_t mview_length(MViewObject *self) {
+    if (!mv_is_released(&self->view) && self->view.ndim > 0)
+        return self->view.shape[0];
+    mv_ssize n;
+    int st = mv_view_length(&self->view, &n);
+    if (st < 0)
+        return raise_status_int(st);
+    return n;
+}
+
+static PyObject *mview_item(MViewObject *self, Py_ssize_t index) {
+    mv_value v;
+    int st = mv_get(&self->view, index, &v);
+    if (st < 0)
+        return raise_status(st);
+    return value_to_py(&v);
+}
+
+static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
+    mv_view *v = &self->view;
+    CHECK_RELEASED(self);
+
+    if (v->ndim == 0) {
+        if (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0) {
+            mv_value val;
+            int st = mv_getn(v, NULL, 0, &val);
+            if (st < 0)
+                return raise_status(st);
+            return value_to_py(&val);
+        }
+        if (key == Py_Ellipsis)
+            return Py_NewRef(self);
+        PyErr_SetString(PyExc_TypeError, MSG_0DIM);
+        return NULL;
+    }
+
+    if (index_check(key)) {
+        Py_ssize_t i = key_to_index(key);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        return mview_item(self, i);
+    }
+    if (PySlice_Check(key)) {
+        /* The new view exists before the slice's indexes are read (their
+         * __index__ may release self), as with the builtin. */
+        Py_ssize_t start, stop, step;
+        MViewObject *m = mview_alloc();
+        if (m == NULL)
+            return NULL;
+        /* The mbuf both objects hold keeps the owner alive. */
+        int st = mv_view_borrow(&m->view, v);
+        if (st < 0) {
+            mview_free(m);
+            return raise_status(st);
+        }
+        mview_finish(m, self->mbuf);
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+        st = mv_view_narrow(&m->view, start, stop, step);
+        if (st < 0) {
+            Py_DECREF(m);
+            return raise_status(st);
+        }
+        return (PyObject *)m;
+    }
+    if (is_multiindex(key)) {
+        mv_ssize idx[MV_MAXDIM];
+        int n;
+        mv_value val;
+        if (check_item_format(v) < 0)
+            return NULL;
+        if (tuple_to_indexes(key, idx, &n) < 0)
+            return NULL;
+        int st = mv_getn(v, idx, n, &val);
+        if (st < 0)
+            return raise_status(st);
+        return value_to_py(&val);
+    }
+    if (is_multislice(key)) {
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "multi-dimensional slicing is not implemented");
+        return NULL;
+    }
+    PyErr_SetString(PyExc_TypeError, MSG_BADKEY);
+    return NULL;
+}
+
+/* A temporary core view of a Py_buffer (which the caller releases after
+ * the view). */
+static int view_of_buffer(mv_view *dst, Py_buffer *b) {
+    mv_owner *o;
+    mv_layout l = {
+        .buf = b->buf,
+        .len = b->len,
+        .itemsize = b->itemsize,
+        .format = b->format,
+        .ndim = b->ndim,
+        .shape = b->shape,
+        .strides = b->strides,
+        .suboffsets = b->suboffsets,
+        .readonly = b->readonly,
+    };
+    int st = wrap_layout(&o, &l, NULL, NULL);
+    if (st < 0)
+        return st;
+    st = mv_view_from_layout(dst, o, &l);
+    mv_owner_release(o);
+    return st;
+}
+
+/* A view of any exporter: ours directly (*tmp unused), others through a
+ * Py_buffer. On success *src points to the view to use and *used tells
+ * whether buf and *tmp need releasing. */
+struct other_view {
+    mv_view tmp;
+    Py_buffer buf;
+    const mv_view *view;
+    int used;
+};
+
+static int other_view_get(struct other_view *ov, PyObject *obj) {
+    ov->used = 0;
+    if (MView_Check(obj)) {
+        ov->view = &((MViewObject *)obj)->view;
+        return 0;
+    }
+    if (PyObject_GetBuffer(obj, &ov->buf, PyBUF_FULL_RO) < 0)
+        return -1;
+    int st = view_of_buffer(&ov->tmp, &ov->buf);
+    if (st < 0) {
+        PyBuffer_Release(&ov->buf);
+        return raise_status_int(st);
+    }
+    ov->view = &ov->tmp;
+    ov->used = 1;
+    return 0;
+}
+
+static void other_view_put(struct other_view *ov) {
+    if (ov->used) {
+        mv_view_release(&ov->tmp);
+        PyBuffer_Release(&ov->buf);
+        ov->used = 0;
+    }
+}
+
+static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
+    mv_view *v = &self->view;
+    mv_value val;
+    int st;
+
+    /* The builtin's order: released, format, read-only, deletion. */
+    CHECK_RELEASED_INT(self);
+    if (check_item_format(v) < 0)
+        return -1;
+    if (v->flags & MV_READONLY) {
+        PyErr_SetString(PyExc_TypeError, "cannot modify read-only memory");
+        return -1;
+    }
+    if (value == NULL) {
+        PyErr_SetString(PyExc_TypeError, "cannot delete memory");
+        return -1;
+    }
+
+    if (v->ndim == 0) {
+        if (key == Py_Ellipsis ||
+            (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0)) {
+            if (py_to_value_for(v->format, value, &val) < 0)
+                return -1;
+            st = mv_setn(v, NULL, 0, &val);
+            return st < 0 ? raise_status_int(st) : 0;
+        }
+        PyErr_SetString(PyExc_TypeError, MSG_0DIM);
+        return -1;
+    }
+
+    if (index_check(key)) {
+        if (v->ndim > 1) {
+            PyErr_SetString(PyExc_NotImplementedError,
+                            "sub-views are not implemented");
+            return -1;
+        }
+        Py_ssize_t i = key_to_index(key);
+        if (i == -1 && PyErr_Occurred())
+            return -1;
+        char *ptr;
+        st = mv_item_ptr(v, i, &ptr); /* IndexError before the value */
+        if (st < 0)
+            return raise_status_int(st);
+        if (py_to_value_for(v->format, value, &val) < 0)
+            return -1;
+        st = mv_set(v, i, &val);
+        return st < 0 ? raise_status_int(st) : 0;
+    }
+    if (PySlice_Check(key) && v->ndim == 1) {
+        struct other_view src;
+        Py_ssize_t start, stop, step;
+        mv_view dst;
+        if (other_view_get(&src, value) < 0)
+            return -1;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) {
+            other_view_put(&src);
+            return -1;
+        }
+        st = mv_view_slice(&dst, v, start, stop, step);
+        if (st == 0) {
+            st = mv_view_assign(&dst, src.view);
+            mv_view_release(&dst);
+        }
+        other_view_put(&src);
+        return st < 0 ? raise_status_int(st) : 0;
+    }
+    if (is_multiindex(key)) {
+        mv_ssize idx[MV_MAXDIM];
+        int n;
+        if (PyTuple_GET_SIZE(key) < v->ndim) {
+            PyErr_SetString(PyExc_NotImplementedError,
+                            "sub-views are not implemented");
+            return -1;
+        }
+        if (tuple_to_indexes(key, idx, &n) < 0)
+            return -1;
+        if (n <= MV_MAXDIM) {
+            char *ptr;
+            st = mv_item_ptrn(v, idx, n, &ptr);
+            if (st < 0)
+                return raise_status_int(st);
+        }
+        if (py_to_value_for(v->format, value, &val) < 0)
+            return -1;
+        st = mv_setn(v, idx, n, &val);
+        return st < 0 ? raise_status_int(st) : 0;
+    }
+    if (PySlice_Check(key) || is_multislice(key)) {
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "memoryview slice assignments are currently "
+                        "restricted to ndim = 1");
+        return -1;
+    }
+    PyErr_SetString(PyExc_TypeError, MSG_BADKEY);
+    return -1;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Iteration
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t index;
+    Py_ssize_t length;
+    MViewObject *seq; /* NULL when exhausted */
+} MViewIterObject;
+
+static PyObject *mview_iter(MViewObject *self) {
+    mv_view *v = &self->view;
+    if (v->ndim == 0) {
+        PyErr_SetString(PyExc_TypeError, MSG_0DIM);
+        return NULL;
+    }
+    if (v->ndim != 1) {
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "multi-dimensional sub-views are not implemented");
+        return NULL;
+    }
+    if (check_item_format(v) < 0)
+        return NULL;
+    MViewIterObject *it = PyObject_GC_New(MViewIterObject, &MViewIter_Type);
+    if (it == NULL)
+        return NULL;
+    it->index = 0;
+    it->length = mview_length(self);
+    if (it->length < 0 && PyErr_Occurred()) {
+        it->seq = NULL;
+        Py_DECREF(it);
+        return NULL;
+    }
+    it->seq = (MViewObject *)Py_NewRef(self);
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyObject *mviewiter_next(MViewIterObject *it) {
+    MViewObject *seq = it->seq;
+    if (seq == NULL)
+        return NULL;
+    if (it->index < it->length) {
+        CHECK_RELEASED(seq);
+        return mview_item(seq, it->index++);
+    }
+    it->seq = NULL;
+    Py_DECREF(seq);
+    return NULL;
+}
+
+static void mviewiter_dealloc(MViewIterObject *it) {
+    PyObject_GC_UnTrack(it);
+    Py_XDECREF(it->seq);
+    PyObject_GC_Del(it);
+}
+
+static int mviewiter_traverse(MViewIterObject *it, visitproc visit,
+                              void *arg) {
+    Py_VISIT(it->seq);
+    return 0;
+}
+
+static PyTypeObject MViewIter_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "memview.memory_iterator",
+    .tp_basicsize = sizeof(MViewIterObject),
+    .tp_dealloc = (destructor)mviewiter_dealloc,
+    .tp_getattro = PyObject_GenericGetAttr,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = (traverseproc)mviewiter_traverse,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)mviewiter_next,
+};
+
+/* ------------------------------------------------------------------------
+ * Buffer protocol
+ * ------------------------------------------------------------------------ */
+
+#define REQ(flags, f) (((flags) & (f)) == (f))
+
+static int mview_getbuf(MViewObject *self, Py_buffer *b, int flags) {
+    mv_view *v = &self->view;
+    CHECK_RELEASED_INT(self);
+
+    int c = mv_is_c_contiguous(v), f = mv_is_f_contiguous(v);
+    int readonly = (v->flags & MV_READONLY) != 0;
+    const char *msg = NULL;
+
+    b->format = (flags & PyBUF_FORMAT) ? (char *)v->format : NULL;
+    if ((flags & PyBUF_WRITABLE) && readonly)
+        msg = "memoryview: underlying buffer is not writable";
+    else if (REQ(flags, PyBUF_C_CONTIGUOUS) && !c)
+        msg = "memoryview: underlying buffer is not C-contiguous";
+    else if (REQ(flags, PyBUF_F_CONTIGUOUS) && !f)
+        msg = "memoryview: underlying buffer is not Fortran contiguous";
+    else if (REQ(flags, PyBUF_ANY_CONTIGUOUS) && !c && !f)
+        msg = "memoryview: underlying buffer is not contiguous";
+    else if (!REQ(flags, PyBUF_INDIRECT) && v->suboffsets)
+        msg = "memoryview: underlying buffer requires suboffsets";
+    else if (!REQ(flags, PyBUF_STRIDES) && !c)
+        msg = "memoryview: underlying buffer is not C-contiguous";
+    else if (!REQ(flags, PyBUF_ND) && b->format != NULL)
+        msg = "memoryview: cannot cast to unsigned bytes if the format flag "
+              "is present";
+    if (msg) {
+        PyErr_SetString(PyExc_BufferError, msg);
+        return -1;
+    }
+
+    int st = mv_view_export(v);
+    if (st < 0)
+        return raise_status_int(st);
+    b->buf = v->buf;
+    b->obj = Py_NewRef(self);
+    b->len = v->len;
+    b->itemsize = v->itemsize;
+    b->readonly = readonly;
+    b->ndim = v->ndim;
+    b->shape = v->ndim ? v->shape : NULL;
+    b->strides = v->ndim && REQ(flags, PyBUF_STRIDES) ? v->strides : NULL;
+    b->suboffsets = v->ndim ? v->suboffsets : NULL;
+    b->internal = NULL;
+    if (!REQ(flags, PyBUF_ND)) {
+        b->ndim = 1;
+        b->shape = NULL;
+    }
+    return 0;
+}
+
+static void mview_releasebuf(MViewObject *self, Py_buffer *b) {
+    (void)b;
+    mv_view_unexport(&self->view);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Comparison and hash
+ * ------------------------------------------------------------------------ */
+
+static PyObject *mview_richcompare(PyObject *a, PyObject *b, int op) {
+    if (op != Py_EQ && op != Py_NE)
+        Py_RETURN_NOTIMPLEMENTED;
+    MViewObject *self = (MViewObject *)a;
+    int eq;
+    if (mv_is_released(&self->view)) {
+        eq = a == b;
+    } else {
+        struct other_view ov;
+        if (MView_Check(b) && mv_is_released(&((MViewObject *)b)->view)) {
+            eq = a == b;
+        } else {
+            if (other_view_get(&ov, b) < 0) {
+                PyErr_Clear(); /* not an exporter: not comparable */
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+            int st = mv_view_equal(&self->view, ov.view, &eq);
+            other_view_put(&ov);
+            if (st < 0)
+                return raise_status(st);
+        }
+    }
+    if (op == Py_NE)
+        eq = !eq;
+    return Py_NewRef(eq ? Py_True : Py_False);
+}
+
+struct hash_ctx {
+    PyObject *obj;
+    int failed;
+};
+
+static int64_t hash_bytes(const void *data, mv_ssize len, void *ctx) {
+    struct hash_ctx *h = ctx;
+    /* The builtin hashes the exporter first and keeps its error. */
+    if (h->obj != NULL && PyObject_Hash(h->obj) == -1) {
+        h->failed = 1;
+        return 0;
+    }
+    return (int64_t)_Py_HashBytes(data, len);
+}
+
+static Py_hash_t mview_hash(MViewObject *self) {
+    struct hash_ctx h = {self->mbuf ? self->mbuf->base : NULL, 0};
+    int64_t out;
+    int st = mv_view_hash(&self->view, hash_bytes, &h, &out);
+    if (st < 0)
+        return raise_status_int(st);
+    if (h.failed) {
+        self->view.flags &= ~(unsigned)MV_HASHED; /* nothing to cache */
+        return -1;
+    }
+    return out == -1 ? -2 : (Py_hash_t)out;
+}
+
+/* ------------------------------------------------------------------------
+ * Methods
+ * ------------------------------------------------------------------------ */
+
+static PyObject *mview_release(MViewObject *self, PyObject *unused) {
+    (void)unused;
+    if (mview_release_view(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *mview_enter(MViewObject *self, PyObject *unused) {
+    (void)unused;
+    CHECK_RELEASED(self);
+    return Py_NewRef(self);
+}
+
+static PyObject *mview_exit(MViewObject *self, PyObject *args) {
+    (void)args;
+    return mview_release(self, NULL);
+}
+
+static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
+                               PyObject *kwds) {
+    static char *kwlist[] = {"order", NULL};
+    PyObject *order = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:tobytes", kwlist,
+                                     &order))
+        return NULL;
+    int ord = MV_ORDER_C;
+    if (order != NULL && order != Py_None) {
+        if (!PyUnicode_Check(order)) {
+            PyErr_Format(PyExc_TypeError,
+                         "tobytes() argument 'order' must be str or None, "
+                         "not %.50s",
+                         Py_TYPE(order)->tp_name);
+            return NULL;
+        }
+        Py_ssize_t n;
+        const char *s = PyUnicode_AsUTF8AndSize(order, &n);
+        if (s == NULL)
+            return NULL;
+        if ((Py_ssize_t)strlen(s) != n) {
+            PyErr_SetString(PyExc_ValueError, "embedded null character");
+            return NULL;
+        }
+        /* The core judges the order; anything but one character is no
+         * order at all. */
+        ord = n == 1 ? (unsigned char)s[0] : 0;
+    }
+    CHECK_RELEASED(self);
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, self->view.len);
+    if (bytes == NULL)
+        return NULL;
+    int st = mv_tobytes_into(&self->view, PyBytes_AS_STRING(bytes),
+                             self->view.len, (mv_order)ord);
+    if (st < 0) {
+        Py_DECREF(bytes);
+        return raise_status(st);
+    }
+    return bytes;
+}
+
+static PyObject *mview_hex(MViewObject *self, PyObject *args,
+                           PyObject *kwds) {
+    static char *kwlist[] = {"sep", "bytes_per_sep", NULL};
+    PyObject *sep = NULL, *bps = NULL;
+    int bytes_per_sep = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:hex", kwlist, &sep,
+                                     &bps))
+        return NULL;
+    if (bps != NULL) {
+        bytes_per_sep = _PyLong_AsInt(bps);
+        if (bytes_per_sep == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    CHECK_RELEASED(self);
+
+    const void *sp = NULL;
+    mv_ssize slen = 0;
+    int is_text = 0;
+    uint32_t sch = 0;
+    if (sep != NULL && sep != Py_None) {
+        Py_ssize_t n = PyObject_Length(sep);
+        if (n < 0)
+            return NULL;
+        if (PyUnicode_Check(sep)) {
+            is_text = 1;
+            slen = n;
+            sp = PyUnicode_DATA(sep);
+            if (n >= 1)
+                sch = PyUnicode_READ_CHAR(sep, 0);
+            if (PyUnicode_KIND(sep) != PyUnicode_1BYTE_KIND && n == 1)
+                sch = sch > 127 ? sch : 128; /* not ASCII either way */
+        } else if (PyBytes_Check(sep)) {
+            slen = n;
+            sp = PyBytes_AS_STRING(sep);
+            if (n >= 1)
+                sch = (unsigned char)PyBytes_AS_STRING(sep)[0];
+        } else if (n != 1) {
+            static const char dummy[2];
+            slen = n; /* the core refuses the length */
+            sp = dummy;
+        } else {
+            PyErr_SetString(PyExc_TypeError, "sep must be str or bytes.");
+            return NULL;
+        }
+    }
+    char *out;
+    mv_ssize outlen;
+    int st = mv_view_hex(&self->view, sp, slen, is_text, sch, bytes_per_sep,
+                         &out, &outlen);
+    if (st < 0)
+        return raise_status(st);
+    PyObject *res = PyUnicode_New(outlen, 127);
+    if (res != NULL)
+        memcpy(PyUnicode_1BYTE_DATA(res), out, (size_t)outlen);
+    free(out);
+    return res;
+}
+
+/* tolist(): nested lists built by the core's walk. slot points at the
+ * next entry of the innermost open list (items are stored straight into
+ * it); the outer lists wait on the stack with their own next entries. */
+struct list_builder {
+    PyObject **slot;
+    PyObject *result;
+    int depth;
+    PyObject *stack[MV_MAXDIM];
+    PyObject **saved[MV_MAXDIM];
+};
+
+static int lb_begin(void *ctx, int dim, mv_ssize n) {
+    struct list_builder *lb = ctx;
+    (void)dim;
+    PyObject *l = PyList_New(n);
+    if (l == NULL)
+        return MV_ENOMEM;
+    if (lb->depth > 0)
+        *lb->slot++ = l; /* owned by its parent from now on */
+    else
+        lb->result = l;
+    lb->saved[lb->depth] = lb->slot;
+    lb->stack[lb->depth++] = l;
+    lb->slot = ((PyListObject *)l)->ob_item;
+    return 0;
+}
+
+static int lb_item(void *ctx, const mv_value *v) {
+    struct list_builder *lb = ctx;
+    PyObject *x;
+    if (v->type == MV_VAL_UINT)
+        x = uint_to_py(v->u);
+    else if (v->type == MV_VAL_INT)
+        x = int_to_py(v->i);
+    else
+        x = value_to_py(v);
+    if (x == NULL)
+        return MV_ENOMEM;
+    if (lb->depth == 0)
+        lb->result = x;
+    else
+        *lb->slot++ = x;
+    return 0;
+}
+
+static int lb_end(void *ctx, int dim) {
+    struct list_builder *lb = ctx;
+    (void)dim;
+    lb->depth--;
+    lb->slot = lb->saved[lb->depth];
+    return 0;
+}
+
+static PyObject *mview_tolist(MViewObject *self, PyObject *unused) {
+    (void)unused;
+    static const mv_walker w = {lb_begin, lb_item, lb_end};
+    struct list_builder lb;
+    lb.depth = 0;
+    lb.result = NULL;
+    lb.slot = NULL;
+    int st = mv_view_walk(&self->view, &w, &lb);
+    if (st < 0) {
+        /* Lists are made whole (NULL entries) and dropped from the top:
+         * the outermost one owns the rest. */
+        Py_XDECREF(lb.result);
+        if (PyErr_Occurred())
+            return NULL;
+        return raise_status(st);
+    }
+    return lb.result;
+}
+
+static PyObject *mview_toreadonly(MViewObject *self, PyObject *unused) {
+    (void)unused;
+    CHECK_RELEASED(self);
+    MViewObject *m = mview_alloc();
+    if (m == NULL)
+        return NULL;
+    int st = mv_view_readonly(&m->view, &self->view);
+    if (st < 0) {
+        mview_free(m);
+        return raise_status(st);
+    }
+    return mview_finish(m, self->mbuf);
+}
+
+/* The builtin checks the shape's Python types only after some of the
+ * core's rules. To keep that order, the core first judges the cast with a
+ * stand-in shape of ndim entries whose product fits ([1, ..., 1, n]): an
+ * error then is one the builtin reports first. */
+static int cast_probe(const mv_view *v, const char *fmt, int ndim) {
+    mv_ssize itemsize = mv_format_itemsize(fmt);
+    mv_ssize dims[MV_MAXDIM];
+    for (int i = 0; i < ndim; i++)
+        dims[i] = 1;
+    if (ndim > 0 && itemsize > 0)
+        dims[ndim - 1] = v->len / itemsize;
+    mv_view tmp;
+    int st = mv_view_cast(&tmp, v, fmt, dims, ndim);
+    if (st == 0)
+        mv_view_release(&tmp);
+    return st;
+}
+
+static PyObject *mview_cast(MViewObject *self, PyObject *args,
+                            PyObject *kwds) {
+    static char *kwlist[] = {"format", "shape", NULL};
+    PyObject *format, *shape = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:cast", kwlist, &format,
+                                     &shape))
+        return NULL;
+    if (!PyUnicode_Check(format)) {
+        PyErr_Format(PyExc_TypeError,
+                     "cast() argument 'format' must be str, not %.50s",
+                     Py_TYPE(format)->tp_name);
+        return NULL;
+    }
+    CHECK_RELEASED(self);
+    const char *fmt = PyUnicode_AsUTF8(format);
+    if (fmt == NULL)
+        return NULL;
+
+    mv_ssize *dims = NULL;
+    int ndim = -1;
+    if (shape != NULL) {
+        if (!PyList_Check(shape) && !PyTuple_Check(shape)) {
+            int st = cast_probe(&self->view, "B", 1);
+            if (st < 0)
+                return raise_status(st);
+            PyErr_SetString(PyExc_TypeError,
+                            "shape must be a list or a tuple");
+            return NULL;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(shape);
+        if (n > MV_MAXDIM) {
+            ndim = n > INT_MAX ? INT_MAX : (int)n; /* the core refuses it */
+        } else {
+            dims = PyMem_Malloc(sizeof *dims * (size_t)(n ? n : 1));
+            if (dims == NULL)
+                return PyErr_NoMemory();
+            for (Py_ssize_t i = 0; i < n; i++) {
+                PyObject *x = PySequence_Fast_GET_ITEM(shape, i);
+                if (PyLong_Check(x))
+                    dims[i] = PyLong_AsSsize_t(x);
+                if (!PyLong_Check(x) || (dims[i] == -1 && PyErr_Occurred())) {
+                    PyMem_Free(dims);
+                    PyObject *et, *ev, *tb;
+                    PyErr_Fetch(&et, &ev, &tb);
+                    int st = cast_probe(&self->view, fmt, (int)n);
+                    if (st < 0) {
+                        Py_XDECREF(et);
+                        Py_XDECREF(ev);
+                        Py_XDECREF(tb);
+                        return raise_status(st);
+                    }
+                    if (et != NULL) {
+                        PyErr_Restore(et, ev, tb);
+                        return NULL;
+                    }
+                    PyErr_SetString(PyExc_TypeError,
+                                    "memoryview.cast(): elements of shape "
+                                    "must be integers");
+                    return NULL;
+                }
+            }
+            ndim = (int)n;
+        }
+    }
+    MViewObject *m = mview_alloc();
+    if (m == NULL) {
+        PyMem_Free(dims);
+        return NULL;
+    }
+    int st = mv_view_cast(&m->view, &self->view, fmt, dims, ndim);
+    PyMem_Free(dims);
+    if (st < 0) {
+        mview_free(m);
+        return raise_status(st);
+    }
+    return mview_finish(m, self->mbuf);
+}
+
+/* Values of other types (Decimal, Fraction, NumPy scalars, complex, ...)
+ * are compared by Python's own ==, item by item, over [start, stop) of a
+ * live 1-D view; the core still judges everything else. Returns the
+ * number of matches (count) or the first match's index (find), -1 when
+ * none, -2 on error. */
+static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
+                                 Py_ssize_t start, Py_ssize_t stop,
+                                 int count) {
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = start; i < stop; i++) {
+        if (i >= self->view.shape[0] || mv_is_released(&self->view))
+            break; /* an __eq__ released or changed us */
+        PyObject *item = mview_item(self, i);
+        if (item == NULL)
+            return -2;
+        int eq = PyObject_RichCompareBool(item, value, Py_EQ);
+        Py_DECREF(item);
+        if (eq < 0)
+            return -2;
+        if (eq && !count)
+            return i;
+        n += eq;
+    }
+    return count ? n : -1;
+}
+
+static int python_scan_applies(MViewObject *self, const mv_value *x) {
+    return x->type == MV_VAL_OTHER && !mv_is_released(&self->view) &&
+           self->view.ndim == 1;
+}
+
+static PyObject *mview_count(MViewObject *self, PyObject *value) {
+    mv_value x;
+    mv_ssize n;
+    py_to_value(value, &x);
+    if (python_scan_applies(self, &x)) {
+        n = scan_by_python(self, value, 0, self->view.shape[0], 1);
+        return n < 0 ? NULL : PyLong_FromSsize_t(n);
+    }
+    int st = mv_view_count(&self->view, &x, &n);
+    if (st < 0)
+        return raise_status(st);
+    return PyLong_FromSsize_t(n);
+}
+
+static PyObject *mview_index(MViewObject *self, PyObject *const *args,
+                             Py_ssize_t nargs) {
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
+    if (!_PyArg_CheckPositional("index", nargs, 1, 3))
+        return NULL;
+    PyObject *value = args[0];
+    if (nargs > 1 && !_PyEval_SliceIndexNotNone(args[1], &start))
+        return NULL;
+    if (nargs > 2 && !_PyEval_SliceIndexNotNone(args[2], &stop))
+        return NULL;
+    mv_value x;
+    mv_ssize at;
+    py_to_value(value, &x);
+    if (python_scan_applies(self, &x)) {
+        mv_slice_adjust(self->view.shape[0], &start, &stop, 1);
+        at = scan_by_python(self, value, start, stop, 0);
+        if (at >= 0)
+            return PyLong_FromSsize_t(at);
+        if (at == -2)
+            return NULL;
+        /* not found: the core says so in its words */
+    }
+    int st = mv_view_find(&self->view, &x, start, stop, &at);
+    if (st < 0)
+        return raise_status(st);
+    return PyLong_FromSsize_t(at);
+}
+
+static PyMethodDef mview_methods[] = {
+    {"release", (PyCFunction)mview_release, METH_NOARGS,
+     "Release the underlying buffer exposed by the memoryview object."},
+    {"tobytes", (PyCFunction)(void (*)(void))mview_tobytes,
+     METH_VARARGS | METH_KEYWORDS,
+     "Return the data in the buffer as a byte string."},
+    {"hex", (PyCFunction)(void (*)(void))mview_hex,
+     METH_VARARGS | METH_KEYWORDS,
+     "Return the data in the buffer as a str of hexadecimal numbers."},
+    {"tolist", (PyCFunction)mview_tolist, METH_NOARGS,
+     "Return the data in the buffer as a list of elements."},
+    {"cast", (PyCFunction)(void (*)(void))mview_cast,
+     METH_VARARGS | METH_KEYWORDS, "Cast a memoryview to a new format or shape."},
+    {"toreadonly", (PyCFunction)mview_toreadonly, METH_NOARGS,
+     "Return a readonly version of the memoryview."},
+    {"count", (PyCFunction)mview_count, METH_O,
+     "Count the number of occurrences of a value."},
+    {"index", (PyCFunction)(void (*)(void))mview_index, METH_FASTCALL,
+     "Return the index of the first occurrence of a value."},
+    {"__enter__", (PyCFunction)mview_enter, METH_NOARGS, NULL},
+    {"__exit__", (PyCFunction)mview_exit, METH_VARARGS,
+     "Release the underlying buffer exposed by the memoryview object."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ------------------------------------------------------------------------
+ * Attributes
+ * ------------------------------------------------------------------------ */
+
+static PyObject *ssize_tuple(int n, const mv_ssize *vals) {
+    if (vals == NULL)
+        return PyTuple_New(0);
+    PyObject *t = PyTuple_New(n);
+    if (t == NULL)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *x = PyLong_FromSsize_t(vals[i]);
+        if (x == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, x);
+    }
+    return t;
+}
+
+static PyObject *get_obj(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    PyObject *o = self->mbuf ? self->mbuf->obj : NULL;
+    return Py_NewRef(o ? o : Py_None);
+}
+static PyObject *get_nbytes(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyLong_FromSsize_t(self->view.len);
+}
+static PyObject *get_readonly(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyBool_FromLong((self->view.flags & MV_READONLY) != 0);
+}
+static PyObject *get_itemsize(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyLong_FromSsize_t(self->view.itemsize);
+}
+static PyObject *get_format(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyUnicode_FromString(self->view.format);
+}
+static PyObject *get_ndim(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyLong_FromLong(self->view.ndim);
+}
+static PyObject *get_shape(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return ssize_tuple(self->view.ndim, self->view.shape);
+}
+static PyObject *get_strides(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return ssize_tuple(self->view.ndim, self->view.strides);
+}
+static PyObject *get_suboffsets(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return ssize_tuple(self->view.ndim, self->view.suboffsets);
+}
+static PyObject *get_c_contiguous(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyBool_FromLong(mv_is_c_contiguous(&self->view));
+}
+static PyObject *get_f_contiguous(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyBool_FromLong(mv_is_f_contiguous(&self->view));
+}
+static PyObject *get_contiguous(MViewObject *self, void *c) {
+    (void)c;
+    CHECK_RELEASED(self);
+    return PyBool_FromLong(mv_is_contiguous(&self->view));
+}
+
+#define GETTER(name, fn, doc) {name, (getter)fn, NULL, doc, NULL}
+static PyGetSetDef mview_getset[] = {
+    GETTER("obj", get_obj, "The underlying object of the memoryview."),
+    GETTER("nbytes", get_nbytes,
+           "The amount of space in bytes that the array would use in\n"
+           " a contiguous representation."),
+    GETTER("readonly", get_readonly,
+           "A bool indicating whether the memory is read only."),
+    GETTER("itemsize", get_itemsize,
+           "The size in bytes of each element of the memoryview."),
+    GETTER("format", get_format,
+           "A string containing the format (in struct module style)\n"
+           " for each element in the view."),
+    GETTER("ndim", get_ndim,
+           "An integer indicating how many dimensions of a multi-dimensional\n"
+           " array the memory represents."),
+    GETTER("shape", get_shape,
+           "A tuple of ndim integers giving the shape of the memory\n"
+           " as an N-dimensional array."),
+    GETTER("strides", get_strides,
+           "A tuple of ndim integers giving the size in bytes to access\n"
+           " each element for each dimension of the array."),
+    GETTER("suboffsets", get_suboffsets,
+           "A tuple of integers used internally for PIL-style arrays."),
+    GETTER("c_contiguous", get_c_contiguous,
+           "A bool indicating whether the memory is C contiguous."),
+    GETTER("f_contiguous", get_f_contiguous,
+           "A bool indicating whether the memory is Fortran contiguous."),
+    GETTER("contiguous", get_contiguous,
+           "A bool indicating whether the memory is contiguous."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMemberDef mview_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(MViewObject, weakreflist),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot mview_slots[] = {
+    {Py_tp_dealloc, (void *)mview_dealloc},
+    {Py_tp_repr, (void *)mview_repr},
+    {Py_tp_hash, (void *)mview_hash},
+    {Py_tp_doc, (void *)"memoryview(object)\n--\n\n"
+                        "Create a new memoryview object which references "
+                        "the given object."},
+    {Py_tp_traverse, (void *)mview_traverse},
+    {Py_tp_clear, (void *)mview_clear},
+    {Py_tp_richcompare, (void *)mview_richcompare},
+    {Py_tp_iter, (void *)mview_iter},
+    {Py_tp_methods, mview_methods},
+    {Py_tp_members, mview_members},
+    {Py_tp_getset, mview_getset},
+    {Py_tp_new, (void *)mview_new},
+    {Py_mp_length, (void *)mview_length},
+    {Py_mp_subscript, (void *)mview_subscript},
+    {Py_mp_ass_subscript, (void *)mview_ass_sub},
+    {Py_sq_length, (void *)mview_length},
+    {Py_sq_item, (void *)mview_item},
+    {Py_bf_getbuffer, (void *)mview_getbuf},
+    {Py_bf_releasebuffer, (void *)mview_releasebuf},
+    {0, NULL},
+};
+
+static PyType_Spec mview_spec = {
+    .name = "memview.memoryview",
+    .basicsize = sizeof(MViewObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_SEQUENCE,
+    .slots = mview_slots,
+};
+
+/* ------------------------------------------------------------------------
+ * Module
+ * ------------------------------------------------------------------------ */
+
+static struct PyModuleDef memview_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "memview",
+    .m_doc = "Zero-copy, typed, N-dimensional views over memory: "
+             "memview.memoryview is a drop-in for the builtin memoryview.",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC PyInit_memview(void) {
+    if (PyType_Ready(&MBuf_Type) < 0 || PyType_Ready(&MViewIter_Type) < 0 ||
+        small_ints_init() < 0 || byte_objs_init() < 0)
+        return NULL;
+    if (MView_Type == NULL) {
+        MView_Type = (PyTypeObject *)PyType_FromSpec(&mview_spec);
+        if (MView_Type == NULL)
+            return NULL;
+        MView_Type->tp_name = "memoryview";
+        MView_Type->tp_vectorcall = mview_vectorcall;
+    }
+    PyObject *m = PyModule_Create(&memview_module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "memoryview", (PyObject *)MView_Type) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", MEMVIEW_VERSION) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
