@@ -436,8 +436,8 @@ MV_API int mv_view_equal(const mv_view *a, const mv_view *b, int *eq);
 /* A caller-supplied hash of contiguous bytes (Python passes its own). */
 typedef int64_t (*mv_hash_fn)(const void *data, mv_ssize len, void *ctx);
 /* Python's hash(v): only read-only views of formats 'B', 'b', 'c'; equal
- * to fn over v's bytes in C order; cached in v and still answered after
- * release. */
+ * to fn over v's bytes in C order (fn == NULL: 64-bit FNV-1a); cached in v
+ * and still answered after release. */
 MV_API int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out);
 
 /* Two values of items equal, as Python's == on the objects they stand for

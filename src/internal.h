@@ -68,30 +68,6 @@ void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
  * supported", as CPython words the two cases. */
 int format_unsupported(const char *fmt);
 
-/* A struct-module format of any length, as runs of one code each. */
-typedef struct fmt_run {
-    char code;       /* struct code, never 'x' */
-    char order;      /* '@' native, '=' native order standard size, '<', '>' */
-    mv_ssize count;  /* repeat count; the length for 's' and 'p' */
-    mv_ssize offset; /* of the first value in the item */
-    mv_ssize size;   /* of one value (1 for 's' and 'p') */
-} fmt_run;
-
-typedef struct fmt_struct {
-    fmt_run *runs;
-    int nruns;
-    mv_ssize itemsize; /* struct.calcsize */
-    mv_ssize nvalues;  /* values one item unpacks to */
-} fmt_struct;
-
-/* Parse fmt as the struct module would; MV_EVALUE with struct's message if
- * it would refuse it. Free with fmt_struct_free(). */
-int fmt_struct_parse(const char *fmt, fmt_struct *out);
-void fmt_struct_free(fmt_struct *s);
-/* The k-th value of run r in the item at item ('s' and 'p': k == 0). */
-void fmt_run_value(const fmt_run *r, mv_ssize k, const char *item,
-                   mv_value *out);
-
 /* ---- owners ---- */
 void owner_incref(mv_owner *o);
 void owner_decref(mv_owner *o);

@@ -1,0 +1,169 @@
+/*
+ * cast.c -- Python's memoryview.cast(format[, shape]).
+ *
+ * A cast reads the same bytes with another native format and/or another
+ * C-contiguous shape. Its rules, checked in CPython's order so that the
+ * first failing rule names the error:
+ *   1. the source is live and C-contiguous (TypeError);
+ *   2. a source of any ndim but 1, or any cast given a shape, must have no
+ *      zero in its shape (TypeError);
+ *   3. a shape has at most MV_MAXDIM entries (ValueError), and either the
+ *      source or the result is 1-D (TypeError);
+ *   4. the destination format is one native character, optionally after
+ *      '@' (ValueError); one of the two formats is a byte format 'B', 'b'
+ *      or 'c' (TypeError); the byte length is a multiple of the new item
+ *      size (TypeError);
+ *   5. every shape entry is > 0, their product times the item size does
+ *      not overflow (ValueError) and equals the byte length (TypeError).
+ * The result borrows its format from a static table, keeps the source's
+ * read-only flag and takes its own owner reference.
+ */
+#include "internal.h"
+
+static bool is_byte_format(char c) { return c == 'B' || c == 'b' || c == 'c'; }
+
+/* The static spelling of a native format, with or without '@'. */
+static const char *static_format(char c, bool at) {
+    switch (c) {
+    case 'c': return at ? "@c" : "c";
+    case 'b': return at ? "@b" : "b";
+    case 'B': return at ? "@B" : "B";
+    case '?': return at ? "@?" : "?";
+    case 'h': return at ? "@h" : "h";
+    case 'H': return at ? "@H" : "H";
+    case 'i': return at ? "@i" : "i";
+    case 'I': return at ? "@I" : "I";
+    case 'l': return at ? "@l" : "l";
+    case 'L': return at ? "@L" : "L";
+    case 'q': return at ? "@q" : "q";
+    case 'Q': return at ? "@Q" : "Q";
+    case 'n': return at ? "@n" : "n";
+    case 'N': return at ? "@N" : "N";
+    case 'e': return at ? "@e" : "e";
+    case 'f': return at ? "@f" : "f";
+    case 'd': return at ? "@d" : "d";
+    case 'P': return at ? "@P" : "P";
+    default: return NULL;
+    }
+}
+
+static bool zero_in_shape(const mv_view *v) {
+    for (int i = 0; i < v->ndim; i++)
+        if (v->shape[i] == 0)
+            return true;
+    return false;
+}
+
+/* Rules 1-3: the source and the shape's length. */
+static int check_source(const mv_view *src, bool has_shape, int ndim) {
+    int rc = check_live(src);
+    if (rc < 0)
+        return rc;
+    if (!mv_is_c_contiguous(src))
+        return mv_error(MV_ETYPE,
+                        "memoryview: casts are restricted to C-contiguous "
+                        "views");
+    if ((has_shape || src->ndim != 1) && zero_in_shape(src))
+        return mv_error(MV_ETYPE, "memoryview: cannot cast view with zeros "
+                                  "in shape or strides");
+    if (has_shape) {
+        if (ndim > MV_MAXDIM)
+            return mv_error(MV_EVALUE,
+                            "memoryview: number of dimensions "
+                            "must not exceed %d",
+                            MV_MAXDIM);
+        if (src->ndim != 1 && ndim != 1)
+            return mv_error(MV_ETYPE,
+                            "memoryview: cast must be 1D -> ND or ND -> 1D");
+    }
+    return MV_OK;
+}
+
+/* Rule 4: the destination format; sets its character and size. */
+static int check_format(const mv_view *src, const char *format, char *c,
+                        mv_ssize *itemsize) {
+    char dc = mv_format_char(format);
+    if (!dc)
+        return mv_error(MV_EVALUE, "memoryview: destination format must be "
+                                   "a native single character format "
+                                   "prefixed with an optional '@'");
+    if (!is_byte_format(mv_format_char(src->format)) && !is_byte_format(dc))
+        return mv_error(MV_ETYPE,
+                        "memoryview: cannot cast between two non-byte formats");
+    mv_ssize size = mv_format_itemsize(format);
+    if (src->len % size)
+        return mv_error(MV_ETYPE,
+                        "memoryview: length is not a multiple of itemsize");
+    *c = dc;
+    *itemsize = size;
+    return MV_OK;
+}
+
+/* Rule 5: the new shape against the byte length. */
+static int check_shape(const mv_view *src, const mv_ssize *shape, int ndim,
+                       mv_ssize itemsize) {
+    mv_ssize len = itemsize;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] <= 0)
+            return mv_error(MV_EVALUE, "memoryview.cast(): elements of shape "
+                                       "must be integers > 0");
+        if (mul_overflows(len, shape[i], &len))
+            return mv_error(MV_EVALUE,
+                            "memoryview.cast(): product(shape) > SSIZE_MAX");
+    }
+    if (len != src->len)
+        return mv_error(MV_ETYPE, "memoryview: product(shape) * itemsize != "
+                                  "buffer size");
+    return MV_OK;
+}
+
+int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
+                 const mv_ssize *shape, int ndim) {
+    bool has_shape = ndim >= 0;
+    if (ndim < -1 || (ndim > 0 && ndim <= MV_MAXDIM && !shape))
+        return mv_error(MV_EVALUE,
+                        "memoryview.cast(): shape of %d dimensions is NULL",
+                        ndim);
+    int rc = check_source(src, has_shape, ndim);
+    char c = 0;
+    mv_ssize itemsize = 0;
+    if (rc == MV_OK)
+        rc = check_format(src, format, &c, &itemsize);
+    if (rc == MV_OK && has_shape)
+        rc = check_shape(src, shape, ndim, itemsize);
+    if (rc < 0)
+        return rc;
+
+    int nd = has_shape ? ndim : 1;
+    mv_view v;
+    memset(&v, 0, sizeof v);
+    if ((rc = view_alloc_dims(&v, nd, false)) < 0)
+        return rc;
+    v.buf = src->buf;
+    v.owner = src->owner;
+    v.len = src->len;
+    v.itemsize = itemsize;
+    v.format = static_format(c, format[0] == '@');
+    v.ndim = nd;
+    v.flags = src->flags & MV_READONLY;
+    v.fmtchar = c;
+    if (!has_shape) {
+        v.shape[0] = src->len / itemsize;
+        v.strides[0] = itemsize;
+    } else if (nd > 0) {
+        memcpy(v.shape, shape, (size_t)nd * sizeof *shape);
+        mv_ssize sd = itemsize;
+        for (int i = nd - 1; i >= 0; i--) {
+            v.strides[i] = sd;
+            sd *= shape[i]; /* no overflow: checked by check_shape */
+        }
+    }
+    view_init_flags(&v);
+    owner_incref(v.owner);
+    if (dst == src && (rc = mv_view_release(dst)) < 0) {
+        mv_view_release(&v);
+        return rc;
+    }
+    mv_view_move(dst, &v);
+    return MV_OK;
+}

@@ -1,0 +1,145 @@
+/*
+ * walk.c -- visiting a view's items in C order (tolist, iteration).
+ *
+ * Rules, as Python's memoryview.tolist() has them:
+ *   - A released view fails with the released message.
+ *   - The format, after an optional '@', must be a single character, or
+ *     the walk fails before any callback with NotImplementedError
+ *     "memoryview: unsupported format F" (F as the view spells it).
+ *   - A single character that is not a native format fails only when an
+ *     item is read: "memoryview: format F not supported" (F without '@').
+ *     So an empty view of such a format still walks (begin/end only).
+ *   - A 0-D view gives exactly one item callback and no begin/end.
+ *   - Strides may be negative or zero; suboffsets are followed in each
+ *     dimension where they are non-negative.
+ *
+ * The innermost dimension is the hot loop: it reads items with the native
+ * C type chosen once per row, so the common formats cost one load and one
+ * callback per item.
+ */
+#include "internal.h"
+
+/* The single format character of v ('@' stripped), or NULL after recording
+ * the error. */
+static const char *item_format(const mv_view *v) {
+    const char *fmt = v->format ? v->format : "B";
+    const char *f = fmt[0] == '@' ? fmt + 1 : fmt;
+    if (f[0] != '\0' && f[1] == '\0')
+        return f;
+    format_unsupported(fmt); /* "memoryview: unsupported format F" */
+    return NULL;
+}
+
+/* One item at ptr, read as the single-character format f: unknown
+ * characters fail with "memoryview: format F not supported". */
+static inline int read_item(const char *f, const char *ptr, mv_value *out) {
+    return mv_unpack(f, ptr, out);
+}
+
+static inline int emit(const mv_walker *w, void *ctx, const mv_value *x) {
+    return w->item ? w->item(ctx, x) : MV_OK;
+}
+
+/* A row of n items at ptr, stride bytes apart, no suboffset to follow.
+ * LOOP reads an item of C type T into the value field FIELD of type VT. */
+#define LOOP(T, FIELD, VT)                                                     \
+    do {                                                                       \
+        x.type = VT;                                                           \
+        for (mv_ssize k = 0; k < n; k++, ptr += stride) {                      \
+            T t_;                                                              \
+            memcpy(&t_, ptr, sizeof t_);                                       \
+            x.FIELD = t_;                                                      \
+            int rc_ = w->item(ctx, &x);                                        \
+            if (rc_ < 0)                                                       \
+                return rc_;                                                    \
+        }                                                                      \
+        return MV_OK;                                                          \
+    } while (0)
+
+static int walk_row(const char *f, const char *ptr, mv_ssize n, mv_ssize stride,
+                    const mv_walker *w, void *ctx) {
+    mv_value x;
+    if (n == 0)
+        return MV_OK;
+    if (!w->item) {
+        /* Nothing to deliver, but an unreadable format still fails. */
+        return read_item(f, ptr, &x);
+    }
+    switch (f[0]) {
+    case 'B': LOOP(unsigned char, u, MV_VAL_UINT);
+    case 'b': LOOP(signed char, i, MV_VAL_INT);
+    case 'h': LOOP(short, i, MV_VAL_INT);
+    case 'H': LOOP(unsigned short, u, MV_VAL_UINT);
+    case 'i': LOOP(int, i, MV_VAL_INT);
+    case 'I': LOOP(unsigned int, u, MV_VAL_UINT);
+    case 'l': LOOP(long, i, MV_VAL_INT);
+    case 'L': LOOP(unsigned long, u, MV_VAL_UINT);
+    case 'q': LOOP(long long, i, MV_VAL_INT);
+    case 'Q': LOOP(unsigned long long, u, MV_VAL_UINT);
+    case 'n': LOOP(ptrdiff_t, i, MV_VAL_INT);
+    case 'N': LOOP(size_t, u, MV_VAL_UINT);
+    case 'f': LOOP(float, f, MV_VAL_FLOAT);
+    case 'd': LOOP(double, f, MV_VAL_FLOAT);
+    case 'P': LOOP(uintptr_t, u, MV_VAL_UINT);
+    default: break;
+    }
+    /* c, e, ? and anything unknown: one call per item. */
+    for (mv_ssize k = 0; k < n; k++, ptr += stride) {
+        int rc = read_item(f, ptr, &x);
+        if (rc < 0)
+            return rc;
+        rc = w->item(ctx, &x);
+        if (rc < 0)
+            return rc;
+    }
+    return MV_OK;
+}
+#undef LOOP
+
+/* Items of dimension dim and below, starting at ptr. */
+static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
+                    const mv_walker *w, void *ctx) {
+    mv_ssize n = v->shape[dim];
+    mv_ssize stride = v->strides[dim];
+    const mv_ssize *sub = v->suboffsets;
+    int rc;
+
+    if (w->begin && (rc = w->begin(ctx, dim, n)) < 0)
+        return rc;
+    if (dim == v->ndim - 1 && !(sub && sub[dim] >= 0)) {
+        rc = walk_row(f, ptr, n, stride, w, ctx);
+        if (rc < 0)
+            return rc;
+    } else {
+        for (mv_ssize k = 0; k < n; k++, ptr += stride) {
+            char *p = adjust_ptr((char *)ptr, sub, dim);
+            if (dim == v->ndim - 1) {
+                mv_value x;
+                if ((rc = read_item(f, p, &x)) < 0 ||
+                    (rc = emit(w, ctx, &x)) < 0)
+                    return rc;
+            } else if ((rc = walk_dim(v, dim + 1, p, f, w, ctx)) < 0) {
+                return rc;
+            }
+        }
+    }
+    if (w->end && (rc = w->end(ctx, dim)) < 0)
+        return rc;
+    return MV_OK;
+}
+
+int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    const char *f = item_format(v);
+    if (!f)
+        return MV_ENOTIMPL;
+    if (v->ndim == 0) {
+        mv_value x;
+        if ((rc = read_item(f, v->buf, &x)) < 0)
+            return rc;
+        return emit(w, ctx, &x);
+    }
+    return walk_dim(v, 0, v->buf, f, w, ctx);
+}
