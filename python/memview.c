@@ -545,9 +545,16 @@ static int conversion_failed(mv_value *out) {
  * exceptions the value itself raised (a failing __index__, __bool__). */
 static int py_to_value_for(const char *fmt, PyObject *x, mv_value *out) {
     switch (mv_format_kind(fmt)) {
+    case MV_KIND_PTR:
+        /* Pointers take ints only, not objects with __index__, as
+         * PyLong_AsVoidPtr does. */
+        if (!PyLong_Check(x)) {
+            out->type = MV_VAL_OTHER;
+            return 0;
+        }
+        /* fall through */
     case MV_KIND_INT:
-    case MV_KIND_UINT:
-    case MV_KIND_PTR: {
+    case MV_KIND_UINT: {
         if (PyLong_CheckExact(x)) {
             int_to_value(x, out);
             return 0;
@@ -1208,7 +1215,7 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args,
     mv_ssize slen = 0;
     int is_text = 0;
     uint32_t sch = 0;
-    if (sep != NULL && sep != Py_None) {
+    if (sep != NULL) { /* an explicit None has no len(), as the builtin */
         Py_ssize_t n = PyObject_Length(sep);
         if (n < 0)
             return NULL;
@@ -1457,7 +1464,7 @@ static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
 
 static int python_scan_applies(MViewObject *self, const mv_value *x) {
     return x->type == MV_VAL_OTHER && !mv_is_released(&self->view) &&
-           self->view.ndim == 1;
+           self->view.ndim == 1 && self->view.fmtchar;
 }
 
 static PyObject *mview_count(MViewObject *self, PyObject *value) {
@@ -1502,7 +1509,23 @@ static PyObject *mview_index(MViewObject *self, PyObject *const *args,
     return PyLong_FromSsize_t(at);
 }
 
+/* The builtin is a variable-size type, which Python's object.__reduce_ex__
+ * refuses with this message from protocol 2 on; earlier protocols go
+ * through copyreg, which words it differently. */
+static PyObject *mview_reduce_ex(MViewObject *self, PyObject *protocol) {
+    (void)self;
+    long proto = PyLong_AsLong(protocol);
+    if (proto == -1 && PyErr_Occurred())
+        return NULL;
+    if (proto < 2)
+        PyErr_SetString(PyExc_TypeError, "cannot pickle 'memoryview' object");
+    else
+        PyErr_SetString(PyExc_TypeError, "cannot pickle memoryview objects");
+    return NULL;
+}
+
 static PyMethodDef mview_methods[] = {
+    {"__reduce_ex__", (PyCFunction)mview_reduce_ex, METH_O, NULL},
     {"release", (PyCFunction)mview_release, METH_NOARGS,
      "Release the underlying buffer exposed by the memoryview object."},
     {"tobytes", (PyCFunction)(void (*)(void))mview_tobytes,

@@ -33,8 +33,14 @@ char *view_item_unchecked(const mv_view *v, const mv_ssize *index) {
     return p;
 }
 
+/* CPython refuses formats of several characters before looking at the
+ * key, and unknown single characters only when an item is read or written
+ * (after the bounds check). */
 static int check_format(const mv_view *v) {
-    return v->fmtchar ? MV_OK : format_unsupported(v->format);
+    if (v->fmtchar)
+        return MV_OK;
+    const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
+    return (f[0] && !f[1]) ? MV_OK : format_unsupported(v->format);
 }
 
 int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {

@@ -1,0 +1,187 @@
+"""Side-by-side comparison of memview.memoryview with the builtin memoryview.
+
+The pattern every parity test uses:
+
+    both(lambda mv: mv(bytearray(b"abc"))[1:][0])
+
+runs the function once with the builtin ``memoryview`` and once with
+``memview.memoryview`` and asserts that the two outcomes are the same: an
+equal result (compared after ``canon``), or an exception of the same type
+with the same message.  The function builds its own exporter, so that each
+side works on its own copy of the data.
+"""
+
+import builtins
+import math
+import operator
+import re
+import struct
+import sys
+
+import memview
+
+BUILTIN = builtins.memoryview
+OURS = memview.memoryview
+MV_TYPES = (BUILTIN, OURS)
+
+# The native single-character formats of the struct module, as memoryview
+# knows them.
+NATIVE_FORMATS = "cbB?hHiIlLqQnNefdP"
+INT_FORMATS = "bBhHiIlLqQnNP"
+
+
+def _builtin_knows(fmt):
+    try:
+        BUILTIN(bytes(16)).cast(fmt)
+    except ValueError:
+        return False
+    return True
+
+
+# The formats this Python's builtin memoryview supports: the oracle for
+# these is the builtin itself.  memview also supports 'e' (half floats, as
+# Python 3.12 does); where the builtin lacks a format, struct is the oracle.
+BUILTIN_FORMATS = "".join(f for f in NATIVE_FORMATS if _builtin_knows(f))
+EXTRA_FORMATS = "".join(f for f in NATIVE_FORMATS if f not in BUILTIN_FORMATS)
+
+
+def fmt_range(fmt):
+    """(lo, hi) of the integers that format fmt accepts, hi exclusive."""
+    size = struct.calcsize(fmt)
+    if fmt in "bhilqn":
+        return -(1 << (8 * size - 1)), 1 << (8 * size - 1)
+    return 0, 1 << (8 * size)
+
+
+def is_memoryview(x):
+    return isinstance(x, MV_TYPES)
+
+
+def _released(m):
+    try:
+        m.format
+    except ValueError:
+        return True
+    return False
+
+
+def _canon_msg(msg):
+    msg = msg.replace("memview.memoryview", "memoryview")
+    return re.sub(r"0x[0-9a-fA-F]+", "0x?", msg)
+
+
+def canon(x):
+    """A value that compares equal across builtin and memview results.
+
+    Views become a tuple of their attributes and contents; floats keep their
+    sign and NaN-ness; bool and int stay apart."""
+    if is_memoryview(x):
+        if _released(x):
+            return ("released-memoryview",)
+        try:
+            contents = ("list", canon(x.tolist()))
+        except NotImplementedError:
+            contents = ("bytes", x.tobytes())
+        return ("memoryview", x.format, x.itemsize, x.ndim, x.shape,
+                x.strides, x.suboffsets, x.readonly, x.nbytes,
+                x.c_contiguous, x.f_contiguous, x.contiguous, contents)
+    if isinstance(x, float):
+        if math.isnan(x):
+            return ("float", "nan")
+        return ("float", repr(x))
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(canon(i) for i in x))
+    if isinstance(x, BaseException):
+        return ("exception", type(x), _canon_msg(str(x)))
+    if isinstance(x, (bool, int, str, bytes, bytearray, type(None))):
+        return (type(x).__name__, x)
+    return ("other", type(x).__name__, x)
+
+
+def outcome(fn, *args):
+    """('ok', canon(result)) or ('raise', exception type, message)."""
+    try:
+        result = fn(*args)
+    except Exception as e:  # noqa: BLE001 - every exception is compared
+        return ("raise", type(e), _canon_msg(str(e)))
+    return ("ok", canon(result))
+
+
+def same(a, b, messages=True):
+    if a[0] == "raise" and b[0] == "raise" and not messages:
+        return a[1] is b[1]
+    return a == b
+
+
+def both(fn, messages=True):
+    """Run fn(builtin memoryview) and fn(memview.memoryview); assert the
+    outcomes are the same; return the builtin's outcome."""
+    expected = outcome(fn, BUILTIN)
+    got = outcome(fn, OURS)
+    assert same(expected, got, messages), (
+        "builtin: %r\nmemview: %r" % (expected, got))
+    return expected
+
+
+def both_raise(fn, exc=None, messages=True):
+    """both(), and the builtin must raise (exc, if given)."""
+    expected = both(fn, messages)
+    assert expected[0] == "raise", "builtin did not raise: %r" % (expected,)
+    if exc is not None:
+        assert issubclass(expected[1], exc), expected
+    return expected
+
+
+def pair(make, ctor=None):
+    """(builtin view, memview view) of two exporters built by make()."""
+    if ctor is None:
+        return BUILTIN(make()), OURS(make())
+    return ctor(BUILTIN, make()), ctor(OURS, make())
+
+
+# count() and index() arrived in Python 3.14.  Their oracle is written here
+# on top of this Python's builtin view, following 3.14's definitions:
+# count() iterates the view (so it fails where iteration fails) and counts
+# items that are the value or equal to it; index() converts start and stop as
+# list.index() does (integers or __index__, clamped), then refuses released,
+# 0-dim and multi-dimensional views, then searches item by item.
+# One deliberate difference: count() on a released view raises the usual
+# ValueError first (CPython's iterator looks at ndim before it notices the
+# release, and on a released 1-D view ends in a SystemError).
+
+def py314_count(m, value):
+    m.ndim  # ValueError on a released view
+    n = 0
+    for item in m:
+        if item is value or item == value:
+            n += 1
+    return n
+
+
+def _slice_index(v):
+    if not hasattr(type(v), "__index__"):
+        raise TypeError("slice indices must be integers or have an "
+                        "__index__ method")
+    v = operator.index(v)
+    return max(-sys.maxsize - 1, min(sys.maxsize, v))
+
+
+def py314_index(m, value, start=0, stop=sys.maxsize):
+    start, stop = _slice_index(start), _slice_index(stop)
+    ndim = m.ndim  # ValueError on a released view
+    if ndim == 0:
+        raise TypeError("invalid lookup on 0-dim memory")
+    if ndim != 1:
+        raise NotImplementedError(
+            "multi-dimensional lookup is not implemented")
+    n = m.shape[0]
+    if start < 0:
+        start = max(start + n, 0)
+    if stop < 0:
+        stop = max(stop + n, 0)
+    for i in range(start, min(stop, n)):
+        item = m[i]
+        if item is value or item == value:
+            return i
+    raise ValueError("memoryview.index(x): x not found")
+
