@@ -354,17 +354,27 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
                                  mv_ssize step) {
     if (step == 1 && stop == MV_END && start >= 0 &&
         (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_) {
-        mv_ssize n = v->shape[0], itemsize = v->itemsize;
+        /* A flat 1-D view keeps its shape inline: dims_[0] is shape[0]. */
+        mv_ssize n = v->dims_[0];
         if (start > n)
             start = n;
-        n -= start;
-        v->buf += start * itemsize;
-        v->shape[0] = n;
-        v->len = n * itemsize;
+        mv_ssize skip = start * v->itemsize;
+        v->buf += skip;
+        v->dims_[0] = n - start;
+        v->len -= skip;
         return MV_OK;
     }
     return mv_view_narrow_any(v, start, stop, step);
 }
+
+/* Beyond the builtin, which raises NotImplementedError for these: */
+/* The (ndim - 1)-dimensional view at index of src's first dimension (NumPy's
+ * a[i] on an N-D array; a 1-D view gives a 0-D one). */
+MV_API int mv_view_subview(mv_view *dst, const mv_view *src, mv_ssize index);
+/* Slice dimension dim (0-based) of v in place, as v[..., start:stop:step]
+ * with that slice at position dim. */
+MV_API int mv_view_narrow_dim(mv_view *v, int dim, mv_ssize start,
+                              mv_ssize stop, mv_ssize step);
 
 /* ------------------------------------------------------------------------
  * Copying out

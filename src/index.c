@@ -183,28 +183,98 @@ mv_ssize mv_slice_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
 /* Slice v's first dimension in place. The stride product is computed
  * modulo 2^64 as CPython's is: it only overflows when the slice has at
  * most one item, and then the stride is never used to reach memory. */
-static int narrow(mv_view *v, mv_ssize start, mv_ssize stop, mv_ssize step) {
+/* Slice dimension dim of v in place. The stride product is computed
+ * modulo 2^64 as CPython's is: it only overflows when the slice has at
+ * most one item, and then the stride is never used to reach memory.
+ *
+ * Where the items are reached through suboffsets, the start of a slice of
+ * dimension dim > 0 moves the nearest indirection before dim (the pointer
+ * arrays are shared, so the offset goes into that suboffset), as CPython's
+ * init_slice() does; with none before it, it moves buf. */
+static int narrow_dim(mv_view *v, int dim, mv_ssize start, mv_ssize stop,
+                      mv_ssize step) {
     if (v->ndim == 0)
         return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (dim < 0 || dim >= v->ndim)
+        return mv_error(MV_EINDEX, "index out of bounds on dimension %d",
+                        dim + 1);
     if (step == 0)
         return mv_error(MV_EVALUE, "slice step cannot be zero");
     if (step < -MV_SSIZE_MAX)
         step = -MV_SSIZE_MAX;
-    mv_ssize n = mv_slice_adjust(v->shape[0], &start, &stop, step);
-    mv_ssize stride = v->strides[0];
-    if (start >= 0) /* start is -1 only for an empty reversed slice */
-        v->buf += stride * start;
-    v->shape[0] = n;
-    v->strides[0] = (mv_ssize)((uint64_t)stride * (uint64_t)step);
-    if (v->ndim == 1) {
-        v->len = n * v->itemsize;
-    } else {
-        mv_ssize len = v->itemsize;
-        for (int i = 0; i < v->ndim; i++)
-            len *= v->shape[i];
-        v->len = len;
+    mv_ssize n = mv_slice_adjust(v->shape[dim], &start, &stop, step);
+    mv_ssize stride = v->strides[dim];
+    if (start >= 0) { /* start is -1 only for an empty reversed slice */
+        int k = dim - 1;
+        while (v->suboffsets && k >= 0 && v->suboffsets[k] < 0)
+            k--;
+        if (v->suboffsets && dim > 0 && k >= 0)
+            v->suboffsets[k] += stride * start;
+        else
+            v->buf += stride * start;
     }
+    v->shape[dim] = n;
+    v->strides[dim] = (mv_ssize)((uint64_t)stride * (uint64_t)step);
+    mv_ssize len = v->itemsize;
+    for (int i = 0; i < v->ndim; i++)
+        len *= v->shape[i];
+    v->len = len;
     view_init_flags(v);
+    return MV_OK;
+}
+
+static int narrow(mv_view *v, mv_ssize start, mv_ssize stop, mv_ssize step) {
+    return narrow_dim(v, 0, start, stop, step);
+}
+
+int mv_view_narrow_dim(mv_view *v, int dim, mv_ssize start, mv_ssize stop,
+                       mv_ssize step) {
+    int rc = check_live(v);
+    return rc < 0 ? rc : narrow_dim(v, dim, start, stop, step);
+}
+
+int mv_view_subview(mv_view *dst, const mv_view *src, mv_ssize index) {
+    int rc = check_live(src);
+    if (rc == MV_OK && src->ndim == 0)
+        rc = mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    char *p = src->buf;
+    if (rc == MV_OK)
+        rc = lookup_dimension(src, &p, 0, index);
+    mv_view tmp;
+    bool indirect = src->suboffsets && src->ndim > 1;
+    if (rc == MV_OK)
+        rc = view_alloc_dims(&tmp, src->ndim - 1, indirect);
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    int ndim = src->ndim - 1;
+    dst->buf = p;
+    dst->owner = src->owner;
+    dst->itemsize = src->itemsize;
+    dst->format = src->format;
+    dst->ndim = ndim;
+    dst->flags = src->flags & MV_READONLY;
+    dst->exports = 0;
+    dst->fmtchar = src->fmtchar;
+    dst->hash = 0;
+    dst->heap_ = tmp.heap_;
+    mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
+    mv_ssize stride = tmp.heap_ ? ndim : MV_INLINE_NDIM;
+    dst->shape = base;
+    dst->strides = base + stride;
+    dst->suboffsets = indirect ? base + 2 * stride : NULL;
+    mv_ssize len = src->itemsize;
+    for (int i = 0; i < ndim; i++) {
+        dst->shape[i] = src->shape[i + 1];
+        dst->strides[i] = src->strides[i + 1];
+        if (indirect)
+            dst->suboffsets[i] = src->suboffsets[i + 1];
+        len *= dst->shape[i];
+    }
+    dst->len = len;
+    view_init_flags(dst);
+    owner_incref(dst->owner);
     return MV_OK;
 }
 
