@@ -1,0 +1,136 @@
+# memview -- top-level build driver.
+#
+#   make                 build everything into build/ (CMake + Ninja)
+#   make test            install missing Debian packages, build, run every test
+#   make demo            the seed experiment (bench/seed_demo.py)
+#   make bench           the benchmarks (bench/run.sh, else bench/bench_*.py)
+#   make format          apply .clang-format to the C sources
+#   make format-check    fail if any C source is not formatted
+#   make clang-check     build library, tests, CLI and extension with clang
+#   make install         install library, header, memview.pc and CLI
+#                        under PREFIX (default /usr/local)
+#   make clean           remove build/
+#
+# Layout of build/:
+#   build/libmemview.a, build/libmemview.so*, build/memview.pc, build/memview
+#   build/python/        the Python extension (PYTHONPATH=build/python)
+#   build/cmake/         the main CMake tree (C tests, valgrind runs)
+#   build/asan/          C tests and CLI under ASan + UBSan
+#   build/clang/         the same sources compiled by clang
+
+BUILD      := build
+OUT        := $(abspath $(BUILD))
+MAIN_DIR   := $(BUILD)/cmake
+ASAN_DIR   := $(BUILD)/asan
+CLANG_DIR  := $(BUILD)/clang
+PYTHON     := /usr/bin/python3
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST      := ctest --output-on-failure --no-tests=error -j$(JOBS)
+RUN_ENV := PYTHONPATH=$(OUT)/python MEMVIEW_CLI=$(OUT)/memview MEMVIEW_BUILD=$(OUT)
+CMAKE_COMMON := -G Ninja --no-warn-unused-cli -DPython3_EXECUTABLE=$(PYTHON) \
+                -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+FORMAT_DIRS := include src cli python tests/c bench
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
+
+.PHONY: all build test deps check-c check-asan check-valgrind check-python \
+        asan clang-check format format-check demo bench install clean
+
+all: build
+
+# ---- builds ---------------------------------------------------------------
+
+# CMake reconfigures by itself when CMakeLists.txt or the set of sources
+# changes; these rules only create a tree the first time.
+$(MAIN_DIR)/build.ninja:
+	cmake -S . -B $(MAIN_DIR) $(CMAKE_COMMON) -DMEMVIEW_OUTPUT_DIR=$(OUT)
+
+$(ASAN_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_DIR) $(CMAKE_COMMON) -DMEMVIEW_SANITIZE=ON \
+	      -DMEMVIEW_PYTHON=OFF -DMEMVIEW_VALGRIND=OFF -DMEMVIEW_BENCH=OFF
+
+$(CLANG_DIR)/build.ninja:
+	CC=clang cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) \
+	      -DMEMVIEW_VALGRIND=OFF
+
+build: $(MAIN_DIR)/build.ninja
+	cmake --build $(MAIN_DIR)
+
+asan: $(ASAN_DIR)/build.ninja
+	cmake --build $(ASAN_DIR)
+
+clang-check: $(CLANG_DIR)/build.ninja
+	cmake --build $(CLANG_DIR)
+	@echo "clang-check: library, tests, CLI and extension build clean with clang -Werror"
+
+# ---- tests ----------------------------------------------------------------
+
+# Fail fast: each step stops the run with a non-zero status.
+test:
+	bash scripts/install-deps.sh
+	$(MAKE) --no-print-directory build
+	$(MAKE) --no-print-directory check-c
+	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory check-valgrind
+	$(MAKE) --no-print-directory check-python
+	$(MAKE) --no-print-directory clang-check
+	$(MAKE) --no-print-directory format-check
+	@echo "make test: all checks passed"
+
+deps:
+	bash scripts/install-deps.sh
+
+check-c: build
+	@echo "== C tests (plain)"
+	$(CTEST) --test-dir $(MAIN_DIR) -L unit
+
+check-asan: asan
+	@echo "== C tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+	$(CTEST) --test-dir $(ASAN_DIR) -L unit
+	@echo "== CLI tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+	MEMVIEW_CLI=$(OUT)/asan/memview $(PYTHON) -m pytest -q tests/python/test_cli.py
+
+check-valgrind: build
+	@echo "== C tests (valgrind)"
+	$(CTEST) --test-dir $(MAIN_DIR) -L valgrind
+
+check-python: build
+	@echo "== Python tests"
+	@for py in $(PYTHON) $$(command -v python3); do \
+	    PYTHONPATH=$(OUT)/python $$py -c 'import memview' || exit 1; \
+	done
+	$(RUN_ENV) $(PYTHON) -m pytest tests/python -q
+
+format:
+	@test -z "$(FORMAT_FILES)" || clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@echo "== clang-format"
+	@test -z "$(FORMAT_FILES)" || clang-format --dry-run -Werror $(FORMAT_FILES)
+	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"
+
+# ---- demo and benchmarks ----------------------------------------------------
+
+demo: build
+	$(RUN_ENV) $(PYTHON) bench/seed_demo.py
+
+bench: build
+	@if [ -f bench/run.sh ]; then $(RUN_ENV) bash bench/run.sh; \
+	else \
+	    for b in bench/bench_*.py; do \
+	        [ -f "$$b" ] || continue; \
+	        echo "== $$b"; \
+	        $(RUN_ENV) $(PYTHON) "$$b" || exit 1; \
+	    done; \
+	fi
+
+# ---- install and clean -------------------------------------------------------
+
+# The prefix is written into memview.pc, so it is set again before building.
+install: $(MAIN_DIR)/build.ninja
+	cmake -S . -B $(MAIN_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(MAIN_DIR)
+	cmake --install $(MAIN_DIR)
+
+clean:
+	rm -rf $(BUILD)
