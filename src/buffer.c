@@ -113,22 +113,19 @@ mv_ssize mv_owner_size(const mv_owner *o) { return o->size; }
 int mv_owner_readonly(const mv_owner *o) { return o->readonly; }
 
 mv_ssize mv_owner_exports(const mv_owner *o) {
-    mv_ssize refs = atomic_load_explicit(&((mv_owner *)o)->refs,
-                                         memory_order_acquire);
+    mv_ssize refs =
+        atomic_load_explicit(&((mv_owner *)o)->refs, memory_order_acquire);
     return refs - (o->handle ? 1 : 0);
 }
 
 static void owner_destroy(mv_owner *o) {
     switch (o->kind) {
-    case OWN_BYTES:
-        free(o->data);
-        break;
+    case OWN_BYTES: free(o->data); break;
     case OWN_WRAP:
         if (o->release)
             o->release(o->ctx, o->data, o->size);
         break;
-    case OWN_COPY:
-        break;
+    case OWN_COPY: break;
     }
     free(o);
 }

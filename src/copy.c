@@ -24,7 +24,8 @@ typedef struct {
 } side;
 
 static inline bool direct_row(const side *s, mv_ssize itemsize) {
-    return s->strides[0] == itemsize && !(s->suboffsets && s->suboffsets[0] >= 0);
+    return s->strides[0] == itemsize &&
+           !(s->suboffsets && s->suboffsets[0] >= 0);
 }
 
 /* Copy one row of n items. */
@@ -52,8 +53,7 @@ static void copy_row(mv_ssize n, mv_ssize itemsize, side d, side s) {
             for (mv_ssize i = 0; i < n; i++)
                 memcpy(d.ptr + i * ds, s.ptr + i * ss, 8);
             return;
-        default:
-            break;
+        default: break;
         }
     }
     for (mv_ssize i = 0; i < n; i++) {
@@ -70,8 +70,8 @@ static side next_dim(side s, mv_ssize i) {
 }
 
 /* Copy the items of an ndim >= 1 array of the given shape from s to d. */
-static void copy_rec(int ndim, const mv_ssize *shape, mv_ssize itemsize,
-                     side d, side s) {
+static void copy_rec(int ndim, const mv_ssize *shape, mv_ssize itemsize, side d,
+                     side s) {
     if (ndim == 1) {
         copy_row(shape[0], itemsize, d, s);
         return;
@@ -101,8 +101,7 @@ static bool has_items(const mv_view *v) { return v->len > 0; }
 
 /* Copy between v's items and the contiguous block mem, laid out in order.
  * to_mem chooses the direction. */
-static void transfer(const mv_view *v, char *mem, mv_order order,
-                     bool to_mem) {
+static void transfer(const mv_view *v, char *mem, mv_order order, bool to_mem) {
     if (!has_items(v))
         return;
     if (v->ndim == 0) {
@@ -112,8 +111,8 @@ static void transfer(const mv_view *v, char *mem, mv_order order,
             memcpy(v->buf, mem, (size_t)v->itemsize);
         return;
     }
-    bool same = order == MV_ORDER_F ? mv_is_f_contiguous(v)
-                                    : mv_is_c_contiguous(v);
+    bool same =
+        order == MV_ORDER_F ? mv_is_f_contiguous(v) : mv_is_c_contiguous(v);
     if (same) {
         if (to_mem)
             memcpy(mem, v->buf, (size_t)v->len);
@@ -140,15 +139,12 @@ void copy_to_contiguous(char *out, const mv_view *v, mv_order order) {
 static int resolve_order(const mv_view *v, mv_order order, mv_order *out) {
     switch (order) {
     case MV_ORDER_C:
-    case MV_ORDER_F:
-        *out = order;
-        return MV_OK;
+    case MV_ORDER_F: *out = order; return MV_OK;
     case MV_ORDER_A:
         *out = (mv_is_f_contiguous(v) && !mv_is_c_contiguous(v)) ? MV_ORDER_F
-                                                                  : MV_ORDER_C;
+                                                                 : MV_ORDER_C;
         return MV_OK;
-    default:
-        return mv_error(MV_EVALUE, "order must be 'C', 'F' or 'A'");
+    default: return mv_error(MV_EVALUE, "order must be 'C', 'F' or 'A'");
     }
 }
 
@@ -161,8 +157,8 @@ int mv_tobytes_into(const mv_view *v, void *out, mv_ssize size,
         return rc;
     if (size < v->len)
         return mv_error(MV_EVALUE,
-                        "output buffer of %td bytes is too small for %td",
-                        size, v->len);
+                        "output buffer of %td bytes is too small for %td", size,
+                        v->len);
     copy_to_contiguous(out, v, order);
     return MV_OK;
 }

@@ -21,31 +21,49 @@ char mv_format_char(const char *fmt) {
     if (fmt[0] == '\0' || fmt[1] != '\0')
         return 0;
     switch (fmt[0]) {
-    case 'c': case 'b': case 'B': case '?': case 'h': case 'H': case 'i':
-    case 'I': case 'l': case 'L': case 'q': case 'Q': case 'n': case 'N':
-    case 'e': case 'f': case 'd': case 'P':
-        return fmt[0];
-    default:
-        return 0;
+    case 'c':
+    case 'b':
+    case 'B':
+    case '?':
+    case 'h':
+    case 'H':
+    case 'i':
+    case 'I':
+    case 'l':
+    case 'L':
+    case 'q':
+    case 'Q':
+    case 'n':
+    case 'N':
+    case 'e':
+    case 'f':
+    case 'd':
+    case 'P': return fmt[0];
+    default: return 0;
     }
 }
 
 static mv_kind kind_of(char c) {
     switch (c) {
-    case 'b': case 'h': case 'i': case 'l': case 'q': case 'n':
-        return MV_KIND_INT;
-    case 'B': case 'H': case 'I': case 'L': case 'Q': case 'N':
-        return MV_KIND_UINT;
-    case 'e': case 'f': case 'd':
-        return MV_KIND_FLOAT;
-    case '?':
-        return MV_KIND_BOOL;
-    case 'c':
-        return MV_KIND_CHAR;
-    case 'P':
-        return MV_KIND_PTR;
-    default:
-        return MV_KIND_NONE;
+    case 'b':
+    case 'h':
+    case 'i':
+    case 'l':
+    case 'q':
+    case 'n': return MV_KIND_INT;
+    case 'B':
+    case 'H':
+    case 'I':
+    case 'L':
+    case 'Q':
+    case 'N': return MV_KIND_UINT;
+    case 'e':
+    case 'f':
+    case 'd': return MV_KIND_FLOAT;
+    case '?': return MV_KIND_BOOL;
+    case 'c': return MV_KIND_CHAR;
+    case 'P': return MV_KIND_PTR;
+    default: return MV_KIND_NONE;
     }
 }
 
@@ -53,13 +71,20 @@ mv_kind mv_format_kind(const char *fmt) { return kind_of(mv_format_char(fmt)); }
 
 static mv_ssize size_of(char c) {
     switch (c) {
-    case 'c': case 'b': case 'B': return 1;
+    case 'c':
+    case 'b':
+    case 'B': return 1;
     case '?': return sizeof(_Bool);
-    case 'h': case 'H': return sizeof(short);
-    case 'i': case 'I': return sizeof(int);
-    case 'l': case 'L': return sizeof(long);
-    case 'q': case 'Q': return sizeof(long long);
-    case 'n': case 'N': return sizeof(size_t);
+    case 'h':
+    case 'H': return sizeof(short);
+    case 'i':
+    case 'I': return sizeof(int);
+    case 'l':
+    case 'L': return sizeof(long);
+    case 'q':
+    case 'Q': return sizeof(long long);
+    case 'n':
+    case 'N': return sizeof(size_t);
     case 'e': return 2;
     case 'f': return sizeof(float);
     case 'd': return sizeof(double);
@@ -107,7 +132,7 @@ static bool double_to_half(double x, uint16_t *out) {
     int e;
     double f = frexp(x, &e); /* x = f * 2^e, 0.5 <= f < 1 */
     f *= 2.0;
-    e--;                     /* 1 <= f < 2 */
+    e--; /* 1 <= f < 2 */
     if (e >= 16)
         return false;
     if (e < -25) {
@@ -138,11 +163,11 @@ static bool double_to_half(double x, uint16_t *out) {
 /* ---- unpack ---- */
 
 /* Unaligned loads of each C type. */
-#define DEFINE_LOAD(name, type)                                               \
-    static inline type name(const void *p) {                                  \
-        type x;                                                               \
-        memcpy(&x, p, sizeof x);                                              \
-        return x;                                                             \
+#define DEFINE_LOAD(name, type)                                                \
+    static inline type name(const void *p) {                                   \
+        type x;                                                                \
+        memcpy(&x, p, sizeof x);                                               \
+        return x;                                                              \
     }
 DEFINE_LOAD(load_short, short)
 DEFINE_LOAD(load_int, int)
@@ -162,37 +187,81 @@ DEFINE_LOAD(load_u16, uint16_t)
 int mv_unpack(const char *fmt, const void *ptr, mv_value *out) {
     const unsigned char *p = ptr;
     switch (mv_format_char(fmt)) {
-    case 'B': out->type = MV_VAL_UINT; out->u = *p; break;
-    case 'b': out->type = MV_VAL_INT; out->i = (signed char)*p; break;
-    case 'h': out->type = MV_VAL_INT; out->i = load_short(p); break;
-    case 'i': out->type = MV_VAL_INT; out->i = load_int(p); break;
-    case 'l': out->type = MV_VAL_INT; out->i = load_long(p); break;
-    case 'q': out->type = MV_VAL_INT; out->i = load_llong(p); break;
-    case 'n': out->type = MV_VAL_INT; out->i = load_ssize(p); break;
-    case 'H': out->type = MV_VAL_UINT; out->u = load_ushort(p); break;
-    case 'I': out->type = MV_VAL_UINT; out->u = load_uint(p); break;
-    case 'L': out->type = MV_VAL_UINT; out->u = load_ulong(p); break;
+    case 'B':
+        out->type = MV_VAL_UINT;
+        out->u = *p;
+        break;
+    case 'b':
+        out->type = MV_VAL_INT;
+        out->i = (signed char)*p;
+        break;
+    case 'h':
+        out->type = MV_VAL_INT;
+        out->i = load_short(p);
+        break;
+    case 'i':
+        out->type = MV_VAL_INT;
+        out->i = load_int(p);
+        break;
+    case 'l':
+        out->type = MV_VAL_INT;
+        out->i = load_long(p);
+        break;
+    case 'q':
+        out->type = MV_VAL_INT;
+        out->i = load_llong(p);
+        break;
+    case 'n':
+        out->type = MV_VAL_INT;
+        out->i = load_ssize(p);
+        break;
+    case 'H':
+        out->type = MV_VAL_UINT;
+        out->u = load_ushort(p);
+        break;
+    case 'I':
+        out->type = MV_VAL_UINT;
+        out->u = load_uint(p);
+        break;
+    case 'L':
+        out->type = MV_VAL_UINT;
+        out->u = load_ulong(p);
+        break;
     case 'Q':
         out->type = MV_VAL_UINT;
         out->u = load_ullong(p);
         break;
-    case 'N': out->type = MV_VAL_UINT; out->u = load_size(p); break;
-    case 'P': out->type = MV_VAL_UINT; out->u = load_uintptr(p); break;
-    case 'f': out->type = MV_VAL_FLOAT; out->f = load_float(p); break;
-    case 'd': out->type = MV_VAL_FLOAT; out->f = load_double(p); break;
+    case 'N':
+        out->type = MV_VAL_UINT;
+        out->u = load_size(p);
+        break;
+    case 'P':
+        out->type = MV_VAL_UINT;
+        out->u = load_uintptr(p);
+        break;
+    case 'f':
+        out->type = MV_VAL_FLOAT;
+        out->f = load_float(p);
+        break;
+    case 'd':
+        out->type = MV_VAL_FLOAT;
+        out->f = load_double(p);
+        break;
     case 'e':
         out->type = MV_VAL_FLOAT;
         out->f = half_to_double(load_u16(p));
         break;
     /* Any non-zero byte reads as true, without loading it as a _Bool. */
-    case '?': out->type = MV_VAL_BOOL; out->i = *p != 0; break;
+    case '?':
+        out->type = MV_VAL_BOOL;
+        out->i = *p != 0;
+        break;
     case 'c':
         out->type = MV_VAL_BYTES;
         out->s.ptr = (const char *)p;
         out->s.len = 1;
         break;
-    default:
-        return format_unsupported(fmt);
+    default: return format_unsupported(fmt);
     }
     return MV_OK;
 }
@@ -229,10 +298,8 @@ static int get_signed(char c, const mv_value *val, int64_t lo, int64_t hi,
             return bad_value(c);
         *out = (int64_t)val->u;
         return MV_OK;
-    case MV_VAL_BIGINT:
-        return bad_value(c);
-    default:
-        return bad_type(c);
+    case MV_VAL_BIGINT: return bad_value(c);
+    default: return bad_type(c);
     }
 }
 
@@ -250,10 +317,8 @@ static int get_unsigned(char c, const mv_value *val, uint64_t hi,
             return bad_value(c);
         *out = val->u;
         return MV_OK;
-    case MV_VAL_BIGINT:
-        return bad_value(c);
-    default:
-        return bad_type(c);
+    case MV_VAL_BIGINT: return bad_value(c);
+    default: return bad_type(c);
     }
 }
 
@@ -268,10 +333,10 @@ static int get_double(char c, const mv_value *val, double *out) {
     }
 }
 
-#define STORE(type, ptr, v)                                                   \
-    do {                                                                      \
-        type x_ = (type)(v);                                                  \
-        memcpy((ptr), &x_, sizeof x_);                                        \
+#define STORE(type, ptr, v)                                                    \
+    do {                                                                       \
+        type x_ = (type)(v);                                                   \
+        memcpy((ptr), &x_, sizeof x_);                                         \
     } while (0)
 
 static int pack_signed(char c, void *ptr, const mv_value *val) {
@@ -418,7 +483,6 @@ int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
             return bad_value(c);
         memcpy(ptr, val->s.ptr, 1);
         return MV_OK;
-    default:
-        return format_unsupported(fmt);
+    default: return format_unsupported(fmt);
     }
 }

@@ -33,8 +33,7 @@ static inline int check_live(const mv_view *v) {
 
 /* Follow a suboffset of dimension dim, as PEP 3118 describes: the pointer
  * stored at ptr, plus the suboffset, when it is non-negative. */
-static inline char *adjust_ptr(char *ptr, const mv_ssize *suboffsets,
-                               int dim) {
+static inline char *adjust_ptr(char *ptr, const mv_ssize *suboffsets, int dim) {
     if (suboffsets && suboffsets[dim] >= 0)
         return *(char **)(void *)ptr + suboffsets[dim];
     return ptr;

@@ -83,8 +83,8 @@ static bool is_f_contiguous(const mv_view *v) {
 }
 
 void view_init_flags(mv_view *v) {
-    unsigned f = v->flags &
-                 ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
+    unsigned f =
+        v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
     if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize)
         f |= MV_FLAT1D_;
     if (v->suboffsets) {
@@ -230,8 +230,8 @@ static int check_bounds(const mv_layout *l, const mv_owner *o) {
     uintptr_t buf = (uintptr_t)l->buf;
     if (buf < base || buf > end || (mv_ssize)(buf - base) + lo < 0 ||
         (mv_ssize)(end - buf) < hi)
-        return mv_error(MV_EVALUE,
-                        "memoryview: layout reaches outside its owner's memory");
+        return mv_error(
+            MV_EVALUE, "memoryview: layout reaches outside its owner's memory");
     return MV_OK;
 }
 
@@ -317,8 +317,8 @@ void mv_view_move(mv_view *dst, mv_view *src) {
     if (!src->heap_) {
         dst->shape = dst->dims_;
         dst->strides = dst->dims_ + MV_INLINE_NDIM;
-        dst->suboffsets = src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM
-                                          : NULL;
+        dst->suboffsets =
+            src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
     }
     view_set_released(src);
 }
