@@ -16,7 +16,6 @@
 #include "memview.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -24,8 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,57 +117,10 @@ static int parse_slice_end(const char *s, mv_ssize omitted, mv_ssize *out) {
 
 /* ---- files ------------------------------------------------------------- */
 
-static char empty_file[1];
-
-static void unmap_file(void *ctx, void *data, mv_ssize len) {
-    (void)ctx;
-    munmap(data, (size_t)len);
-}
-
 /* A read-only 1-D "B" view of the whole of path, mapped, not read. */
 static int open_view(const char *path, mv_view *v) {
-    struct stat st;
-    mv_owner *o = NULL;
-    void *data;
-    int fd, rc;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return os_failure(path);
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return os_failure(path);
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return os_failure(path);
-    }
-    if (st.st_size < 0 || (uintmax_t)st.st_size > (uintmax_t)MV_SSIZE_MAX ||
-        (uintmax_t)st.st_size > (uintmax_t)SIZE_MAX) {
-        close(fd);
-        errno = EFBIG;
-        return os_failure(path);
-    }
-    if (st.st_size == 0) {
-        /* mmap cannot map nothing: an empty file is an empty block. */
-        close(fd);
-        rc = mv_owner_wrap(&o, empty_file, 0, 1, NULL, NULL);
-    } else {
-        data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (data == MAP_FAILED) {
-            int e = errno;
-            close(fd);
-            errno = e;
-            return os_failure(path);
-        }
-        close(fd);
-        rc = mv_owner_wrap(&o, data, (mv_ssize)st.st_size, 1, unmap_file, NULL);
-        if (rc < 0)
-            munmap(data, (size_t)st.st_size);
-    }
+    mv_owner *o;
+    int rc = mv_owner_map(&o, path, 0);
     if (rc < 0)
         return mv_failure(rc);
     rc = mv_view_from_owner(v, o);

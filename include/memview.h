@@ -116,8 +116,14 @@ MV_API int mv_owner_copy(mv_owner **out, const void *data, mv_ssize len);
 MV_API int mv_owner_new_bytes(mv_owner **out, mv_ssize len);
 /* Memory the caller owns, lent to memview. release (may be NULL) runs
  * exactly once, when the creator's handle and the last view are gone. */
-MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len,
-                         int readonly, mv_release_fn release, void *ctx);
+MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len, int readonly,
+                         mv_release_fn release, void *ctx);
+
+/* The file at path, mapped into memory (read-only unless writable, in
+ * which case views write through to the file). MV_EOS with Python's
+ * OSError message ("[Errno 2] No such file or directory: 'x'") when it
+ * cannot be opened or mapped; mv_errno() gives errno. */
+MV_API int mv_owner_map(mv_owner **out, const char *path, int writable);
 
 MV_API void *mv_owner_data(const mv_owner *o);
 MV_API mv_ssize mv_owner_size(const mv_owner *o);
