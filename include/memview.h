@@ -222,25 +222,25 @@ enum {
     MV_C_CONTIGUOUS = 1u << 1,
     MV_F_CONTIGUOUS = 1u << 2,
     MV_RELEASED = 1u << 3,
-    MV_HASHED = 1u << 4, /* v->hash holds the cached hash */
-    MV_FLAT1D_ = 1u << 5, /* 1-D, stride == itemsize, direct: set by memview */
+    MV_HASHED = 1u << 4,   /* v->hash holds the cached hash */
+    MV_FLAT1D_ = 1u << 5,  /* 1-D, stride == itemsize, direct: set by memview */
     MV_BORROWED_ = 1u << 6 /* holds no owner reference (mv_view_borrow) */
 };
 
 typedef struct mv_view {
-    char *buf;          /* first item (start of the block for ndim 0) */
-    mv_owner *owner;    /* one counted reference; NULL once released */
-    mv_ssize len;       /* nbytes: product(shape) * itemsize */
-    mv_ssize itemsize;  /* bytes per item */
-    const char *format; /* struct-module format; lives as long as owner */
-    int ndim;           /* 0 .. MV_MAXDIM */
-    unsigned flags;     /* MV_READONLY | MV_C_CONTIGUOUS | ... */
-    mv_ssize *shape;    /* ndim entries */
-    mv_ssize *strides;  /* ndim entries, in bytes, may be negative or 0 */
+    char *buf;            /* first item (start of the block for ndim 0) */
+    mv_owner *owner;      /* one counted reference; NULL once released */
+    mv_ssize len;         /* nbytes: product(shape) * itemsize */
+    mv_ssize itemsize;    /* bytes per item */
+    const char *format;   /* struct-module format; lives as long as owner */
+    int ndim;             /* 0 .. MV_MAXDIM */
+    unsigned flags;       /* MV_READONLY | MV_C_CONTIGUOUS | ... */
+    mv_ssize *shape;      /* ndim entries */
+    mv_ssize *strides;    /* ndim entries, in bytes, may be negative or 0 */
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
-    mv_ssize exports;   /* buffers lent out of this view (mv_view_export) */
-    char fmtchar;       /* mv_format_char(format), cached */
-    int64_t hash;       /* cached by mv_view_hash() when MV_HASHED */
+    mv_ssize exports;     /* buffers lent out of this view (mv_view_export) */
+    char fmtchar;         /* mv_format_char(format), cached */
+    int64_t hash;         /* cached by mv_view_hash() when MV_HASHED */
     mv_ssize dims_[3 * MV_INLINE_NDIM]; /* storage; do not touch */
     mv_ssize *heap_;                    /* storage for ndim > inline */
 } mv_view;
@@ -248,12 +248,12 @@ typedef struct mv_view {
 /* The full description of a block's layout, as PEP 3118's Py_buffer. */
 typedef struct mv_layout {
     void *buf;
-    mv_ssize len;              /* product(shape) * itemsize */
+    mv_ssize len; /* product(shape) * itemsize */
     mv_ssize itemsize;
-    const char *format;        /* NULL means "B" */
+    const char *format; /* NULL means "B" */
     int ndim;
-    const mv_ssize *shape;     /* NULL: 1-D of len / itemsize items */
-    const mv_ssize *strides;   /* NULL: C-contiguous */
+    const mv_ssize *shape;      /* NULL: 1-D of len / itemsize items */
+    const mv_ssize *strides;    /* NULL: C-contiguous */
     const mv_ssize *suboffsets; /* NULL: none */
     int readonly;
 } mv_layout;
@@ -381,6 +381,22 @@ MV_API int mv_view_subview(mv_view *dst, const mv_view *src, mv_ssize index);
  * with that slice at position dim. */
 MV_API int mv_view_narrow_dim(mv_view *v, int dim, mv_ssize start,
                               mv_ssize stop, mv_ssize step);
+/* One entry of a key of several dimensions: an index, which drops its
+ * dimension, or a slice (MV_BEGIN/MV_END for omitted ends), which narrows
+ * it. */
+typedef struct mv_keyitem {
+    int is_slice;
+    mv_ssize index;             /* when !is_slice (negative from the end) */
+    mv_ssize start, stop, step; /* when is_slice */
+} mv_keyitem;
+/* NumPy's a[key] for a tuple key of n <= ndim entries, the j-th applying to
+ * dimension j of src; the dimensions after the key stay whole (n == 0 gives
+ * a view equal to src). IndexError "index out of bounds on dimension j+1",
+ * ValueError for a zero step, TypeError "cannot index N-dimension view with
+ * M-element tuple" for n > ndim. An index on an indirect dimension right
+ * after another indirect one cannot be expressed: MV_ENOTIMPL. */
+MV_API int mv_view_select(mv_view *dst, const mv_view *src,
+                          const mv_keyitem *key, int n);
 
 /* ------------------------------------------------------------------------
  * Copying out

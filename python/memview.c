@@ -646,15 +646,16 @@ static int is_multiindex(PyObject *key) {
     return 1;
 }
 
-static int is_multislice(PyObject *key) {
+/* A tuple of indexes and slices (the empty tuple too). */
+static int is_key_tuple(PyObject *key) {
     if (!PyTuple_Check(key))
         return 0;
     Py_ssize_t n = PyTuple_GET_SIZE(key);
-    if (n == 0)
-        return 0;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (!PySlice_Check(PyTuple_GET_ITEM(key, i)))
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyTuple_GET_ITEM(key, i);
+        if (!index_check(x) && !PySlice_Check(x))
             return 0;
+    }
     return 1;
 }
 
@@ -685,6 +686,44 @@ static int check_item_format(const mv_view *v) {
     PyErr_Format(PyExc_NotImplementedError,
                  "memoryview: unsupported format %s", v->format);
     return -1;
+}
+
+/* A key that selects a view (memview does more than the builtin here):
+ * an index, or a tuple of indexes and slices, as mv_keyitem entries for
+ * mv_view_select. Returns 1 when converted, 0 when key is of another kind,
+ * -1 with an exception set. A tuple of more than MV_MAXDIM entries gives
+ * the count only (the core refuses it before reading it). */
+static int key_to_items(PyObject *key, mv_keyitem *items, int *n) {
+    if (index_check(key)) {
+        items[0].is_slice = 0;
+        items[0].index = key_to_index(key);
+        if (items[0].index == -1 && PyErr_Occurred())
+            return -1;
+        *n = 1;
+        return 1;
+    }
+    if (!is_key_tuple(key))
+        return 0;
+    Py_ssize_t len = PyTuple_GET_SIZE(key);
+    if (len > MV_MAXDIM) {
+        *n = len > INT_MAX ? INT_MAX : (int)len;
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        PyObject *x = PyTuple_GET_ITEM(key, i);
+        mv_keyitem *k = &items[i];
+        k->is_slice = PySlice_Check(x);
+        if (k->is_slice) {
+            if (PySlice_Unpack(x, &k->start, &k->stop, &k->step) < 0)
+                return -1;
+        } else {
+            k->index = PyNumber_AsSsize_t(x, PyExc_IndexError);
+            if (k->index == -1 && PyErr_Occurred())
+                return -1;
+        }
+    }
+    *n = (int)len;
+    return 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -731,7 +770,18 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
         Py_ssize_t i = key_to_index(key);
         if (i == -1 && PyErr_Occurred())
             return NULL;
-        return mview_item(self, i);
+        if (v->ndim == 1)
+            return mview_item(self, i);
+        /* Beyond the builtin: the sub-view at i, as NumPy's a[i]. */
+        MViewObject *m = mview_alloc();
+        if (m == NULL)
+            return NULL;
+        int st = mv_view_subview(&m->view, v, i);
+        if (st < 0) {
+            mview_free(m);
+            return raise_status(st);
+        }
+        return mview_finish(m, self->mbuf);
     }
     if (PySlice_Check(key)) {
         /* The new view exists before the slice's indexes are read (their
@@ -758,7 +808,7 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
         }
         return (PyObject *)m;
     }
-    if (is_multiindex(key)) {
+    if (is_multiindex(key) && PyTuple_GET_SIZE(key) >= v->ndim) {
         mv_ssize idx[MV_MAXDIM];
         int n;
         mv_value val;
@@ -771,10 +821,24 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
             return raise_status(st);
         return value_to_py(&val);
     }
-    if (is_multislice(key)) {
-        PyErr_SetString(PyExc_NotImplementedError,
-                        "multi-dimensional slicing is not implemented");
+    /* Beyond the builtin: a tuple of indexes (fewer than ndim) and slices
+     * selects a view, as NumPy's a[key]. The indexes are read first (their
+     * __index__ may release self: the core then refuses). */
+    mv_keyitem items[MV_MAXDIM];
+    int n;
+    int kind = key_to_items(key, items, &n);
+    if (kind < 0)
         return NULL;
+    if (kind > 0) {
+        MViewObject *m = mview_alloc();
+        if (m == NULL)
+            return NULL;
+        int st = mv_view_select(&m->view, v, items, n);
+        if (st < 0) {
+            mview_free(m);
+            return raise_status(st);
+        }
+        return mview_finish(m, self->mbuf);
     }
     PyErr_SetString(PyExc_TypeError, MSG_BADKEY);
     return NULL;
@@ -869,12 +933,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         return -1;
     }
 
-    if (index_check(key)) {
-        if (v->ndim > 1) {
-            PyErr_SetString(PyExc_NotImplementedError,
-                            "sub-views are not implemented");
-            return -1;
-        }
+    if (index_check(key) && v->ndim == 1) {
         Py_ssize_t i = key_to_index(key);
         if (i == -1 && PyErr_Occurred())
             return -1;
@@ -887,7 +946,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         st = mv_set(v, i, &val);
         return st < 0 ? raise_status_int(st) : 0;
     }
-    if (PySlice_Check(key) && v->ndim == 1) {
+    if (PySlice_Check(key)) {
         struct other_view src;
         Py_ssize_t start, stop, step;
         mv_view dst;
@@ -905,14 +964,9 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         other_view_put(&src);
         return st < 0 ? raise_status_int(st) : 0;
     }
-    if (is_multiindex(key)) {
+    if (is_multiindex(key) && PyTuple_GET_SIZE(key) >= v->ndim) {
         mv_ssize idx[MV_MAXDIM];
         int n;
-        if (PyTuple_GET_SIZE(key) < v->ndim) {
-            PyErr_SetString(PyExc_NotImplementedError,
-                            "sub-views are not implemented");
-            return -1;
-        }
         if (tuple_to_indexes(key, idx, &n) < 0)
             return -1;
         if (n <= MV_MAXDIM) {
@@ -926,11 +980,27 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         st = mv_setn(v, idx, n, &val);
         return st < 0 ? raise_status_int(st) : 0;
     }
-    if (PySlice_Check(key) || is_multislice(key)) {
-        PyErr_SetString(PyExc_NotImplementedError,
-                        "memoryview slice assignments are currently "
-                        "restricted to ndim = 1");
-        return -1;
+    /* Beyond the builtin: an index of an N-D view, or a tuple of indexes
+     * (fewer than ndim) and slices, selects the view to copy the buffer
+     * into. As for slices, the value must be an exporter, taken first. */
+    if (index_check(key) || is_key_tuple(key)) {
+        struct other_view src;
+        mv_keyitem items[MV_MAXDIM];
+        int n;
+        mv_view dst;
+        if (other_view_get(&src, value) < 0)
+            return -1;
+        if (key_to_items(key, items, &n) < 0) {
+            other_view_put(&src);
+            return -1;
+        }
+        st = mv_view_select(&dst, v, items, n);
+        if (st == 0) {
+            st = mv_view_assign(&dst, src.view);
+            mv_view_release(&dst);
+        }
+        other_view_put(&src);
+        return st < 0 ? raise_status_int(st) : 0;
     }
     PyErr_SetString(PyExc_TypeError, MSG_BADKEY);
     return -1;

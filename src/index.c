@@ -278,6 +278,119 @@ int mv_view_subview(mv_view *dst, const mv_view *src, mv_ssize index) {
     return MV_OK;
 }
 
+/* Drop dimension dim of the geometry g, keeping the items at index along
+ * it; pos is the key position reported in errors. Dimension 0 is followed
+ * now. A later dimension's offset goes where narrow_dim puts a slice's
+ * start; if the dimension is indirect, its indirection moves to the
+ * dimension before it, which must be direct for that to be expressible. */
+static int drop_dim(mv_view *g, int dim, mv_ssize index, int pos) {
+    mv_ssize n = g->shape[dim];
+    if (index < 0)
+        index += n;
+    if (index < 0 || index >= n)
+        return index_error(pos);
+    mv_ssize *sub = g->suboffsets;
+    mv_ssize offset = g->strides[dim] * index; /* inside the block */
+    if (dim == 0) {
+        g->buf = adjust_ptr(g->buf + offset, sub, 0);
+    } else {
+        bool indirect = sub && sub[dim] >= 0;
+        if (indirect && sub[dim - 1] >= 0)
+            return mv_error(MV_ENOTIMPL,
+                            "memview: cannot index an indirect dimension "
+                            "that follows another");
+        int k = dim - 1;
+        while (sub && k >= 0 && sub[k] < 0)
+            k--;
+        if (sub && k >= 0)
+            sub[k] += offset;
+        else
+            g->buf += offset;
+        if (indirect)
+            sub[dim - 1] = sub[dim];
+    }
+    for (int i = dim; i + 1 < g->ndim; i++) {
+        g->shape[i] = g->shape[i + 1];
+        g->strides[i] = g->strides[i + 1];
+        if (sub)
+            sub[i] = sub[i + 1];
+    }
+    g->ndim--;
+    return MV_OK;
+}
+
+int mv_view_select(mv_view *dst, const mv_view *src, const mv_keyitem *key,
+                   int n) {
+    int rc = check_live(src);
+    if (rc == MV_OK && src->ndim == 0 && n > 0)
+        rc = mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (rc == MV_OK && (n < 0 || n > src->ndim))
+        rc = mv_error(MV_ETYPE,
+                      "cannot index %d-dimension view with %d-element tuple",
+                      src->ndim, n);
+    /* Work on a copy of the geometry, so that a failure changes nothing. */
+    mv_ssize shape[MV_MAXDIM], strides[MV_MAXDIM], sub[MV_MAXDIM];
+    mv_view g;
+    memset(&g, 0, sizeof g);
+    if (rc == MV_OK) {
+        size_t size = (size_t)src->ndim * sizeof(mv_ssize);
+        g.buf = src->buf;
+        g.itemsize = src->itemsize;
+        g.ndim = src->ndim;
+        g.shape = shape;
+        g.strides = strides;
+        g.suboffsets = src->suboffsets ? sub : NULL;
+        if (size) {
+            memcpy(shape, src->shape, size);
+            memcpy(strides, src->strides, size);
+            if (src->suboffsets)
+                memcpy(sub, src->suboffsets, size);
+        }
+    }
+    for (int j = 0, d = 0; rc == MV_OK && j < n; j++) {
+        if (key[j].is_slice)
+            rc = narrow_dim(&g, d++, key[j].start, key[j].stop, key[j].step);
+        else
+            rc = drop_dim(&g, d, key[j].index, j);
+    }
+    mv_view tmp;
+    bool indirect = g.suboffsets && g.ndim > 0;
+    if (rc == MV_OK)
+        rc = view_alloc_dims(&tmp, g.ndim, indirect);
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    int ndim = g.ndim;
+    dst->buf = g.buf;
+    dst->owner = src->owner;
+    dst->itemsize = src->itemsize;
+    dst->format = src->format;
+    dst->ndim = ndim;
+    dst->flags = src->flags & MV_READONLY;
+    dst->exports = 0;
+    dst->fmtchar = src->fmtchar;
+    dst->hash = 0;
+    dst->heap_ = tmp.heap_;
+    mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
+    mv_ssize stride = tmp.heap_ ? ndim : MV_INLINE_NDIM;
+    dst->shape = base;
+    dst->strides = base + stride;
+    dst->suboffsets = indirect ? base + 2 * stride : NULL;
+    mv_ssize len = src->itemsize;
+    for (int i = 0; i < ndim; i++) {
+        dst->shape[i] = shape[i];
+        dst->strides[i] = strides[i];
+        if (indirect)
+            dst->suboffsets[i] = sub[i];
+        len *= shape[i];
+    }
+    dst->len = len;
+    view_init_flags(dst);
+    owner_incref(dst->owner);
+    return MV_OK;
+}
+
 int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
                        mv_ssize step) {
     int rc = check_live(v);

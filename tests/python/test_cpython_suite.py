@@ -48,6 +48,27 @@ SKIP = {
     "test.test_buffer.TestBufferProtocol.test_memoryview_sizeof":
         "asserts sys.getsizeof() of the builtin's C struct (184 bytes for "
         "1-D); memview.memoryview embeds a core mv_view and has its own size",
+    "test.test_buffer.TestBufferProtocol.test_memoryview_assign":
+        "memview implements N-D assignment to sub-views (m[0] = buf)",
+    "test.test_buffer.TestBufferProtocol.test_memoryview_index":
+        "memview implements sub-views (m[()] is a view of the whole)",
+    "test.test_buffer.TestBufferProtocol.test_memoryview_slice":
+        "memview implements multi-dimensional slicing and sub-views",
+    "test.test_buffer.TestBufferProtocol.test_ndarray_slice_invalid":
+        "memview implements multi-dimensional slicing (a zero step is then "
+        "ValueError, as in NumPy)",
+    "test.test_memoryview.ArrayMemorySliceSliceTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
+    "test.test_memoryview.ArrayMemorySliceTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
+    "test.test_memoryview.ArrayMemoryviewTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
+    "test.test_memoryview.BytesMemorySliceSliceTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
+    "test.test_memoryview.BytesMemorySliceTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
+    "test.test_memoryview.BytesMemoryviewTest.test_setitem_writable":
+        "memview implements multi-dimensional slice assignment",
 }
 
 # Seconds one test may take in the child before it is declared hung (the

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
-from mvoracle import (BUILTIN, BUILTIN_FORMATS, OURS, canon, fmt_range,
-                      outcome, py314_count, py314_index)
+from mvoracle import (BUILTIN, BUILTIN_FORMATS, OURS, agrees, canon,
+                      fmt_range, outcome, py314_count, py314_index)
 
 _testbuffer = pytest.importorskip("_testbuffer")
 ndarray = _testbuffer.ndarray
@@ -274,9 +274,11 @@ def test_random_chains(exporter, ops):
     for step, op in enumerate(ops):
         expected = outcome(run_op, builtin, op)
         got = outcome(run_op, ours, op)
-        assert expected == got, (
+        assert agrees(expected, got), (
             "step %d %r on %s\nbuiltin: %r\nmemview: %r"
             % (step, op, desc, expected, got))
+        if expected != got:
+            break  # memview did more than the builtin: the sides now differ
 
 
 @settings(max_examples=settings.default.max_examples * 4)
