@@ -126,7 +126,7 @@ static void mbuf_dealloc(MBufObject *self) {
 }
 
 static PyTypeObject MBuf_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
+    .ob_base = {PyObject_HEAD_INIT(NULL) 0},
     .tp_name = "memview._managedbuffer",
     .tp_basicsize = sizeof(MBufObject),
     .tp_dealloc = (destructor)mbuf_dealloc,
@@ -204,15 +204,15 @@ static inline PyObject *mview_finish(MViewObject *m, MBufObject *mbuf) {
 }
 
 /* Fail unless the view is live. */
-#define CHECK_RELEASED(self)                                                 \
-    do {                                                                     \
-        if (mv_is_released(&(self)->view))                                   \
-            return raise_status(mv_check_released(&(self)->view));          \
+#define CHECK_RELEASED(self)                                                   \
+    do {                                                                       \
+        if (mv_is_released(&(self)->view))                                     \
+            return raise_status(mv_check_released(&(self)->view));             \
     } while (0)
-#define CHECK_RELEASED_INT(self)                                             \
-    do {                                                                     \
-        if (mv_is_released(&(self)->view))                                   \
-            return raise_status_int(mv_check_released(&(self)->view));      \
+#define CHECK_RELEASED_INT(self)                                               \
+    do {                                                                       \
+        if (mv_is_released(&(self)->view))                                     \
+            return raise_status_int(mv_check_released(&(self)->view));         \
     } while (0)
 
 /* An owner of the memory a layout reaches (from buf, strides may go
@@ -349,8 +349,7 @@ static PyObject *mview_from_object(PyObject *obj) {
     return (PyObject *)self;
 }
 
-static PyObject *mview_new(PyTypeObject *type, PyObject *args,
-                           PyObject *kwds) {
+static PyObject *mview_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"object", NULL};
     PyObject *obj;
     (void)type;
@@ -480,14 +479,10 @@ static inline PyObject *uint_to_py(uint64_t u) {
 
 static inline PyObject *value_to_py(const mv_value *v) {
     switch (v->type) {
-    case MV_VAL_INT:
-        return int_to_py(v->i);
-    case MV_VAL_UINT:
-        return uint_to_py(v->u);
-    case MV_VAL_FLOAT:
-        return PyFloat_FromDouble(v->f);
-    case MV_VAL_BOOL:
-        return PyBool_FromLong((long)v->i);
+    case MV_VAL_INT: return int_to_py(v->i);
+    case MV_VAL_UINT: return uint_to_py(v->u);
+    case MV_VAL_FLOAT: return PyFloat_FromDouble(v->f);
+    case MV_VAL_BOOL: return PyBool_FromLong((long)v->i);
     case MV_VAL_BYTES:
         if (v->s.len == 1)
             return Py_NewRef(byte_objs[(unsigned char)v->s.ptr[0]]);
@@ -591,9 +586,7 @@ static int py_to_value_for(const char *fmt, PyObject *x, mv_value *out) {
         }
         out->type = MV_VAL_OTHER;
         return 0;
-    default:
-        out->type = MV_VAL_OTHER;
-        return 0;
+    default: out->type = MV_VAL_OTHER; return 0;
     }
 }
 
@@ -668,8 +661,7 @@ static int tuple_to_indexes(PyObject *key, mv_ssize *idx, int *n) {
         return 0;
     }
     for (Py_ssize_t i = 0; i < len; i++) {
-        idx[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(key, i),
-                                    PyExc_IndexError);
+        idx[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(key, i), PyExc_IndexError);
         if (idx[i] == -1 && PyErr_Occurred())
             return -1;
     }
@@ -683,8 +675,8 @@ static int check_item_format(const mv_view *v) {
     const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
     if (f[0] && f[1] == '\0')
         return 0;
-    PyErr_Format(PyExc_NotImplementedError,
-                 "memoryview: unsupported format %s", v->format);
+    PyErr_Format(PyExc_NotImplementedError, "memoryview: unsupported format %s",
+                 v->format);
     return -1;
 }
 
@@ -1006,7 +998,6 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     return -1;
 }
 
-
 /* ------------------------------------------------------------------------
  * Iteration
  * ------------------------------------------------------------------------ */
@@ -1065,14 +1056,13 @@ static void mviewiter_dealloc(MViewIterObject *it) {
     PyObject_GC_Del(it);
 }
 
-static int mviewiter_traverse(MViewIterObject *it, visitproc visit,
-                              void *arg) {
+static int mviewiter_traverse(MViewIterObject *it, visitproc visit, void *arg) {
     Py_VISIT(it->seq);
     return 0;
 }
 
 static PyTypeObject MViewIter_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
+    .ob_base = {PyObject_HEAD_INIT(NULL) 0},
     .tp_name = "memview.memory_iterator",
     .tp_basicsize = sizeof(MViewIterObject),
     .tp_dealloc = (destructor)mviewiter_dealloc,
@@ -1142,7 +1132,6 @@ static void mview_releasebuf(MViewObject *self, Py_buffer *b) {
     (void)b;
     mv_view_unexport(&self->view);
 }
-
 
 /* ------------------------------------------------------------------------
  * Comparison and hash
@@ -1229,8 +1218,7 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
                                PyObject *kwds) {
     static char *kwlist[] = {"order", NULL};
     PyObject *order = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:tobytes", kwlist,
-                                     &order))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:tobytes", kwlist, &order))
         return NULL;
     int ord = MV_ORDER_C;
     if (order != NULL && order != Py_None) {
@@ -1266,13 +1254,11 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
     return bytes;
 }
 
-static PyObject *mview_hex(MViewObject *self, PyObject *args,
-                           PyObject *kwds) {
+static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"sep", "bytes_per_sep", NULL};
     PyObject *sep = NULL, *bps = NULL;
     int bytes_per_sep = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:hex", kwlist, &sep,
-                                     &bps))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:hex", kwlist, &sep, &bps))
         return NULL;
     if (bps != NULL) {
         bytes_per_sep = _PyLong_AsInt(bps);
@@ -1428,8 +1414,7 @@ static int cast_probe(const mv_view *v, const char *fmt, int ndim) {
     return st;
 }
 
-static PyObject *mview_cast(MViewObject *self, PyObject *args,
-                            PyObject *kwds) {
+static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"format", "shape", NULL};
     PyObject *format, *shape = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:cast", kwlist, &format,
@@ -1453,8 +1438,7 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args,
             int st = cast_probe(&self->view, "B", 1);
             if (st < 0)
                 return raise_status(st);
-            PyErr_SetString(PyExc_TypeError,
-                            "shape must be a list or a tuple");
+            PyErr_SetString(PyExc_TypeError, "shape must be a list or a tuple");
             return NULL;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(shape);
@@ -1512,8 +1496,7 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args,
  * number of matches (count) or the first match's index (find), -1 when
  * none, -2 on error. */
 static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
-                                 Py_ssize_t start, Py_ssize_t stop,
-                                 int count) {
+                                 Py_ssize_t start, Py_ssize_t stop, int count) {
     Py_ssize_t n = 0;
     for (Py_ssize_t i = start; i < stop; i++) {
         if (i >= self->view.shape[0] || mv_is_released(&self->view))
@@ -1607,7 +1590,8 @@ static PyMethodDef mview_methods[] = {
     {"tolist", (PyCFunction)mview_tolist, METH_NOARGS,
      "Return the data in the buffer as a list of elements."},
     {"cast", (PyCFunction)(void (*)(void))mview_cast,
-     METH_VARARGS | METH_KEYWORDS, "Cast a memoryview to a new format or shape."},
+     METH_VARARGS | METH_KEYWORDS,
+     "Cast a memoryview to a new format or shape."},
     {"toreadonly", (PyCFunction)mview_toreadonly, METH_NOARGS,
      "Return a readonly version of the memoryview."},
     {"count", (PyCFunction)mview_count, METH_O,
@@ -1703,7 +1687,8 @@ static PyObject *get_contiguous(MViewObject *self, void *c) {
     return PyBool_FromLong(mv_is_contiguous(&self->view));
 }
 
-#define GETTER(name, fn, doc) {name, (getter)fn, NULL, doc, NULL}
+#define GETTER(name, fn, doc)                                                  \
+    { name, (getter)fn, NULL, doc, NULL }
 static PyGetSetDef mview_getset[] = {
     GETTER("obj", get_obj, "The underlying object of the memoryview."),
     GETTER("nbytes", get_nbytes,
