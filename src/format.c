@@ -185,8 +185,12 @@ DEFINE_LOAD(load_double, double)
 DEFINE_LOAD(load_u16, uint16_t)
 
 int mv_unpack(const char *fmt, const void *ptr, mv_value *out) {
+    return unpack_char(mv_format_char(fmt), fmt, ptr, out);
+}
+
+int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out) {
     const unsigned char *p = ptr;
-    switch (mv_format_char(fmt)) {
+    switch (c) {
     case 'B':
         out->type = MV_VAL_UINT;
         out->u = *p;

@@ -66,6 +66,9 @@ void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
  * "memoryview: unsupported format X" or "memoryview: format X not
  * supported", as CPython words the two cases. */
 int format_unsupported(const char *fmt);
+/* mv_unpack() for a format whose native character c is known (0 if none;
+ * fmt is then named in the error). */
+int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out);
 
 /* ---- owners ---- */
 void owner_incref(mv_owner *o);
