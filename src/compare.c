@@ -496,19 +496,6 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
     return true;
 }
 
-/* Equal, or equal up to a zero at the same position. */
-static bool equiv_shape(const mv_view *a, const mv_view *b) {
-    if (a->ndim != b->ndim)
-        return false;
-    for (int i = 0; i < a->ndim; i++) {
-        if (a->shape[i] != b->shape[i])
-            return false;
-        if (a->shape[i] == 0)
-            break;
-    }
-    return true;
-}
-
 /* Both views hold their items in the same order in one block each. */
 static bool same_contiguous_order(const mv_view *a, const mv_view *b) {
     return (mv_is_c_contiguous(a) && mv_is_c_contiguous(b)) ||
@@ -577,7 +564,7 @@ int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
         *eq = a == b;
         return MV_OK;
     }
-    if (!equiv_shape(a, b)) {
+    if (!view_equiv_shape(a, b)) {
         *eq = 0;
         return MV_OK;
     }

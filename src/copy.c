@@ -183,22 +183,9 @@ static const char *skip_at(const char *fmt) {
     return fmt[0] == '@' ? fmt + 1 : fmt;
 }
 
-/* Equal up to a zero at the same position: [1, 0, 5] ~ [1, 0, 7]. */
-static bool equiv_shape(const mv_view *a, const mv_view *b) {
-    if (a->ndim != b->ndim)
-        return false;
-    for (int i = 0; i < a->ndim; i++) {
-        if (a->shape[i] != b->shape[i])
-            return false;
-        if (a->shape[i] == 0)
-            break;
-    }
-    return true;
-}
-
 static bool equiv_structure(const mv_view *a, const mv_view *b) {
     return strcmp(skip_at(a->format), skip_at(b->format)) == 0 &&
-           a->itemsize == b->itemsize && equiv_shape(a, b);
+           a->itemsize == b->itemsize && view_equiv_shape(a, b);
 }
 
 /* The byte range a view's items occupy; false if it is indirect. */

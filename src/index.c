@@ -241,48 +241,8 @@ int mv_view_narrow_dim(mv_view *v, int dim, mv_ssize start, mv_ssize stop,
 }
 
 int mv_view_subview(mv_view *dst, const mv_view *src, mv_ssize index) {
-    int rc = check_live(src);
-    if (rc == MV_OK && src->ndim == 0)
-        rc = mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
-    char *p = src->buf;
-    if (rc == MV_OK)
-        rc = lookup_dimension(src, &p, 0, index);
-    mv_view tmp;
-    bool indirect = src->suboffsets && src->ndim > 1;
-    if (rc == MV_OK)
-        rc = view_alloc_dims(&tmp, src->ndim - 1, indirect);
-    if (rc < 0) {
-        view_set_released(dst);
-        return rc;
-    }
-    int ndim = src->ndim - 1;
-    dst->buf = p;
-    dst->owner = src->owner;
-    dst->itemsize = src->itemsize;
-    dst->format = src->format;
-    dst->ndim = ndim;
-    dst->flags = src->flags & MV_READONLY;
-    dst->exports = 0;
-    dst->fmtchar = src->fmtchar;
-    dst->hash = 0;
-    dst->heap_ = tmp.heap_;
-    mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
-    mv_ssize stride = tmp.heap_ ? ndim : MV_INLINE_NDIM;
-    dst->shape = base;
-    dst->strides = base + stride;
-    dst->suboffsets = indirect ? base + 2 * stride : NULL;
-    mv_ssize len = src->itemsize;
-    for (int i = 0; i < ndim; i++) {
-        dst->shape[i] = src->shape[i + 1];
-        dst->strides[i] = src->strides[i + 1];
-        if (indirect)
-            dst->suboffsets[i] = src->suboffsets[i + 1];
-        len *= dst->shape[i];
-    }
-    dst->len = len;
-    view_init_flags(dst);
-    owner_incref(dst->owner);
-    return MV_OK;
+    mv_keyitem key = {.is_slice = 0, .index = index};
+    return mv_view_select(dst, src, &key, 1);
 }
 
 /* Drop dimension dim of the geometry g, keeping the items at index along
@@ -360,42 +320,12 @@ int mv_view_select(mv_view *dst, const mv_view *src, const mv_keyitem *key,
         else
             rc = drop_dim(&g, d, key[j].index, j);
     }
-    mv_view tmp;
-    bool indirect = g.suboffsets && g.ndim > 0;
-    if (rc == MV_OK)
-        rc = view_alloc_dims(&tmp, g.ndim, indirect);
     if (rc < 0) {
         view_set_released(dst);
         return rc;
     }
-    int ndim = g.ndim;
-    dst->buf = g.buf;
-    dst->owner = src->owner;
-    dst->itemsize = src->itemsize;
-    dst->format = src->format;
-    dst->ndim = ndim;
-    dst->flags = src->flags & MV_READONLY;
-    dst->exports = 0;
-    dst->fmtchar = src->fmtchar;
-    dst->hash = 0;
-    dst->heap_ = tmp.heap_;
-    mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
-    mv_ssize stride = tmp.heap_ ? ndim : MV_INLINE_NDIM;
-    dst->shape = base;
-    dst->strides = base + stride;
-    dst->suboffsets = indirect ? base + 2 * stride : NULL;
-    mv_ssize len = src->itemsize;
-    for (int i = 0; i < ndim; i++) {
-        dst->shape[i] = shape[i];
-        dst->strides[i] = strides[i];
-        if (indirect)
-            dst->suboffsets[i] = sub[i];
-        len *= shape[i];
-    }
-    dst->len = len;
-    view_init_flags(dst);
-    owner_incref(dst->owner);
-    return MV_OK;
+    return view_build(dst, src, g.buf, g.ndim, shape, strides,
+                      g.suboffsets && g.ndim > 0 ? sub : NULL);
 }
 
 int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,

@@ -52,8 +52,16 @@ void view_init_flags(mv_view *v);
 void view_set_released(mv_view *v);
 /* Free the heap storage of dims, if any. */
 void view_free_dims(mv_view *v);
-/* Copy src's header and geometry into dst and take an owner reference. */
-int view_clone(mv_view *dst, const mv_view *src);
+/* Equal shapes, or equal up to a zero at the same position ([1, 0, 5] and
+ * [1, 0, 7]): views with the same items, for comparison and assignment. */
+bool view_equiv_shape(const mv_view *a, const mv_view *b);
+
+/* Make dst a view of src's owner, format and readonly flag with the given
+ * geometry (shape, strides and suboffsets are copied; dst != src), taking
+ * an owner reference. A failure leaves dst released. */
+int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
+               const mv_ssize *shape, const mv_ssize *strides,
+               const mv_ssize *suboffsets);
 
 /* The address of the item at a full index tuple, not checked. */
 char *view_item_unchecked(const mv_view *v, const mv_ssize *index);

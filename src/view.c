@@ -103,38 +103,53 @@ void view_init_flags(mv_view *v) {
     v->flags = f;
 }
 
-int view_clone(mv_view *dst, const mv_view *src) {
-    int rc = check_live(src);
-    if (rc < 0)
-        return rc;
-    mv_view tmp;
-    rc = view_alloc_dims(&tmp, src->ndim, src->suboffsets != NULL);
-    if (rc < 0)
-        return rc;
-    size_t n = (size_t)src->ndim * sizeof(mv_ssize);
-    if (n) {
-        memcpy(tmp.shape, src->shape, n);
-        memcpy(tmp.strides, src->strides, n);
-        if (src->suboffsets)
-            memcpy(tmp.suboffsets, src->suboffsets, n);
+bool view_equiv_shape(const mv_view *a, const mv_view *b) {
+    if (a->ndim != b->ndim)
+        return false;
+    for (int i = 0; i < a->ndim; i++) {
+        if (a->shape[i] != b->shape[i])
+            return false;
+        if (a->shape[i] == 0)
+            break;
     }
-    dst->buf = src->buf;
+    return true;
+}
+
+int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
+               const mv_ssize *shape, const mv_ssize *strides,
+               const mv_ssize *suboffsets) {
+    mv_view tmp;
+    int rc = view_alloc_dims(&tmp, ndim, suboffsets != NULL);
+    if (rc < 0) {
+        view_set_released(dst);
+        return rc;
+    }
+    mv_ssize len = src->itemsize;
+    for (int i = 0; i < ndim; i++) {
+        tmp.shape[i] = shape[i];
+        tmp.strides[i] = strides[i];
+        if (suboffsets)
+            tmp.suboffsets[i] = suboffsets[i];
+        len *= shape[i];
+    }
+    dst->buf = buf;
     dst->owner = src->owner;
-    dst->len = src->len;
+    dst->len = len;
     dst->itemsize = src->itemsize;
     dst->format = src->format;
-    dst->ndim = src->ndim;
-    dst->flags = src->flags & ~(unsigned)(MV_HASHED | MV_BORROWED_);
+    dst->ndim = ndim;
+    dst->flags = src->flags & MV_READONLY;
     dst->exports = 0;
     dst->fmtchar = src->fmtchar;
     dst->hash = 0;
     memcpy(dst->dims_, tmp.dims_, sizeof dst->dims_);
     dst->heap_ = tmp.heap_;
     mv_ssize *base = tmp.heap_ ? tmp.heap_ : dst->dims_;
-    mv_ssize stride = tmp.heap_ ? src->ndim : MV_INLINE_NDIM;
+    mv_ssize stride = tmp.heap_ ? ndim : MV_INLINE_NDIM;
     dst->shape = base;
     dst->strides = base + stride;
-    dst->suboffsets = src->suboffsets ? base + 2 * stride : NULL;
+    dst->suboffsets = suboffsets ? base + 2 * stride : NULL;
+    view_init_flags(dst);
     owner_incref(dst->owner);
     return MV_OK;
 }
@@ -281,10 +296,13 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
 }
 
 int mv_view_new(mv_view *dst, const mv_view *src) {
-    int rc = view_clone(dst, src);
-    if (rc < 0)
+    int rc = check_live(src);
+    if (rc < 0) {
         view_set_released(dst);
-    return rc;
+        return rc;
+    }
+    return view_build(dst, src, src->buf, src->ndim, src->shape, src->strides,
+                      src->suboffsets);
 }
 
 int mv_view_borrow(mv_view *dst, const mv_view *src) {
