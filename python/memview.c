@@ -215,6 +215,22 @@ static inline PyObject *mview_finish(MViewObject *m, MBufObject *mbuf) {
             return raise_status_int(mv_check_released(&(self)->view));         \
     } while (0)
 
+/* The core's description of a Py_buffer's layout. */
+static mv_layout layout_of(const Py_buffer *b) {
+    mv_layout l = {
+        .buf = b->buf,
+        .len = b->len,
+        .itemsize = b->itemsize,
+        .format = b->format,
+        .ndim = b->ndim,
+        .shape = b->shape,
+        .strides = b->strides,
+        .suboffsets = b->suboffsets,
+        .readonly = b->readonly,
+    };
+    return l;
+}
+
 /* An owner of the memory a layout reaches (from buf, strides may go
  * backwards), lent by an exporter. An indirect layout's memory is wherever
  * its pointers lead: the owner then stands for buf and len only. */
@@ -260,17 +276,7 @@ static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
     mbuf->obj = NULL;
     mbuf->base = NULL;
 
-    mv_layout l = {
-        .buf = b->buf,
-        .len = b->len,
-        .itemsize = b->itemsize,
-        .format = b->format,
-        .ndim = b->ndim,
-        .shape = b->shape,
-        .strides = b->strides,
-        .suboffsets = b->suboffsets,
-        .readonly = b->readonly,
-    };
+    mv_layout l = layout_of(b);
     mv_owner *o;
     int st = wrap_layout(&o, &l, master_release, b);
     if (st < 0) {
@@ -840,17 +846,7 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
  * the view). */
 static int view_of_buffer(mv_view *dst, Py_buffer *b) {
     mv_owner *o;
-    mv_layout l = {
-        .buf = b->buf,
-        .len = b->len,
-        .itemsize = b->itemsize,
-        .format = b->format,
-        .ndim = b->ndim,
-        .shape = b->shape,
-        .strides = b->strides,
-        .suboffsets = b->suboffsets,
-        .readonly = b->readonly,
-    };
+    mv_layout l = layout_of(b);
     int st = wrap_layout(&o, &l, NULL, NULL);
     if (st < 0)
         return st;
