@@ -438,12 +438,16 @@ MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
  * ------------------------------------------------------------------------ */
 
 /* Callbacks for mv_view_walk(): begin/end bracket each dimension's list of
- * n entries, item gives each item's value, in C order. A callback returns
- * 0 to go on, or a negative status to stop the walk with it. */
+ * n entries, item gives each item's value, in C order. When items is set
+ * it is called instead of item, with up to 64 consecutive values of the
+ * innermost dimension at a time, all of one mv_vtype. A callback returns 0 to
+ * go on, or a negative status to stop the walk with it. Any callback may be
+ * NULL. */
 typedef struct mv_walker {
     int (*begin)(void *ctx, int dim, mv_ssize n);
     int (*item)(void *ctx, const mv_value *v);
     int (*end)(void *ctx, int dim);
+    int (*items)(void *ctx, const mv_value *v, mv_ssize n);
 } mv_walker;
 
 /* Python's tolist(): a 0-D view gives one item call and no begin/end. */

@@ -1351,6 +1351,36 @@ static int lb_item(void *ctx, const mv_value *v) {
     return 0;
 }
 
+/* A batch of a row's values, all of one type (the core's promise): the
+ * conversion is chosen once a batch, and the next slot stays in a
+ * register. */
+#define LB_CONVERT(expr)                                                       \
+    for (; k < n; k++) {                                                       \
+        PyObject *x = (expr);                                                  \
+        if (x == NULL)                                                         \
+            break;                                                             \
+        *slot++ = x;                                                           \
+    }
+
+static int lb_items(void *ctx, const mv_value *v, mv_ssize n) {
+    struct list_builder *lb = ctx;
+    if (lb->depth == 0) { /* a 0-D view's single item */
+        lb->result = value_to_py(v);
+        return lb->result ? 0 : MV_ENOMEM;
+    }
+    PyObject **slot = lb->slot;
+    mv_ssize k = 0;
+    switch (v[0].type) {
+    case MV_VAL_UINT: LB_CONVERT(uint_to_py(v[k].u)); break;
+    case MV_VAL_INT: LB_CONVERT(int_to_py(v[k].i)); break;
+    case MV_VAL_FLOAT: LB_CONVERT(PyFloat_FromDouble(v[k].f)); break;
+    default: LB_CONVERT(value_to_py(&v[k])); break;
+    }
+    lb->slot = slot;
+    return k == n ? 0 : MV_ENOMEM;
+}
+#undef LB_CONVERT
+
 static int lb_end(void *ctx, int dim) {
     struct list_builder *lb = ctx;
     (void)dim;
@@ -1361,7 +1391,7 @@ static int lb_end(void *ctx, int dim) {
 
 static PyObject *mview_tolist(MViewObject *self, PyObject *unused) {
     (void)unused;
-    static const mv_walker w = {lb_begin, lb_item, lb_end};
+    static const mv_walker w = {lb_begin, lb_item, lb_end, lb_items};
     struct list_builder lb;
     lb.depth = 0;
     lb.result = NULL;

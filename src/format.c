@@ -99,7 +99,7 @@ mv_ssize mv_format_itemsize(const char *fmt) {
 
 /* ---- IEEE 754 half precision ('e'), as Python's struct module ---- */
 
-static double half_to_double(uint16_t h) {
+double half_to_double(uint16_t h) {
     int sign = h >> 15;
     int e = (h >> 10) & 0x1f;
     unsigned f = h & 0x3ff;
@@ -162,112 +162,12 @@ static bool double_to_half(double x, uint16_t *out) {
 
 /* ---- unpack ---- */
 
-/* Unaligned loads of each C type. */
-#define DEFINE_LOAD(name, type)                                                \
-    static inline type name(const void *p) {                                   \
-        type x;                                                                \
-        memcpy(&x, p, sizeof x);                                               \
-        return x;                                                              \
-    }
-DEFINE_LOAD(load_short, short)
-DEFINE_LOAD(load_int, int)
-DEFINE_LOAD(load_long, long)
-DEFINE_LOAD(load_llong, long long)
-DEFINE_LOAD(load_ssize, ptrdiff_t)
-DEFINE_LOAD(load_ushort, unsigned short)
-DEFINE_LOAD(load_uint, unsigned int)
-DEFINE_LOAD(load_ulong, unsigned long)
-DEFINE_LOAD(load_ullong, unsigned long long)
-DEFINE_LOAD(load_size, size_t)
-DEFINE_LOAD(load_uintptr, uintptr_t)
-DEFINE_LOAD(load_float, float)
-DEFINE_LOAD(load_double, double)
-DEFINE_LOAD(load_u16, uint16_t)
-
 int mv_unpack(const char *fmt, const void *ptr, mv_value *out) {
     return unpack_char(mv_format_char(fmt), fmt, ptr, out);
 }
 
 int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out) {
-    const unsigned char *p = ptr;
-    switch (c) {
-    case 'B':
-        out->type = MV_VAL_UINT;
-        out->u = *p;
-        break;
-    case 'b':
-        out->type = MV_VAL_INT;
-        out->i = (signed char)*p;
-        break;
-    case 'h':
-        out->type = MV_VAL_INT;
-        out->i = load_short(p);
-        break;
-    case 'i':
-        out->type = MV_VAL_INT;
-        out->i = load_int(p);
-        break;
-    case 'l':
-        out->type = MV_VAL_INT;
-        out->i = load_long(p);
-        break;
-    case 'q':
-        out->type = MV_VAL_INT;
-        out->i = load_llong(p);
-        break;
-    case 'n':
-        out->type = MV_VAL_INT;
-        out->i = load_ssize(p);
-        break;
-    case 'H':
-        out->type = MV_VAL_UINT;
-        out->u = load_ushort(p);
-        break;
-    case 'I':
-        out->type = MV_VAL_UINT;
-        out->u = load_uint(p);
-        break;
-    case 'L':
-        out->type = MV_VAL_UINT;
-        out->u = load_ulong(p);
-        break;
-    case 'Q':
-        out->type = MV_VAL_UINT;
-        out->u = load_ullong(p);
-        break;
-    case 'N':
-        out->type = MV_VAL_UINT;
-        out->u = load_size(p);
-        break;
-    case 'P':
-        out->type = MV_VAL_UINT;
-        out->u = load_uintptr(p);
-        break;
-    case 'f':
-        out->type = MV_VAL_FLOAT;
-        out->f = load_float(p);
-        break;
-    case 'd':
-        out->type = MV_VAL_FLOAT;
-        out->f = load_double(p);
-        break;
-    case 'e':
-        out->type = MV_VAL_FLOAT;
-        out->f = half_to_double(load_u16(p));
-        break;
-    /* Any non-zero byte reads as true, without loading it as a _Bool. */
-    case '?':
-        out->type = MV_VAL_BOOL;
-        out->i = *p != 0;
-        break;
-    case 'c':
-        out->type = MV_VAL_BYTES;
-        out->s.ptr = (const char *)p;
-        out->s.len = 1;
-        break;
-    default: return format_unsupported(fmt);
-    }
-    return MV_OK;
+    return unpack_native(c, ptr, out) ? MV_OK : format_unsupported(fmt);
 }
 
 int format_unsupported(const char *fmt) {

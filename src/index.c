@@ -91,9 +91,9 @@ int mv_get(const mv_view *v, mv_ssize index, mv_value *out) {
     /* The common case first: a live, flat 1-D view of a native format. */
     if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && v->fmtchar) {
         mv_ssize n = v->shape[0], i = index < 0 ? index + n : index;
-        if (i >= 0 && i < n)
-            return unpack_char(v->fmtchar, v->format, v->buf + i * v->itemsize,
-                               out);
+        if (i >= 0 && i < n &&
+            unpack_native(v->fmtchar, v->buf + i * v->itemsize, out))
+            return MV_OK;
     }
     int rc = check_live(v);
     if (rc < 0)

@@ -37,7 +37,70 @@ static inline int read_item(const char *f, const char *ptr, mv_value *out) {
 }
 
 static inline int emit(const mv_walker *w, void *ctx, const mv_value *x) {
+    if (w->items)
+        return w->items(ctx, x, 1);
     return w->item ? w->item(ctx, x) : MV_OK;
+}
+
+/* Values delivered to an items callback at a time. */
+#define BATCH 64
+
+/* Fill out[0..m) from the row at ptr: FILL reads items of C type T into
+ * the value field FIELD of type VT. */
+#define FILL(T, FIELD, VT)                                                     \
+    do {                                                                       \
+        for (mv_ssize k = 0; k < m; k++, ptr += stride) {                      \
+            T t_;                                                              \
+            memcpy(&t_, ptr, sizeof t_);                                       \
+            out[k].type = VT;                                                  \
+            out[k].FIELD = t_;                                                 \
+        }                                                                      \
+        return MV_OK;                                                          \
+    } while (0)
+
+static int fill(const char *f, const char *ptr, mv_ssize m, mv_ssize stride,
+                mv_value *out) {
+    switch (f[0]) {
+    case 'B': FILL(unsigned char, u, MV_VAL_UINT);
+    case 'b': FILL(signed char, i, MV_VAL_INT);
+    case 'h': FILL(short, i, MV_VAL_INT);
+    case 'H': FILL(unsigned short, u, MV_VAL_UINT);
+    case 'i': FILL(int, i, MV_VAL_INT);
+    case 'I': FILL(unsigned int, u, MV_VAL_UINT);
+    case 'l': FILL(long, i, MV_VAL_INT);
+    case 'L': FILL(unsigned long, u, MV_VAL_UINT);
+    case 'q': FILL(long long, i, MV_VAL_INT);
+    case 'Q': FILL(unsigned long long, u, MV_VAL_UINT);
+    case 'n': FILL(ptrdiff_t, i, MV_VAL_INT);
+    case 'N': FILL(size_t, u, MV_VAL_UINT);
+    case 'f': FILL(float, f, MV_VAL_FLOAT);
+    case 'd': FILL(double, f, MV_VAL_FLOAT);
+    case 'P': FILL(uintptr_t, u, MV_VAL_UINT);
+    default: break;
+    }
+    for (mv_ssize k = 0; k < m; k++, ptr += stride) {
+        int rc = read_item(f, ptr, &out[k]);
+        if (rc < 0)
+            return rc;
+    }
+    return MV_OK;
+}
+#undef FILL
+
+/* A row of n items delivered BATCH at a time to w->items. */
+static int walk_row_batched(const char *f, const char *ptr, mv_ssize n,
+                            mv_ssize stride, const mv_walker *w, void *ctx) {
+    mv_value out[BATCH];
+    for (mv_ssize k = 0; k < n; k += BATCH) {
+        mv_ssize m = n - k < BATCH ? n - k : BATCH;
+        int rc = fill(f, ptr, m, stride, out);
+        if (rc == MV_OK)
+            rc = w->items(ctx, out, m);
+        if (rc < 0)
+            return rc;
+        ptr += m * stride;
+    }
+    return MV_OK;
 }
 
 /* A row of n items at ptr, stride bytes apart, no suboffset to follow.
@@ -61,6 +124,8 @@ static int walk_row(const char *f, const char *ptr, mv_ssize n, mv_ssize stride,
     mv_value x;
     if (n == 0)
         return MV_OK;
+    if (w->items)
+        return walk_row_batched(f, ptr, n, stride, w, ctx);
     if (!w->item) {
         /* Nothing to deliver, but an unreadable format still fails. */
         return read_item(f, ptr, &x);

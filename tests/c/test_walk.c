@@ -14,6 +14,7 @@ typedef struct rec {
     int need_comma;
     int items;
     int stop_after; /* fail with MV_EINDEX at this item (0: never) */
+    int batches;    /* calls of on_items */
 } rec;
 
 static void put(rec *r, const char *fmt, ...) {
@@ -67,7 +68,20 @@ static int on_item(void *ctx, const mv_value *x) {
     return 0;
 }
 
-static const mv_walker W = {on_begin, on_item, on_end};
+/* The same, delivered in batches: each value goes through on_item. */
+static int on_items(void *ctx, const mv_value *x, mv_ssize n) {
+    rec *r = ctx;
+    r->batches++;
+    for (mv_ssize k = 0; k < n; k++) {
+        int rc = on_item(ctx, &x[k]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const mv_walker W = {on_begin, on_item, on_end, NULL};
+static const mv_walker WB = {on_begin, NULL, on_end, on_items};
 
 /* Walk v and compare the rendering with want. */
 static void expect(const mv_view *v, const char *want) {
@@ -76,6 +90,10 @@ static void expect(const mv_view *v, const char *want) {
     CHECK_OK(mv_view_walk(v, &W, &r));
     if (strcmp(r.s, want) != 0)
         fail_msg("walk gave %s, want %s", r.s, want);
+    memset(&r, 0, sizeof r);
+    CHECK_OK(mv_view_walk(v, &WB, &r));
+    if (strcmp(r.s, want) != 0)
+        fail_msg("batched walk gave %s, want %s", r.s, want);
 }
 
 static unsigned char mem[256];
@@ -83,6 +101,25 @@ static unsigned char mem[256];
 static void fill(void) {
     for (int i = 0; i < 256; i++)
         mem[i] = (unsigned char)i;
+}
+
+/* A row of 200 items comes in batches of at most 64, in order. */
+static void test_walk_batches(void **state) {
+    (void)state;
+    fill();
+    mv_owner *o = tu_wrap(mem, 200);
+    mv_view v;
+    CHECK_OK(mv_view_from_owner(&v, o));
+    rec a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    CHECK_OK(mv_view_walk(&v, &W, &a));
+    CHECK_OK(mv_view_walk(&v, &WB, &b));
+    CHECK_TRUE(strcmp(a.s, b.s) == 0);
+    CHECK_EQ(b.batches, 4);
+    CHECK_EQ(b.items, 0); /* on_item counts only when stopping */
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
 }
 
 static void test_walk_1d(void **state) {
@@ -328,8 +365,12 @@ static void test_walk_errors(void **state) {
     r.stop_after = 3;
     CHECK_ERR(mv_view_walk(&v, &W, &r), MV_EINDEX, "stopped");
     CHECK_EQ(r.items, 3);
+    memset(&r, 0, sizeof r);
+    r.stop_after = 3;
+    CHECK_ERR(mv_view_walk(&v, &WB, &r), MV_EINDEX, "stopped");
+    CHECK_EQ(r.items, 3);
     /* NULL callbacks are skipped */
-    mv_walker none = {NULL, NULL, NULL};
+    mv_walker none = {NULL, NULL, NULL, NULL};
     CHECK_OK(mv_view_walk(&v, &none, NULL));
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, mem, 2, "x", 1, 1, shape, NULL, NULL, 0);
@@ -361,7 +402,7 @@ static void test_walk_large(void **state) {
     tu_layout_view(&v, o, a + N - 1, N / 2 * 4, "i", 4, 1, shape, strides, NULL,
                    0);
     uint64_t got = 0, want = 0;
-    mv_walker w = {NULL, sum_item, NULL};
+    mv_walker w = {NULL, sum_item, NULL, NULL};
     CHECK_OK(mv_view_walk(&v, &w, &got));
     for (int i = N - 1; i >= 0; i -= 2)
         want = want * 31 + (uint64_t)(int64_t)a[i];
@@ -374,6 +415,7 @@ static void test_walk_large(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_1d),
+        cmocka_unit_test(test_walk_batches),
         cmocka_unit_test(test_walk_formats),
         cmocka_unit_test(test_walk_values),
         cmocka_unit_test(test_walk_nd),
