@@ -255,7 +255,7 @@ if __name__ != "__main__":
             if outcome == "passed":
                 pytest.fail("listed in SKIP (%s) but passes: remove the entry"
                             % SKIP[test_id])
-            pytest.skip("memview does more: " + SKIP[test_id])
+            pytest.skip("listed in SKIP: " + SKIP[test_id])
         if outcome == "skipped":
             pytest.skip("skipped by CPython's suite: " + detail)
         if outcome != "passed":
