@@ -340,7 +340,19 @@ MV_API int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
 /* Typed get and set of one item of a 1-D view / at a full index tuple.
  * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
  * views. */
-MV_API int mv_get(const mv_view *v, mv_ssize index, mv_value *out);
+MV_API int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out);
+/* mv_get() reads a byte of a flat "B" view inline (the common case of
+ * bytes); everything else goes through mv_get_any(). */
+static inline int mv_get(const mv_view *v, mv_ssize index, mv_value *out) {
+    if (v->fmtchar == 'B' &&
+        (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && index >= 0 &&
+        index < v->dims_[0]) {
+        out->type = MV_VAL_UINT;
+        out->u = (unsigned char)v->buf[index];
+        return MV_OK;
+    }
+    return mv_get_any(v, index, out);
+}
 MV_API int mv_set(mv_view *v, mv_ssize index, const mv_value *val);
 MV_API int mv_getn(const mv_view *v, const mv_ssize *index, int n,
                    mv_value *out);

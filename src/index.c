@@ -87,7 +87,7 @@ int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n, char **ptr) {
 
 /* ---- typed get and set ---- */
 
-int mv_get(const mv_view *v, mv_ssize index, mv_value *out) {
+int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
     /* The common case first: a live, flat 1-D view of a native format. */
     if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && v->fmtchar) {
         mv_ssize n = v->shape[0], i = index < 0 ? index + n : index;
