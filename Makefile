@@ -7,6 +7,7 @@
 #   make format          apply .clang-format to the C sources
 #   make format-check    fail if any C source is not formatted
 #   make clang-check     build library, tests, CLI and extension with clang
+#   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
 #   make install         install library, header, memview.pc and CLI
 #                        under PREFIX (default /usr/local)
 #   make clean           remove build/
@@ -17,12 +18,16 @@
 #   build/cmake/         the main CMake tree (C tests, valgrind runs)
 #   build/asan/          C tests and CLI under ASan + UBSan
 #   build/clang/         the same sources compiled by clang
+#   build/fuzz/          libFuzzer targets (clang), corpus/<name>/, logs
 
 BUILD      := build
 OUT        := $(abspath $(BUILD))
 MAIN_DIR   := $(BUILD)/cmake
 ASAN_DIR   := $(BUILD)/asan
 CLANG_DIR  := $(BUILD)/clang
+FUZZ_DIR   := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES  = $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 PYTHON     := /usr/bin/python3
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -30,11 +35,11 @@ CTEST      := ctest --output-on-failure --no-tests=error -j$(JOBS)
 RUN_ENV := PYTHONPATH=$(OUT)/python MEMVIEW_CLI=$(OUT)/memview MEMVIEW_BUILD=$(OUT)
 CMAKE_COMMON := -G Ninja --no-warn-unused-cli -DPython3_EXECUTABLE=$(PYTHON) \
                 -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-FORMAT_DIRS := include src cli python tests/c bench
+FORMAT_DIRS := include src cli python tests/c tests/fuzz bench
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 
 .PHONY: all build test deps check-c check-asan check-valgrind check-python \
-        asan clang-check format format-check demo bench install clean
+        asan clang-check fuzz format format-check demo bench install clean
 
 all: build
 
@@ -52,6 +57,11 @@ $(ASAN_DIR)/build.ninja:
 $(CLANG_DIR)/build.ninja:
 	CC=clang cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) \
 	      -DMEMVIEW_VALGRIND=OFF
+
+$(FUZZ_DIR)/build.ninja:
+	CC=clang cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DMEMVIEW_FUZZ=ON \
+	      -DMEMVIEW_PYTHON=OFF -DMEMVIEW_TESTS=OFF -DMEMVIEW_VALGRIND=OFF \
+	      -DMEMVIEW_BENCH=OFF
 
 build: $(MAIN_DIR)/build.ninja
 	cmake --build $(MAIN_DIR)
@@ -71,6 +81,7 @@ test:
 	$(MAKE) --no-print-directory build
 	$(MAKE) --no-print-directory check-c
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory clang-check
@@ -89,6 +100,28 @@ check-asan: asan
 	$(CTEST) --test-dir $(ASAN_DIR) -L unit
 	@echo "== CLI tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 	MEMVIEW_CLI=$(OUT)/asan/memview $(PYTHON) -m pytest -q tests/python/test_cli.py
+
+# Each fuzzer grows its corpus in build/fuzz/corpus/<name>/ (seeded from
+# tests/fuzz/seeds/<name>/); a crash stops the run and leaves the input in
+# build/fuzz/artifacts/.
+fuzz: $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) --target memview_fuzz
+	@for f in $(FUZZ_NAMES); do \
+	    echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/artifacts; \
+	    seeds=tests/fuzz/seeds/$$f; [ -d $$seeds ] || seeds=; \
+	    log=$(FUZZ_DIR)/$$f.log; \
+	    if ! $(FUZZ_DIR)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+	            -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$f- \
+	            $(FUZZ_DIR)/corpus/$$f $$seeds >$$log 2>&1; then \
+	        tail -n 60 $$log; \
+	        echo "$$f: CRASH (input in $(FUZZ_DIR)/artifacts/, log $$log)"; \
+	        exit 1; \
+	    fi; \
+	    grep '^stat::' $$log; \
+	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	    echo "$$f: $$runs runs, no crash"; \
+	done
 
 check-valgrind: build
 	@echo "== C tests (valgrind)"

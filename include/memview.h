@@ -263,9 +263,11 @@ typedef struct mv_layout {
  * for a layout with negative strides. */
 MV_API int mv_layout_extent(const mv_layout *l, mv_ssize *lo, mv_ssize *hi);
 
-/* Constructors (mv_view_from_*, mv_view_new, mv_view_readonly,
- * mv_view_slice, mv_view_cast) that fail leave their destination released,
- * so mv_view_release() on it is always safe.
+/* Constructors (mv_view_from_*, mv_view_new, mv_view_borrow,
+ * mv_view_readonly, mv_view_slice, mv_view_subview, mv_view_select) that
+ * fail leave their destination released, so mv_view_release() on it is
+ * always safe. (mv_view_cast, whose destination may be its source, leaves
+ * it as it was.)
  *
  * A 1-D view of every byte of o, format "B". Read-only if o is. */
 MV_API int mv_view_from_owner(mv_view *dst, mv_owner *o);
@@ -441,7 +443,8 @@ MV_API int mv_tobytes(const mv_view *v, void **out, mv_order order);
  * read as another native format (one of the two formats must be a byte
  * format 'B', 'b' or 'c' unless the shape changes only), with the
  * builtin's rules and messages. shape == NULL and ndim == -1 mean 1-D
- * (Python's cast without shape). */
+ * (Python's cast without shape). dst may be src; a failure leaves dst as it
+ * was. */
 MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
                         const mv_ssize *shape, int ndim);
 

@@ -9,7 +9,7 @@ PACKAGES=(
     build-essential cmake ninja-build pkg-config make
     libcmocka-dev valgrind clang clang-format
     python3 python3-dev python3-pytest python3-hypothesis python3-numpy
-    python3-matplotlib libpython3.11-testsuite
+    python3-matplotlib libpython3.11-testsuite libclang-rt-14-dev
 )
 
 installed() {

@@ -442,13 +442,14 @@ static bool items_equal(const cmp *c, const char *x, const char *y) {
     }
 }
 
-/* A row of n items, x and y advancing by sx and sy bytes. */
+/* A row of n items, sx and sy bytes apart, each addressed from its index
+ * (one stride past the last could leave the address space). */
 #define RAW_ROW(T)                                                             \
     do {                                                                       \
-        for (mv_ssize k = 0; k < n; k++, x += sx, y += sy) {                   \
+        for (mv_ssize k = 0; k < n; k++) {                                     \
             T u_, v_;                                                          \
-            memcpy(&u_, x, sizeof u_);                                         \
-            memcpy(&v_, y, sizeof v_);                                         \
+            memcpy(&u_, x + k * sx, sizeof u_);                                \
+            memcpy(&v_, y + k * sy, sizeof v_);                                \
             if (u_ != v_)                                                      \
                 return false;                                                  \
         }                                                                      \
@@ -470,8 +471,8 @@ static bool row_equal(const cmp *c, const char *x, const char *y, mv_ssize n,
     } else if (c->mode == CMP_FLOAT) {
         RAW_ROW(float);
     }
-    for (mv_ssize k = 0; k < n; k++, x += sx, y += sy)
-        if (!items_equal(c, x, y))
+    for (mv_ssize k = 0; k < n; k++)
+        if (!items_equal(c, x + k * sx, y + k * sy))
             return false;
     return true;
 }
@@ -481,14 +482,16 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
                        int dim, const char *x, const char *y) {
     mv_ssize n = a->shape[dim];
     mv_ssize sx = a->strides[dim], sy = b->strides[dim];
+    if (a->len == 0 || b->len == 0) /* no items: strides never checked */
+        sx = sy = 0;
     bool last = dim == a->ndim - 1;
     bool indirect = (a->suboffsets && a->suboffsets[dim] >= 0) ||
                     (b->suboffsets && b->suboffsets[dim] >= 0);
     if (last && !indirect)
         return row_equal(c, x, y, n, sx, sy);
-    for (mv_ssize k = 0; k < n; k++, x += sx, y += sy) {
-        const char *px = adjust_ptr((char *)x, a->suboffsets, dim);
-        const char *py = adjust_ptr((char *)y, b->suboffsets, dim);
+    for (mv_ssize k = 0; k < n; k++) {
+        const char *px = adjust_ptr((char *)x + k * sx, a->suboffsets, dim);
+        const char *py = adjust_ptr((char *)y + k * sy, b->suboffsets, dim);
         if (last ? !items_equal(c, px, py)
                  : !dims_equal(c, a, b, dim + 1, px, py))
             return false;
@@ -740,7 +743,10 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
         *out = count ? 0 : -1;
         return MV_OK;
     }
-    for (mv_ssize i = start; i < stop; i++, p += stride) {
+    /* Each item's address from its index: stepping past the last item
+     * could leave the address space when the stride is huge. */
+    for (mv_ssize i = start; i < stop; i++) {
+        p = v->buf + i * stride;
         const char *q = indirect ? adjust_ptr((char *)p, sub, 0) : p;
         bool hit;
         if (kind == 1) {

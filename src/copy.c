@@ -83,13 +83,11 @@ static void copy_rec(int ndim, const mv_ssize *shape, mv_ssize itemsize,
     if (ndim == 2 && !d->suboffsets && !s->suboffsets &&
         d->strides[1] == itemsize && s->strides[1] == itemsize) {
         size_t row = (size_t)(shape[1] * itemsize);
-        char *dp = d->ptr;
-        const char *sp = s->ptr;
-        for (mv_ssize i = 0; i < shape[0]; i++) {
-            memmove(dp, sp, row);
-            dp += d->strides[0];
-            sp += s->strides[0];
-        }
+        /* addressed from the index: one stride past the last row may leave
+         * the address space when the stride is huge */
+        for (mv_ssize i = 0; i < shape[0]; i++)
+            memmove(d->ptr + i * d->strides[0], s->ptr + i * s->strides[0],
+                    row);
         return;
     }
     for (mv_ssize i = 0; i < shape[0]; i++) {

@@ -22,7 +22,10 @@ static inline int lookup_dimension(const mv_view *v, char **ptr, int dim,
         index += n;
     if (index < 0 || index >= n)
         return index_error(dim);
-    *ptr = adjust_ptr(*ptr + v->strides[dim] * index, v->suboffsets, dim);
+    /* A view of no items fails at its empty dimension; before that its
+     * strides, never checked against memory, are not followed. */
+    if (v->len > 0)
+        *ptr = adjust_ptr(*ptr + v->strides[dim] * index, v->suboffsets, dim);
     return MV_OK;
 }
 
@@ -212,13 +215,18 @@ static int narrow_dim(mv_view *v, int dim, mv_ssize start, mv_ssize stop,
     mv_ssize n = mv_slice_adjust(v->shape[dim], &start, &stop, step);
     mv_ssize stride = v->strides[dim];
     if (start >= 0) { /* start is -1 only for an empty reversed slice */
+        /* start may be shape[dim] (an empty slice at the end): the move is
+         * then one stride past the last item, which for a huge stride leaves
+         * the address space. Computed modulo 2^64 without pointer
+         * arithmetic; an empty view never reaches memory through it. */
+        uint64_t move = (uint64_t)stride * (uint64_t)start;
         int k = dim - 1;
         while (v->suboffsets && k >= 0 && v->suboffsets[k] < 0)
             k--;
         if (v->suboffsets && dim > 0 && k >= 0)
-            v->suboffsets[k] += stride * start;
+            v->suboffsets[k] = (mv_ssize)((uint64_t)v->suboffsets[k] + move);
         else
-            v->buf += stride * start;
+            v->buf = (char *)((uintptr_t)v->buf + (uintptr_t)move);
     }
     v->shape[dim] = n;
     v->strides[dim] = (mv_ssize)((uint64_t)stride * (uint64_t)step);
@@ -257,9 +265,13 @@ static int drop_dim(mv_view *g, int dim, mv_ssize index, int pos) {
     if (index < 0 || index >= n)
         return index_error(pos);
     mv_ssize *sub = g->suboffsets;
-    mv_ssize offset = g->strides[dim] * index; /* inside the block */
+    /* Inside the block when the view has items; when another dimension is
+     * empty the bounds were never checked, so the offset is taken modulo
+     * 2^64 and added without pointer arithmetic (it reaches no memory). */
+    uint64_t offset = (uint64_t)g->strides[dim] * (uint64_t)index;
     if (dim == 0) {
-        g->buf = adjust_ptr(g->buf + offset, sub, 0);
+        g->buf =
+            adjust_ptr((char *)((uintptr_t)g->buf + (uintptr_t)offset), sub, 0);
     } else {
         bool indirect = sub && sub[dim] >= 0;
         if (indirect && sub[dim - 1] >= 0)
@@ -270,9 +282,9 @@ static int drop_dim(mv_view *g, int dim, mv_ssize index, int pos) {
         while (sub && k >= 0 && sub[k] < 0)
             k--;
         if (sub && k >= 0)
-            sub[k] += offset;
+            sub[k] = (mv_ssize)((uint64_t)sub[k] + offset);
         else
-            g->buf += offset;
+            g->buf = (char *)((uintptr_t)g->buf + (uintptr_t)offset);
         if (indirect)
             sub[dim - 1] = sub[dim];
     }

@@ -284,10 +284,13 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
         if (l->strides) {
             memcpy(dst->strides, l->strides, (size_t)ndim * sizeof(mv_ssize));
         } else {
+            /* A zero in shape makes the product of the others unbounded:
+             * the strides of an empty view stop growing (0) past overflow. */
             mv_ssize sd = l->itemsize;
             for (int i = ndim - 1; i >= 0; i--) {
                 dst->strides[i] = sd;
-                sd *= l->shape[i];
+                if (mul_overflows(sd, l->shape[i], &sd))
+                    sd = 0;
             }
         }
         if (l->suboffsets)

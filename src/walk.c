@@ -49,9 +49,9 @@ static inline int emit(const mv_walker *w, void *ctx, const mv_value *x) {
  * the value field FIELD of type VT. */
 #define FILL(T, FIELD, VT)                                                     \
     do {                                                                       \
-        for (mv_ssize k = 0; k < m; k++, ptr += stride) {                      \
+        for (mv_ssize k = 0; k < m; k++) {                                     \
             T t_;                                                              \
-            memcpy(&t_, ptr, sizeof t_);                                       \
+            memcpy(&t_, ptr + k * stride, sizeof t_);                          \
             out[k].type = VT;                                                  \
             out[k].FIELD = t_;                                                 \
         }                                                                      \
@@ -78,8 +78,8 @@ static int fill(const char *f, const char *ptr, mv_ssize m, mv_ssize stride,
     case 'P': FILL(uintptr_t, u, MV_VAL_UINT);
     default: break;
     }
-    for (mv_ssize k = 0; k < m; k++, ptr += stride) {
-        int rc = read_item(f, ptr, &out[k]);
+    for (mv_ssize k = 0; k < m; k++) {
+        int rc = read_item(f, ptr + k * stride, &out[k]);
         if (rc < 0)
             return rc;
     }
@@ -93,12 +93,11 @@ static int walk_row_batched(const char *f, const char *ptr, mv_ssize n,
     mv_value out[BATCH];
     for (mv_ssize k = 0; k < n; k += BATCH) {
         mv_ssize m = n - k < BATCH ? n - k : BATCH;
-        int rc = fill(f, ptr, m, stride, out);
+        int rc = fill(f, ptr + k * stride, m, stride, out);
         if (rc == MV_OK)
             rc = w->items(ctx, out, m);
         if (rc < 0)
             return rc;
-        ptr += m * stride;
     }
     return MV_OK;
 }
@@ -108,9 +107,9 @@ static int walk_row_batched(const char *f, const char *ptr, mv_ssize n,
 #define LOOP(T, FIELD, VT)                                                     \
     do {                                                                       \
         x.type = VT;                                                           \
-        for (mv_ssize k = 0; k < n; k++, ptr += stride) {                      \
+        for (mv_ssize k = 0; k < n; k++) {                                     \
             T t_;                                                              \
-            memcpy(&t_, ptr, sizeof t_);                                       \
+            memcpy(&t_, ptr + k * stride, sizeof t_);                          \
             x.FIELD = t_;                                                      \
             int rc_ = w->item(ctx, &x);                                        \
             if (rc_ < 0)                                                       \
@@ -149,8 +148,8 @@ static int walk_row(const char *f, const char *ptr, mv_ssize n, mv_ssize stride,
     default: break;
     }
     /* c, e, ? and anything unknown: one call per item. */
-    for (mv_ssize k = 0; k < n; k++, ptr += stride) {
-        int rc = read_item(f, ptr, &x);
+    for (mv_ssize k = 0; k < n; k++) {
+        int rc = read_item(f, ptr + k * stride, &x);
         if (rc < 0)
             return rc;
         rc = w->item(ctx, &x);
@@ -176,8 +175,13 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
         if (rc < 0)
             return rc;
     } else {
-        for (mv_ssize k = 0; k < n; k++, ptr += stride) {
-            char *p = adjust_ptr((char *)ptr, sub, dim);
+        /* Each row's address from its index: stepping past the last row
+         * could leave the address space when the stride is huge. A view
+         * of no items reaches no memory: its bounds were never checked, so
+         * its rows are not moved to. */
+        mv_ssize step = v->len ? stride : 0;
+        for (mv_ssize k = 0; k < n; k++) {
+            char *p = adjust_ptr((char *)ptr + k * step, sub, dim);
             if (dim == v->ndim - 1) {
                 mv_value x;
                 if ((rc = read_item(f, p, &x)) < 0 ||

@@ -865,6 +865,72 @@ static void test_count_large(void **state) {
     free(m);
 }
 
+/* One item with a huge stride: count and find never form the address one
+ * stride past the last item, which would leave the address space. */
+static void test_count_find_huge_stride(void **state) {
+    (void)state;
+    static char data[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    const char *fmts[] = {"B", "i", "d"};
+    mv_ssize sizes[] = {1, 4, 8};
+    for (int k = 0; k < 3; k++) {
+        mv_view v;
+        mv_ssize shape[1] = {1}, strides[1] = {MV_SSIZE_MAX};
+        tu_layout_view(&v, o, data, sizes[k], fmts[k], sizes[k], 1, shape,
+                       strides, NULL, 1);
+        mv_value x = I(7), item;
+        CHECK_OK(mv_get(&v, 0, &item));
+        mv_ssize n = -1;
+        CHECK_OK(mv_view_count(&v, &x, &n));
+        CHECK_EQ(n, k == 0 ? 1 : mv_value_equal(&item, &x));
+        CHECK_OK(mv_view_count(&v, &item, &n));
+        CHECK_EQ(n, k == 2 && isnan(item.f) ? 0 : 1);
+        if (!(k == 2 && isnan(item.f))) {
+            CHECK_OK(mv_view_find(&v, &item, MV_BEGIN, MV_END, &n));
+            CHECK_EQ(n, 0);
+        }
+        strides[0] = MV_SSIZE_MIN;
+        mv_view w;
+        tu_layout_view(&w, o, data, sizes[k], fmts[k], sizes[k], 1, shape,
+                       strides, NULL, 1);
+        CHECK_OK(mv_view_count(&w, &item, &n));
+        CHECK_OK(mv_view_release(&w));
+        CHECK_OK(mv_view_release(&v));
+    }
+    mv_owner_release(o);
+}
+
+/* Equal over huge strides: one row far apart, or no items at all (whose
+ * strides were never checked against memory). */
+static void test_equal_huge_strides(void **state) {
+    (void)state;
+    static char data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    mv_ssize huge[] = {MV_SSIZE_MAX, MV_SSIZE_MIN};
+    const char *fmts[] = {"B", "b", "c", "?"};
+    for (int k = 0; k < 2; k++) {
+        for (int f = 0; f < 4; f++) {
+            mv_view a, b;
+            mv_ssize shape[2] = {1, 3}, sa[2] = {huge[k], 1};
+            tu_layout_view(&a, o, data, 3, fmts[f], 1, 2, shape, sa, NULL, 1);
+            tu_layout_view(&b, o, data, 3, fmts[f], 1, 2, shape, NULL, NULL, 1);
+            int eq = -1;
+            CHECK_OK(mv_view_equal(&a, &b, &eq));
+            CHECK_EQ(eq, 1);
+            CHECK_OK(mv_view_release(&a));
+            CHECK_OK(mv_view_release(&b));
+            mv_ssize es[3] = {4, 2, 0}, st[3] = {huge[k], huge[1 - k], 1};
+            tu_layout_view(&a, o, data, 0, fmts[f], 1, 3, es, st, NULL, 1);
+            tu_layout_view(&b, o, data, 0, "B", 1, 3, es, st, NULL, 1);
+            CHECK_OK(mv_view_equal(&a, &b, &eq));
+            CHECK_EQ(eq, 1);
+            CHECK_OK(mv_view_release(&a));
+            CHECK_OK(mv_view_release(&b));
+        }
+    }
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_equal),
@@ -879,6 +945,8 @@ int main(void) {
         cmocka_unit_test(test_count_find_layouts),
         cmocka_unit_test(test_count_find_errors),
         cmocka_unit_test(test_count_large),
+        cmocka_unit_test(test_count_find_huge_stride),
+        cmocka_unit_test(test_equal_huge_strides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -744,6 +744,54 @@ static void test_seed_loop(void **state) {
     mv_owner_release(o);
 }
 
+/* An empty slice at the end of a dimension with a huge stride: the start
+ * is one stride past the last item, beyond the address space. */
+static void test_slice_end_huge_stride(void **state) {
+    (void)state;
+    static char data[4] = {1, 2, 3, 4};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    mv_ssize huge[] = {MV_SSIZE_MAX, MV_SSIZE_MIN, MV_SSIZE_MAX / 2 + 7};
+    for (int k = 0; k < 3; k++) {
+        mv_view v, s;
+        mv_ssize shape[2] = {1, 1}, strides[2] = {huge[k], huge[k]};
+        tu_layout_view(&v, o, data, 1, "B", 1, 2, shape, strides, NULL, 0);
+        CHECK_OK(mv_view_slice(&s, &v, 1, MV_END, 1));
+        CHECK_EQ(s.shape[0], 0);
+        CHECK_EQ(s.len, 0);
+        CHECK_OK(mv_view_release(&s));
+        CHECK_OK(mv_view_narrow_dim(&v, 1, 5, MV_END, 1));
+        CHECK_EQ(v.shape[1], 0);
+        CHECK_OK(mv_view_release(&v));
+        mv_ssize one[1] = {1};
+        tu_layout_view(&v, o, data + 2, 1, "B", 1, 1, one, strides, NULL, 0);
+        CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1));
+        CHECK_EQ(v.len, 0);
+        CHECK_OK(mv_view_release(&v));
+        /* an empty view: its strides were never checked against memory,
+         * indexing a dimension of it may not overflow */
+        mv_ssize eshape[3] = {5, 0, 7}, est[3] = {huge[k], 1, huge[k]};
+        tu_layout_view(&v, o, data, 0, "B", 1, 3, eshape, est, NULL, 0);
+        mv_keyitem key[3] = {{0, 3, 0, 0, 0}, {1, 0, 0, 0, 0}, {0, 6, 0, 0, 0}};
+        key[1].is_slice = 1;
+        key[1].start = MV_BEGIN;
+        key[1].stop = MV_END;
+        key[1].step = 1;
+        CHECK_OK(mv_view_select(&s, &v, key, 3));
+        CHECK_EQ(s.ndim, 1);
+        CHECK_EQ(s.len, 0);
+        CHECK_OK(mv_view_release(&s));
+        CHECK_OK(mv_view_subview(&s, &v, 4));
+        CHECK_EQ(s.ndim, 2);
+        CHECK_OK(mv_view_release(&s));
+        mv_ssize at[3] = {4, 0, 6};
+        mv_value x;
+        CHECK_ERR(mv_getn(&v, at, 3, &x), MV_EINDEX,
+                  "index out of bounds on dimension 2");
+        CHECK_OK(mv_view_release(&v));
+    }
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_set_1d),
@@ -764,6 +812,7 @@ int main(void) {
         cmocka_unit_test(test_slice_huge_steps),
         cmocka_unit_test(test_seed_loop),
         cmocka_unit_test(test_slice_adjust_most_negative_step),
+        cmocka_unit_test(test_slice_end_huge_stride),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,19 @@ static void test_layout_zero_size(void **state) {
     CHECK_ERR(mv_get(&v, 0, &x), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_OK(mv_view_release(&v));
+
+    /* Default strides of an empty view whose other dimensions multiply
+     * past MV_SSIZE_MAX: no overflow, and still an empty view. */
+    mv_ssize huge[3] = {0, (mv_ssize)1 << 59, 29};
+    tu_layout_view(&v, o, data, 0, "i", 4, 3, huge, NULL, NULL, 0);
+    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.strides[2], 4);
+    CHECK_EQ(v.strides[1], 4 * 29);
+    CHECK_EQ(v.strides[0], 0);
+    void *bytes = NULL;
+    CHECK_OK(mv_tobytes(&v, &bytes, MV_ORDER_C));
+    free(bytes);
+    CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
 

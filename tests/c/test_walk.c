@@ -412,6 +412,28 @@ static void test_walk_large(void **state) {
     free(a);
 }
 
+/* Huge outer strides: rows are addressed from their index, never one
+ * stride past the last; an empty view's rows are not addressed at all. */
+static void test_walk_huge_strides(void **state) {
+    (void)state;
+    fill();
+    mv_owner *o = tu_wrap(mem, 256);
+    mv_view v;
+    mv_ssize shape[] = {1, 3}, st[] = {MV_SSIZE_MAX, 1};
+    tu_layout_view(&v, o, mem + 7, 3, "B", 1, 2, shape, st, NULL, 0);
+    expect(&v, "[[7, 8, 9]]");
+    CHECK_OK(mv_view_release(&v));
+    st[0] = MV_SSIZE_MIN;
+    tu_layout_view(&v, o, mem + 7, 3, "B", 1, 2, shape, st, NULL, 0);
+    expect(&v, "[[7, 8, 9]]");
+    CHECK_OK(mv_view_release(&v));
+    mv_ssize empty[] = {3, 2, 0}, big[] = {MV_SSIZE_MAX, MV_SSIZE_MIN, 1};
+    tu_layout_view(&v, o, mem, 0, "B", 1, 3, empty, big, NULL, 0);
+    expect(&v, "[[[], []], [[], []], [[], []]]");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_1d),
@@ -423,6 +445,7 @@ int main(void) {
         cmocka_unit_test(test_walk_suboffsets),
         cmocka_unit_test(test_walk_errors),
         cmocka_unit_test(test_walk_large),
+        cmocka_unit_test(test_walk_huge_strides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
