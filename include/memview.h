@@ -339,6 +339,15 @@ MV_API int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr);
  * the single item of a 0-D view). */
 MV_API int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
                         char **ptr);
+/* The checks item access makes before it looks at a key, in CPython's
+ * order, for adapters that convert keys and values themselves:
+ * mv_check_item_format() fails with MV_ENOTIMPL "memoryview: unsupported
+ * format X" unless the format is one character (after an optional '@');
+ * mv_check_assign() adds, after it, "cannot modify read-only memory" and,
+ * when deleting, "cannot delete memory" (MV_ETYPE). Both fail first on a
+ * released view. */
+MV_API int mv_check_item_format(const mv_view *v);
+MV_API int mv_check_assign(const mv_view *v, int deleting);
 /* Typed get and set of one item of a 1-D view / at a full index tuple.
  * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
  * views. */

@@ -678,12 +678,8 @@ static int tuple_to_indexes(PyObject *key, mv_ssize *idx, int *n) {
 /* The format must be a single character after an optional '@' for item
  * access; the builtin checks this before anything else. */
 static int check_item_format(const mv_view *v) {
-    const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
-    if (f[0] && f[1] == '\0')
-        return 0;
-    PyErr_Format(PyExc_NotImplementedError, "memoryview: unsupported format %s",
-                 v->format);
-    return -1;
+    int st = mv_check_item_format(v);
+    return st < 0 ? raise_status_int(st) : 0;
 }
 
 /* A key that selects a view (memview does more than the builtin here):
@@ -897,17 +893,9 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     int st;
 
     /* The builtin's order: released, format, read-only, deletion. */
-    CHECK_RELEASED_INT(self);
-    if (check_item_format(v) < 0)
-        return -1;
-    if (v->flags & MV_READONLY) {
-        PyErr_SetString(PyExc_TypeError, "cannot modify read-only memory");
-        return -1;
-    }
-    if (value == NULL) {
-        PyErr_SetString(PyExc_TypeError, "cannot delete memory");
-        return -1;
-    }
+    st = mv_check_assign(v, value == NULL);
+    if (st < 0)
+        return raise_status_int(st);
 
     if (v->ndim == 0) {
         if (key == Py_Ellipsis ||

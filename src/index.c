@@ -39,9 +39,12 @@ char *view_item_unchecked(const mv_view *v, const mv_ssize *index) {
 /* CPython refuses formats of several characters before looking at the
  * key, and unknown single characters only when an item is read or written
  * (after the bounds check). */
-static int check_format(const mv_view *v) {
-    if (v->fmtchar)
+int mv_check_item_format(const mv_view *v) {
+    if (v->fmtchar && !(v->flags & MV_RELEASED))
         return MV_OK;
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
     const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
     return (f[0] && !f[1]) ? MV_OK : format_unsupported(v->format);
 }
@@ -101,7 +104,7 @@ int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if ((rc = check_format(v)) < 0)
+    if ((rc = mv_check_item_format(v)) < 0)
         return rc;
     char *p;
     if ((rc = mv_item_ptr(v, index, &p)) < 0)
@@ -115,7 +118,7 @@ int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
         return rc;
     if (v->ndim == 0 && n != 0)
         return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
-    if ((rc = check_format(v)) < 0)
+    if ((rc = mv_check_item_format(v)) < 0)
         return rc;
     char *p;
     if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
@@ -124,17 +127,21 @@ int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
 }
 
 /* The checks every assignment makes first, in CPython's order. */
-static int check_writable(const mv_view *v, const mv_value *val) {
+int mv_check_assign(const mv_view *v, int deleting) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if ((rc = check_format(v)) < 0)
+    if ((rc = mv_check_item_format(v)) < 0)
         return rc;
     if (v->flags & MV_READONLY)
         return mv_error(MV_ETYPE, MSG_READONLY);
-    if (!val)
+    if (deleting)
         return mv_error(MV_ETYPE, "cannot delete memory");
     return MV_OK;
+}
+
+static int check_writable(const mv_view *v, const mv_value *val) {
+    return mv_check_assign(v, val == NULL);
 }
 
 int mv_set(mv_view *v, mv_ssize index, const mv_value *val) {

@@ -153,6 +153,34 @@ static void test_readonly_set(void **state) {
     mv_owner_release(o);
 }
 
+/* The checks adapters make before converting a key or a value come in
+ * CPython's order: released, format, read-only, deletion. */
+static void test_check_assign_order(void **state) {
+    (void)state;
+    int data[2] = {1, 2};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    mv_view v;
+    tu_layout_view(&v, o, data, 8, "<i", 4, 1, NULL, NULL, NULL, 1);
+    CHECK_ERR(mv_check_item_format(&v), MV_ENOTIMPL,
+              "memoryview: unsupported format <i");
+    CHECK_ERR(mv_check_assign(&v, 1), MV_ENOTIMPL,
+              "memoryview: unsupported format <i");
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 8, "@i", 4, 1, NULL, NULL, NULL, 1);
+    CHECK_OK(mv_check_item_format(&v));
+    CHECK_ERR(mv_check_assign(&v, 1), MV_ETYPE,
+              "cannot modify read-only memory");
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 8, "x", 1, 1, NULL, NULL, NULL, 0);
+    CHECK_OK(mv_check_item_format(&v)); /* one character: checked later */
+    CHECK_ERR(mv_check_assign(&v, 1), MV_ETYPE, "cannot delete memory");
+    CHECK_OK(mv_check_assign(&v, 0));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_check_assign(&v, 0), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_check_item_format(&v), MV_EVALUE, MSG_RELEASED);
+    mv_owner_release(o);
+}
+
 static void test_unsupported_formats(void **state) {
     (void)state;
     int data[2] = {1, 2};
@@ -797,6 +825,7 @@ int main(void) {
         cmocka_unit_test(test_get_set_1d),
         cmocka_unit_test(test_message_uses_format_without_at),
         cmocka_unit_test(test_readonly_set),
+        cmocka_unit_test(test_check_assign_order),
         cmocka_unit_test(test_unsupported_formats),
         cmocka_unit_test(test_every_format_through_views),
         cmocka_unit_test(test_get_set_nd),
