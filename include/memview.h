@@ -384,13 +384,15 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
     if (step == 1 && stop == MV_END && start >= 0 &&
         (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_) {
         /* A flat 1-D view keeps its shape inline: dims_[0] is shape[0]. */
-        mv_ssize n = v->dims_[0];
-        if (start == 1 && n >= 1) { /* b = b[1:], without a multiplication */
+        /* b = b[1:] on a non-empty view (len > 0 means shape[0] >= 1),
+         * without a multiplication or a read of the shape. */
+        if (start == 1 && v->len > 0) {
             v->buf += v->itemsize;
-            v->dims_[0] = n - 1;
+            v->dims_[0] -= 1;
             v->len -= v->itemsize;
             return MV_OK;
         }
+        mv_ssize n = v->dims_[0];
         if (start > n) /* clamped: the view becomes empty at its end */
             start = n;
         mv_ssize skip = start * v->itemsize;
