@@ -40,56 +40,6 @@ static const struct {
 };
 #define NNATIVE (sizeof natives / sizeof natives[0])
 
-static mv_value vint(int64_t i) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_INT;
-    v.i = i;
-    return v;
-}
-static mv_value vuint(uint64_t u) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_UINT;
-    v.u = u;
-    return v;
-}
-static mv_value vbig(int sign) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_BIGINT;
-    v.i = sign;
-    return v;
-}
-static mv_value vfloat(double f) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_FLOAT;
-    v.f = f;
-    return v;
-}
-static mv_value vbool(int b) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_BOOL;
-    v.i = b;
-    return v;
-}
-static mv_value vbytes(const char *p, mv_ssize n) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_BYTES;
-    v.s.ptr = p;
-    v.s.len = n;
-    return v;
-}
-static mv_value vother(void) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_OTHER;
-    return v;
-}
-
 /* The format character as CPython names it in messages ('@' dropped). */
 static void msg_for(char *out, size_t n, const char *kind, const char *fmt) {
     const char *f = fmt[0] == '@' ? fmt + 1 : fmt;

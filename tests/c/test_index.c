@@ -56,14 +56,6 @@ static mv_ssize ref_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
     return n;
 }
 
-static mv_value vint(int64_t i) {
-    mv_value v;
-    memset(&v, 0, sizeof v);
-    v.type = MV_VAL_INT;
-    v.i = i;
-    return v;
-}
-
 /* ---- 1-D get and set ---- */
 
 static void test_get_set_1d(void **state) {

@@ -196,4 +196,25 @@ static inline int tu_inside(const void *p, const void *base, size_t n) {
     return a >= b && a < b + n;
 }
 
+/* Values offered to mv_pack/mv_set, one constructor a value type. */
+static inline mv_value vint(int64_t i) {
+    return (mv_value){.type = MV_VAL_INT, .i = i};
+}
+static inline mv_value vuint(uint64_t u) {
+    return (mv_value){.type = MV_VAL_UINT, .u = u};
+}
+static inline mv_value vbig(int sign) {
+    return (mv_value){.type = MV_VAL_BIGINT, .i = sign};
+}
+static inline mv_value vfloat(double f) {
+    return (mv_value){.type = MV_VAL_FLOAT, .f = f};
+}
+static inline mv_value vbool(int b) {
+    return (mv_value){.type = MV_VAL_BOOL, .i = b};
+}
+static inline mv_value vbytes(const char *p, mv_ssize n) {
+    return (mv_value){.type = MV_VAL_BYTES, .s = {p, n}};
+}
+static inline mv_value vother(void) { return (mv_value){.type = MV_VAL_OTHER}; }
+
 #endif

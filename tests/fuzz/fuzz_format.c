@@ -18,41 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memview.h"
-
-static void fail(const char *what) {
-    fprintf(stderr, "fuzz_format: %s\n", what);
-    abort();
-}
-
-static int chk(int rc) {
-    if (rc == MV_OK)
-        return rc;
-    if (rc < MV_EOS || rc > 0)
-        fail("status out of range");
-    if (!mv_errmsg() || !mv_errmsg()[0])
-        fail("failure without a message");
-    return rc;
-}
-
-typedef struct input {
-    const uint8_t *p;
-    size_t n;
-} input;
-
-static uint8_t u8(input *in) {
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint64_t u64(input *in) {
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x = (x << 8) | u8(in);
-    return x;
-}
+#define FUZZ_NAME "fuzz_format"
+#include "fuzz_util.h"
 
 static const char *const natives[] = {
     "c",  "b",  "B",  "?",  "h",  "H",  "i",  "I",  "l",  "L",

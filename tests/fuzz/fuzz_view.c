@@ -17,7 +17,8 @@
 #include <string.h>
 #include <sanitizer/allocator_interface.h>
 
-#include "memview.h"
+#define FUZZ_NAME "fuzz_view"
+#include "fuzz_util.h"
 
 #define OWNER_SIZE 4096
 /* Indirect layouts: the pointer table lives below PIL_ROWS, the rows above.
@@ -31,25 +32,6 @@
 #define BIG_NDIM 70
 
 /* ---- input decoding ------------------------------------------------- */
-
-typedef struct input {
-    const uint8_t *p;
-    size_t n;
-} input;
-
-static uint8_t u8(input *in) {
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint64_t u64(input *in) {
-    uint64_t x = 0;
-    for (int i = 0; i < 8; i++)
-        x = (x << 8) | u8(in);
-    return x;
-}
 
 static mv_ssize s64(input *in) {
     uint64_t x = u64(in);
@@ -79,24 +61,6 @@ static mv_ssize any_step(input *in) {
     case 3: return MV_SSIZE_MAX;
     default: return (mv_ssize)(int8_t)u8(in) % 5;
     }
-}
-
-/* ---- checks ----------------------------------------------------------- */
-
-static void fail(const char *what) {
-    fprintf(stderr, "fuzz_view: %s\n", what);
-    abort();
-}
-
-/* A status must be MV_OK or a known negative kind with a message. */
-static int chk(int rc) {
-    if (rc == MV_OK)
-        return rc;
-    if (rc < MV_EOS || rc > 0)
-        fail("status out of range");
-    if (!mv_errmsg() || !mv_errmsg()[0])
-        fail("failure without a message");
-    return rc;
 }
 
 /* ---- formats ------------------------------------------------------------ */
