@@ -348,6 +348,11 @@ MV_API int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
  * released view. */
 MV_API int mv_check_item_format(const mv_view *v);
 MV_API int mv_check_assign(const mv_view *v, int deleting);
+/* Iteration over v's items (Python's iter(m)): 1-D views only, TypeError
+ * "invalid indexing of 0-dim memory" for 0-D, NotImplementedError for N-D
+ * (both even once released, as CPython 3.11 checks), then the released
+ * view and format checks. */
+MV_API int mv_check_iter(const mv_view *v);
 /* Typed get and set of one item of a 1-D view / at a full index tuple.
  * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
  * views. */

@@ -994,18 +994,9 @@ typedef struct {
 } MViewIterObject;
 
 static PyObject *mview_iter(MViewObject *self) {
-    mv_view *v = &self->view;
-    if (v->ndim == 0) {
-        PyErr_SetString(PyExc_TypeError, MSG_0DIM);
-        return NULL;
-    }
-    if (v->ndim != 1) {
-        PyErr_SetString(PyExc_NotImplementedError,
-                        "multi-dimensional sub-views are not implemented");
-        return NULL;
-    }
-    if (check_item_format(v) < 0)
-        return NULL;
+    int st = mv_check_iter(&self->view);
+    if (st < 0)
+        return raise_status(st);
     MViewIterObject *it = PyObject_GC_New(MViewIterObject, &MViewIter_Type);
     if (it == NULL)
         return NULL;

@@ -127,6 +127,17 @@ int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
 }
 
 /* The checks every assignment makes first, in CPython's order. */
+int mv_check_iter(const mv_view *v) {
+    /* CPython 3.11 looks at ndim before it sees that a view is released
+     * (a released view keeps its ndim). */
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
+    if (v->ndim != 1)
+        return mv_error(MV_ENOTIMPL,
+                        "multi-dimensional sub-views are not implemented");
+    return mv_check_item_format(v);
+}
+
 int mv_check_assign(const mv_view *v, int deleting) {
     int rc = check_live(v);
     if (rc < 0)

@@ -169,7 +169,31 @@ static void test_check_assign_order(void **state) {
     CHECK_OK(mv_check_assign(&v, 0));
     CHECK_OK(mv_view_release(&v));
     CHECK_ERR(mv_check_assign(&v, 0), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_check_iter(&v), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_check_item_format(&v), MV_EVALUE, MSG_RELEASED);
+    mv_owner_release(o);
+}
+
+static void test_check_iter(void **state) {
+    (void)state;
+    int data[4] = {1, 2, 3, 4};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    mv_view v;
+    mv_ssize shape2[] = {2, 2};
+    tu_layout_view(&v, o, data, 4, "i", 4, 0, NULL, NULL, NULL, 0);
+    CHECK_ERR(mv_check_iter(&v), MV_ETYPE, "invalid indexing of 0-dim memory");
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 16, "i", 4, 2, shape2, NULL, NULL, 0);
+    CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
+              "multi-dimensional sub-views are not implemented");
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 16, "<i", 4, 1, NULL, NULL, NULL, 0);
+    CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
+              "memoryview: unsupported format <i");
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 16, "i", 4, 1, NULL, NULL, NULL, 0);
+    CHECK_OK(mv_check_iter(&v));
+    CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
 
@@ -818,6 +842,7 @@ int main(void) {
         cmocka_unit_test(test_message_uses_format_without_at),
         cmocka_unit_test(test_readonly_set),
         cmocka_unit_test(test_check_assign_order),
+        cmocka_unit_test(test_check_iter),
         cmocka_unit_test(test_unsupported_formats),
         cmocka_unit_test(test_every_format_through_views),
         cmocka_unit_test(test_get_set_nd),
