@@ -38,7 +38,7 @@ CMAKE_COMMON := -G Ninja --no-warn-unused-cli -DPython3_EXECUTABLE=$(PYTHON) \
 FORMAT_DIRS := include src cli python tests/c tests/fuzz bench
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 
-.PHONY: all build test deps check-c check-asan check-valgrind check-python \
+.PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
         asan clang-check fuzz format format-check demo bench install clean
 
 all: build
@@ -48,14 +48,16 @@ all: build
 # CMake reconfigures by itself when CMakeLists.txt or the set of sources
 # changes; these rules only create a tree the first time.
 $(MAIN_DIR)/build.ninja:
+	@bash scripts/install-deps.sh build
 	cmake -S . -B $(MAIN_DIR) $(CMAKE_COMMON) -DMEMVIEW_OUTPUT_DIR=$(OUT)
 
 $(ASAN_DIR)/build.ninja:
 	cmake -S . -B $(ASAN_DIR) $(CMAKE_COMMON) -DMEMVIEW_SANITIZE=ON \
+	      -DMEMVIEW_TESTS=ON \
 	      -DMEMVIEW_PYTHON=OFF -DMEMVIEW_VALGRIND=OFF -DMEMVIEW_BENCH=OFF
 
 $(CLANG_DIR)/build.ninja:
-	CC=clang cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) \
+	CC=clang cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) -DMEMVIEW_TESTS=ON \
 	      -DMEMVIEW_VALGRIND=OFF
 
 $(FUZZ_DIR)/build.ninja:
@@ -63,7 +65,14 @@ $(FUZZ_DIR)/build.ninja:
 	      -DMEMVIEW_PYTHON=OFF -DMEMVIEW_TESTS=OFF -DMEMVIEW_VALGRIND=OFF \
 	      -DMEMVIEW_BENCH=OFF
 
+# Plain `make` needs only the build packages (the machine's own image has
+# them; install-deps.sh adds any that are missing). The C tests are built
+# when cmocka is present; `make test` installs it and requires them.
 build: $(MAIN_DIR)/build.ninja
+	cmake --build $(MAIN_DIR)
+
+build-tests: $(MAIN_DIR)/build.ninja
+	cmake -S . -B $(MAIN_DIR) -DMEMVIEW_TESTS=ON >/dev/null
 	cmake --build $(MAIN_DIR)
 
 asan: $(ASAN_DIR)/build.ninja
@@ -77,8 +86,8 @@ clang-check: $(CLANG_DIR)/build.ninja
 
 # Fail fast: each step stops the run with a non-zero status.
 test:
-	bash scripts/install-deps.sh
-	$(MAKE) --no-print-directory build
+	bash scripts/install-deps.sh test
+	$(MAKE) --no-print-directory build-tests
 	$(MAKE) --no-print-directory check-c
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
@@ -89,9 +98,9 @@ test:
 	@echo "make test: all checks passed"
 
 deps:
-	bash scripts/install-deps.sh
+	bash scripts/install-deps.sh test
 
-check-c: build
+check-c: build-tests
 	@echo "== C tests (plain)"
 	$(CTEST) --test-dir $(MAIN_DIR) -L unit
 
@@ -123,7 +132,7 @@ fuzz: $(FUZZ_DIR)/build.ninja
 	    echo "$$f: $$runs runs, no crash"; \
 	done
 
-check-valgrind: build
+check-valgrind: build-tests
 	@echo "== C tests (valgrind)"
 	$(CTEST) --test-dir $(MAIN_DIR) -L valgrind
 
@@ -145,6 +154,7 @@ format-check:
 # ---- demo and benchmarks ----------------------------------------------------
 
 demo: build
+	@bash scripts/install-deps.sh demo
 	$(RUN_ENV) $(PYTHON) bench/seed_demo.py
 
 bench: build
