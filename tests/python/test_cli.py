@@ -313,3 +313,83 @@ def test_seed():
     for fields in lines:
         assert len(fields) == 3
         assert float(fields[1]) >= 0 and float(fields[2]) >= 0
+
+
+# ---- the shared parser: --help, map options, sizes ----------------------
+
+COMMANDS = {"info": [], "hex": [], "slice": [0, 5], "get": ["B", 0],
+            "count": [1]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS) + ["seed"])
+def test_command_help(command):
+    code, out, err = run(command, "--help")
+    assert code == 0, err
+    text = out.decode()
+    assert text.startswith(f"usage: memview {command}")
+    assert "--help" in text
+    if command != "seed":
+        assert "--offset" in text and "--length" in text
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_command_usage_names_command(command):
+    code, out, err = run(command, "--no-such-option", "f")
+    assert code == 2 and out == b""
+    assert f"usage: memview {command}" in err
+
+
+SIZES = {"0": 0, "17": 17, "0x10": 16, "4K": 4096, "4k": 4096, "2KiB": 2048,
+         "1M": 1 << 20, "1G": 1 << 30, "3T": 3 << 40, "-1K": -1024, "+5": 5}
+
+
+@pytest.mark.parametrize("text,value", sorted(SIZES.items()))
+def test_size_suffixes(tmp_path, text, value):
+    data = os.urandom(5000)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    code, out, err = run("slice", path, "", "", "--offset", text)
+    start = max(0, value + len(data)) if value < 0 else value
+    assert (code, out) == (0, data[start:]), err
+
+
+@pytest.mark.parametrize("text", ["1X", "K", "1.5K", "0x", "--", "1KB2",
+                                  "99999999999999999999", "9E"])
+def test_bad_sizes(tmp_path, text):
+    path = tmp_path / "f"
+    path.write_bytes(b"abc")
+    code, out, err = run("hex", path, f"--offset={text}")
+    assert code == 2 and out == b"", err
+
+
+@SETTINGS
+@given(data=st.binary(max_size=64), offset=st.integers(-80, 80),
+       length=st.none() | st.integers(0, 80),
+       byte=st.integers(0, 255), index=st.integers(-3, 3))
+def test_map_options_on_every_command(data, offset, length, byte, index):
+    start = max(0, offset + len(data)) if offset < 0 else offset
+    part = data[start:] if length is None else data[start:start + length]
+    opts = ["--offset", offset] + ([] if length is None
+                                   else ["--length", length])
+    with DataFile(data) as path:
+        assert run("count", path, byte, *opts) == (
+            0, f"{part.count(bytes([byte]))}\n".encode(), "")
+        assert run("slice", path, "", "", *opts) == (0, part, "")
+        assert run("hex", path, *opts) == (0, (part.hex() + "\n").encode(),
+                                          "")
+        code, out, _ = run("info", path, *opts)
+        assert code == 0 and f"size: {len(part)}\n".encode() in out
+        want, exc = python_result(lambda: repr(memoryview(part)[index]))
+        result = run("get", path, "B", index, *opts)
+        if exc is not None:
+            expect_error(result, exc)
+        else:
+            assert result == (0, (want + "\n").encode(), "")
+
+
+def test_options_after_and_before_arguments(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"0123456789")
+    assert run("slice", "--offset=2", path, 0, 3)[1] == b"234"
+    assert run("slice", path, "--length", "2K", -3, "None")[1] == b"789"
+    assert run("slice", path, "--", -2, "None")[1] == b"89"
