@@ -36,6 +36,30 @@
 
 #include "memview.h"
 
+/* Public API that Python 3.9 does not have yet, in its 3.10 meaning. */
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *mv_new_ref(PyObject *o) {
+    Py_INCREF(o);
+    return o;
+}
+static inline PyObject *mv_xnew_ref(PyObject *o) {
+    Py_XINCREF(o);
+    return o;
+}
+#define Py_NewRef(o) mv_new_ref((PyObject *)(o))
+#define Py_XNewRef(o) mv_xnew_ref((PyObject *)(o))
+static int PyModule_AddObjectRef(PyObject *mod, const char *name,
+                                 PyObject *value) {
+    Py_XINCREF(value);
+    int rc = PyModule_AddObject(mod, name, value);
+    if (rc < 0)
+        Py_XDECREF(value);
+    return rc;
+}
+/* Only pattern matching (3.10) reads it. */
+#define Py_TPFLAGS_SEQUENCE 0
+#endif
+
 /* ------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------ */
@@ -171,8 +195,9 @@ static inline MViewObject *mview_alloc(void) {
     if (m != NULL) {
         freelist = (MViewObject *)m->mbuf;
         freelist_len--;
-        _Py_NewReference((PyObject *)m);
-        Py_INCREF(MView_Type); /* as PyObject_GC_New does */
+        /* A fresh reference count and a reference to the (heap) type,
+         * as PyObject_GC_New gives. */
+        (void)PyObject_Init((PyObject *)m, MView_Type);
     } else {
         m = PyObject_GC_New(MViewObject, MView_Type);
         if (m == NULL)
@@ -1144,6 +1169,42 @@ struct hash_ctx {
     int failed;
 };
 
+/* The interpreter's string hash (PEP 456), and its cutoff below which
+ * bytes are hashed by another function (sys.hash_info.cutoff, 0 in the
+ * default build). Read at import. */
+static PyHash_FuncDef *hash_func;
+static Py_ssize_t hash_cutoff;
+
+static int hash_init(void) {
+    hash_func = PyHash_GetFuncDef();
+    PyObject *info = PySys_GetObject("hash_info"); /* borrowed */
+    PyObject *cutoff = info ? PyObject_GetAttrString(info, "cutoff") : NULL;
+    if (cutoff == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_RuntimeError, "memview: no sys.hash_info");
+        return -1;
+    }
+    hash_cutoff = PyLong_AsSsize_t(cutoff);
+    Py_DECREF(cutoff);
+    return hash_cutoff == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* hash(bytes(data[:len])), computed as the interpreter computes it. */
+static Py_hash_t hash_memory(const void *data, mv_ssize len) {
+    if (len == 0)
+        return 0;
+    if (len < hash_cutoff) { /* a few bytes: let bytes itself say */
+        PyObject *b = PyBytes_FromStringAndSize(data, len);
+        if (b == NULL)
+            return -1;
+        Py_hash_t h = PyObject_Hash(b);
+        Py_DECREF(b);
+        return h;
+    }
+    Py_hash_t h = hash_func->hash(data, len);
+    return h == -1 ? -2 : h;
+}
+
 static int64_t hash_bytes(const void *data, mv_ssize len, void *ctx) {
     struct hash_ctx *h = ctx;
     /* The builtin hashes the exporter first and keeps its error. */
@@ -1151,7 +1212,12 @@ static int64_t hash_bytes(const void *data, mv_ssize len, void *ctx) {
         h->failed = 1;
         return 0;
     }
-    return (int64_t)_Py_HashBytes(data, len);
+    Py_hash_t hash = hash_memory(data, len);
+    if (hash == -1) { /* only a failed allocation */
+        h->failed = 1;
+        return 0;
+    }
+    return (int64_t)hash;
 }
 
 static Py_hash_t mview_hash(MViewObject *self) {
@@ -1229,6 +1295,38 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
     return bytes;
 }
 
+/* An int argument as the builtin's argument parser converts it (its
+ * messages too): objects with __index__, and an OverflowError beyond a C
+ * int. Up to 3.9 a float is refused by name before any conversion. */
+static int long_as_int(PyObject *o, int *out) {
+#if PY_VERSION_HEX < 0x030A0000
+    if (PyFloat_Check(o)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "integer argument expected, got float");
+        return -1;
+    }
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    int x = PyLong_AsInt(o);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    *out = x;
+    return 0;
+#else
+    int overflow;
+    long x = PyLong_AsLongAndOverflow(o, &overflow);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow != 0 || x > INT_MAX || x < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+#endif
+}
+
 static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"sep", "bytes_per_sep", NULL};
     PyObject *sep = NULL, *bps = NULL;
@@ -1236,8 +1334,7 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:hex", kwlist, &sep, &bps))
         return NULL;
     if (bps != NULL) {
-        bytes_per_sep = _PyLong_AsInt(bps);
-        if (bytes_per_sep == -1 && PyErr_Occurred())
+        if (long_as_int(bps, &bytes_per_sep) < 0)
             return NULL;
     }
     CHECK_RELEASED(self);
@@ -1539,15 +1636,35 @@ static PyObject *mview_count(MViewObject *self, PyObject *value) {
     return PyLong_FromSsize_t(n);
 }
 
+/* A start or stop argument as index() of a sequence converts it: any
+ * object with __index__, clamped to the Py_ssize_t range. */
+static int slice_index(PyObject *v, Py_ssize_t *out) {
+    if (!PyIndex_Check(v)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "slice indices must be integers or have an __index__ "
+                        "method");
+        return -1;
+    }
+    Py_ssize_t x = PyNumber_AsSsize_t(v, NULL);
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    *out = x;
+    return 0;
+}
+
 static PyObject *mview_index(MViewObject *self, PyObject *const *args,
                              Py_ssize_t nargs) {
     Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (!_PyArg_CheckPositional("index", nargs, 1, 3))
+    if (nargs < 1 || nargs > 3) {
+        PyErr_Format(PyExc_TypeError, "index expected %s%d argument%s, got %zd",
+                     nargs < 1 ? "at least " : "at most ", nargs < 1 ? 1 : 3,
+                     nargs < 1 ? "" : "s", nargs);
         return NULL;
+    }
     PyObject *value = args[0];
-    if (nargs > 1 && !_PyEval_SliceIndexNotNone(args[1], &start))
+    if (nargs > 1 && slice_index(args[1], &start) < 0)
         return NULL;
-    if (nargs > 2 && !_PyEval_SliceIndexNotNone(args[2], &stop))
+    if (nargs > 2 && slice_index(args[2], &stop) < 0)
         return NULL;
     mv_value x;
     mv_ssize at;
@@ -1778,7 +1895,7 @@ static struct PyModuleDef memview_module = {
 
 PyMODINIT_FUNC PyInit_memview(void) {
     if (PyType_Ready(&MBuf_Type) < 0 || PyType_Ready(&MViewIter_Type) < 0 ||
-        small_ints_init() < 0 || byte_objs_init() < 0)
+        small_ints_init() < 0 || byte_objs_init() < 0 || hash_init() < 0)
         return NULL;
     if (MView_Type == NULL) {
         MView_Type = (PyTypeObject *)PyType_FromSpec(&mview_spec);
