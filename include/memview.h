@@ -154,6 +154,8 @@ MV_API int mv_owner_free(mv_owner *o);
  * ------------------------------------------------------------------------ */
 
 /* What a format's items are, as C values. */
+typedef struct mv_walker mv_walker;
+
 typedef enum mv_kind {
     MV_KIND_NONE = 0, /* not a native single-character format */
     MV_KIND_INT,      /* b h i l q n: int64_t */
@@ -161,7 +163,10 @@ typedef enum mv_kind {
     MV_KIND_FLOAT,    /* e f d: double */
     MV_KIND_BOOL,     /* ?: 0 or 1 */
     MV_KIND_CHAR,     /* c: one byte */
-    MV_KIND_PTR       /* P: a pointer, as uintptr_t in .u */
+    MV_KIND_PTR,      /* P: a pointer, as uintptr_t in .u */
+    MV_KIND_BYTES,    /* s p: one byte string per element */
+    MV_KIND_COMPLEX,  /* Zf Zd: two doubles */
+    MV_KIND_RECORD    /* T{...}: a record of fields */
 } mv_kind;
 
 /* The native format character of fmt ('B' for "B" and "@B"), or 0 when
@@ -181,7 +186,8 @@ typedef enum mv_vtype {
     MV_VAL_FLOAT,  /* .f */
     MV_VAL_BOOL,   /* .i is 0 or 1 */
     MV_VAL_BYTES,  /* .s.ptr, .s.len: a byte string */
-    MV_VAL_OTHER   /* none of these: a value of the wrong type */
+    MV_VAL_OTHER,  /* none of these: a value of the wrong type */
+    MV_VAL_COMPLEX /* .z.re, .z.im */
 } mv_vtype;
 
 typedef struct mv_value {
@@ -194,6 +200,9 @@ typedef struct mv_value {
             const char *ptr;
             mv_ssize len;
         } s;
+        struct {
+            double re, im;
+        } z;
     };
 } mv_value;
 
@@ -205,6 +214,146 @@ MV_API int mv_unpack(const char *fmt, const void *ptr, mv_value *out);
  * wrong type, MV_EVALUE "memoryview: invalid value for format 'B'" for one
  * out of range. Nothing is written on failure. */
 MV_API int mv_pack(const char *fmt, void *ptr, const mv_value *val);
+
+/* ------------------------------------------------------------------------
+ * Compiled formats: the struct module's language and PEP 3118's records
+ *
+ * mv_format_compile() parses a format string once into an mv_format that
+ * views share. The language is the struct module's, with PEP 3118's
+ * additions as NumPy exports them:
+ *   - a byte order and size prefix: '@' (native sizes and alignment, the
+ *     default), '=' (native order, standard sizes), '<', '>' and '!'
+ *     (standard sizes, that order), '^' (native sizes, no alignment); as
+ *     in PEP 3118 a prefix may also appear between fields and lasts until
+ *     the next one (or the end of the record it is in);
+ *   - codes x c b B ? h H i I l L q Q n N e f d s p P with repeat counts
+ *     ("3i" is three values, "3s" one bytes value of 3 bytes), whitespace
+ *     between fields;
+ *   - Zf and Zd, complex numbers of two floats or doubles;
+ *   - T{...} records, nested up to MV_FORMAT_MAXDEPTH deep, whose fields
+ *     may be named ("T{<I:id:<f:x:}");
+ *   - field shapes: "(2,3)f" is one value, a 2 x 3 array of floats.
+ * Under '@' each field is aligned to its type's native alignment as a C
+ * compiler would; a record under '@' is aligned to its widest member and
+ * its size rounded up to that alignment (the top-level item is not, as
+ * struct.calcsize has it).
+ *
+ * Ownership: a compiled format is immutable and counted. mv_format_compile
+ * gives one reference; mv_format_retain() takes another, and
+ * mv_format_release() gives one back (the last frees it). The formats of
+ * the native single characters ("B", "@i"...) are static: compiling them
+ * allocates nothing. Each view holds one reference to its format's
+ * compilation (mv_view.fmtdesc), taken when the view is made and given
+ * back when it is released; views that share a format share one
+ * mv_format. A format is safe to share between threads.
+ *
+ * Reading the fields: f->fields[0 .. f->nfields) in item order. A field's
+ * elements are count values of size bytes each, the first offset bytes
+ * into the item, laid out one after the other (a field of shape (2,3) and
+ * repeat 1 has 6). Padding ('x') makes no field. A field with code 'T' is
+ * a record whose own fields are in sub; offsets inside sub count from the
+ * start of each of the field's elements.
+ * ------------------------------------------------------------------------ */
+
+/* Deepest nesting of T{...} records a format may have. */
+#define MV_FORMAT_MAXDEPTH 64
+
+typedef struct mv_format mv_format;
+
+typedef struct mv_field {
+    /* read-only */
+    const char *name;      /* T{} member name (":x:"), or NULL */
+    const mv_format *sub;  /* code 'T': the record's format, else NULL */
+    const mv_ssize *shape; /* ndim entries: the shape in "(2,3)f" */
+    mv_ssize offset;       /* bytes from the item's start to element 0 */
+    mv_ssize size;         /* bytes per element ('s', 'p': the string's
+                              length; 'Z': both parts) */
+    mv_ssize count;        /* elements: repeat * product(shape), except
+                              for 's' and 'p' (product(shape)) */
+    mv_ssize repeat;       /* the repeat count written before the code */
+    mv_ssize units;        /* values the field adds to its record's tuple:
+                              repeat ('s', 'p': 1); each unit is one
+                              element, or product(shape) of them as nested
+                              tuples when ndim > 0 */
+    int ndim;              /* of shape (0: none) */
+    mv_kind kind;          /* how an element reads (MV_KIND_RECORD: 'T') */
+    char code;             /* the struct code: b B ... P s p, 'Z', 'T' */
+    char ncode;            /* the native code that reads one element once
+                              in host byte order ('i' for "<l" or ">i", 'f'
+                              for each part of "Zf"; 0 for s p T) */
+    char order;            /* '<' or '>': the byte order of the bytes */
+    unsigned char swap;    /* 1 when order is not the host's */
+    unsigned char std;     /* 1: standard size ('=' '<' '>' '!') */
+} mv_field;
+
+struct mv_format {
+    /* read-only */
+    const char *text; /* the format string (a copy, owned) */
+    const mv_field *fields;
+    mv_ssize itemsize; /* struct.calcsize(text) */
+    mv_ssize units;    /* values of an item at its top level: an item
+                          of one unit reads as that value ("<i" -> int,
+                          "3s" -> bytes, "T{...}" -> tuple of fields),
+                          any other as a tuple of its units */
+    mv_ssize nvalues;  /* scalar values in an item, at every depth */
+    int nfields;
+    int depth;   /* T{} nesting below this format (0: flat) */
+    char native; /* the native character for "B", "@i"..., else 0 */
+    /* private */
+    unsigned char static_;
+    long refs_;
+};
+
+/* Compile fmt (NUL-terminated). A format the language rejects fails with
+ * MV_EVALUE and struct's message where it has one: "bad char in struct
+ * format", "repeat count given without format specifier", "total struct
+ * size too long"; and "unmatched '{' in format", "format nests records too
+ * deeply", "bad shape in format", "unterminated field name in format",
+ * and "format has too many empty elements" when reading an item would visit
+ * over 2^20 more elements than twice its bytes ("1000000000000T{}"). */
+MV_API int mv_format_compile(const mv_format **out, const char *fmt);
+/* Another reference to f (returned); NULL is accepted. */
+MV_API const mv_format *mv_format_retain(const mv_format *f);
+/* Give back one reference; NULL is accepted. */
+MV_API void mv_format_release(const mv_format *f);
+/* Index of f's field named name at its top level, or -1. */
+MV_API int mv_format_field_index(const mv_format *f, const char *name);
+
+/* Element k (0 <= k < field->count) of field of the item at item: a
+ * scalar of its kind, a byte string pointing into the item ('s': all of
+ * it; 'p': the length its first byte gives), or a complex. Byte order is
+ * handled; nothing is copied or allocated. MV_ETYPE for a record field
+ * (read its sub-fields), MV_EINDEX for k out of range. */
+MV_API int mv_field_get(const mv_field *field, const void *item, mv_ssize k,
+                        mv_value *out);
+/* Store val as element k of field, packed as struct.pack would: 's' pads
+ * with zero bytes or truncates, 'p' stores its length byte first. A refused
+ * value (MV_ETYPE, MV_EVALUE, with the builtin's messages naming the
+ * field's format) writes nothing. */
+MV_API int mv_field_set(const mv_field *field, void *item, mv_ssize k,
+                        const mv_value *val);
+
+/* Visit the value of the item at item, read as format f, with w's
+ * callbacks: begin(ctx, depth, n) ... end(ctx, depth) around each tuple
+ * (depth 0 for the item's own), item (or items, one value at a time) for
+ * each scalar. An item of one unit gives that unit's value alone. */
+MV_API int mv_item_walk(const mv_format *f, const void *item,
+                        const struct mv_walker *w, void *ctx);
+
+/* Where mv_item_pack() takes the values of an item from: begin(ctx, depth,
+ * n) asks that the next value be a sequence of n entries and enters it
+ * (fail with a negative status when it is not), value(ctx, out) gives the
+ * next scalar, end(ctx, depth) leaves the sequence begun last. */
+typedef struct mv_source {
+    int (*begin)(void *ctx, int depth, mv_ssize n);
+    int (*value)(void *ctx, mv_value *out);
+    int (*end)(void *ctx, int depth);
+} mv_source;
+
+/* Pack one item of format f at item from src, in the shape mv_item_walk()
+ * gives: all of it or, on any failure, nothing. */
+MV_API int mv_item_pack(const mv_format *f, void *item, const mv_source *src,
+                        void *ctx);
 
 /* ------------------------------------------------------------------------
  * Views
@@ -240,7 +389,9 @@ typedef struct mv_view {
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
     mv_ssize exports;     /* buffers lent out of this view (mv_view_export) */
     char fmtchar;         /* mv_format_char(format), cached */
-    int64_t hash;         /* cached by mv_view_hash() when MV_HASHED */
+    const mv_format *fmtdesc; /* format compiled; one reference (NULL when
+                                 the format does not compile) */
+    int64_t hash;             /* cached by mv_view_hash() when MV_HASHED */
     mv_ssize dims_[3 * MV_INLINE_NDIM]; /* storage; do not touch */
     mv_ssize *heap_;                    /* storage for ndim > inline */
 } mv_view;
@@ -474,12 +625,12 @@ MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
  * innermost dimension at a time, all of one mv_vtype. A callback returns 0 to
  * go on, or a negative status to stop the walk with it. Any callback may be
  * NULL. */
-typedef struct mv_walker {
+struct mv_walker {
     int (*begin)(void *ctx, int dim, mv_ssize n);
     int (*item)(void *ctx, const mv_value *v);
     int (*end)(void *ctx, int dim);
     int (*items)(void *ctx, const mv_value *v, mv_ssize n);
-} mv_walker;
+};
 
 /* Python's tolist(): a 0-D view gives one item call and no begin/end. */
 MV_API int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx);

@@ -22,31 +22,6 @@
 
 static bool is_byte_format(char c) { return c == 'B' || c == 'b' || c == 'c'; }
 
-/* The static spelling of a native format, with or without '@'. */
-static const char *static_format(char c, bool at) {
-    switch (c) {
-    case 'c': return at ? "@c" : "c";
-    case 'b': return at ? "@b" : "b";
-    case 'B': return at ? "@B" : "B";
-    case '?': return at ? "@?" : "?";
-    case 'h': return at ? "@h" : "h";
-    case 'H': return at ? "@H" : "H";
-    case 'i': return at ? "@i" : "i";
-    case 'I': return at ? "@I" : "I";
-    case 'l': return at ? "@l" : "l";
-    case 'L': return at ? "@L" : "L";
-    case 'q': return at ? "@q" : "q";
-    case 'Q': return at ? "@Q" : "Q";
-    case 'n': return at ? "@n" : "n";
-    case 'N': return at ? "@N" : "N";
-    case 'e': return at ? "@e" : "e";
-    case 'f': return at ? "@f" : "f";
-    case 'd': return at ? "@d" : "d";
-    case 'P': return at ? "@P" : "P";
-    default: return NULL;
-    }
-}
-
 static bool zero_in_shape(const mv_view *v) {
     for (int i = 0; i < v->ndim; i++)
         if (v->shape[i] == 0)
@@ -143,10 +118,11 @@ int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
     v.owner = src->owner;
     v.len = src->len;
     v.itemsize = itemsize;
-    v.format = static_format(c, format[0] == '@');
+    v.format = mv__native_spelling(c, mv__skip_at(format) != format);
     v.ndim = nd;
     v.flags = src->flags & MV_READONLY;
     v.fmtchar = c;
+    v.fmtdesc = mv__format_native(c);
     if (!has_shape) {
         v.shape[0] = src->len / itemsize;
         v.strides[0] = itemsize;

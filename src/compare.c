@@ -84,315 +84,20 @@ int mv_value_equal(const mv_value *a, const mv_value *b) {
 }
 
 /* ------------------------------------------------------------------------
- * Formats as Python's struct module reads them
- *
- * Used when either side's format is not a native single character. A plan
- * is a list of fields, each `count` elements of one code; 's' and 'p' are
- * one bytes value of `count` bytes, 'x' is padding with no value. Native
- * mode ('@' or no prefix) uses native sizes and alignment; '=', '<', '>'
- * and '!' use standard sizes, no alignment, and the given byte order.
+ * Items of compiled formats: equal when their scalars, read one after the
+ * other by the format engine (struct.c), are pairwise equal.
  * ------------------------------------------------------------------------ */
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_ORDER '>'
-#else
-#define HOST_ORDER '<'
-#endif
-
-typedef struct sfield {
-    char code;
-    mv_ssize count;  /* elements, or bytes for 's', 'p', 'x' */
-    mv_ssize size;   /* bytes per element ('s', 'p', 'x': 1) */
-    mv_ssize offset; /* of the first element within an item */
-} sfield;
-
-typedef struct splan {
-    sfield *fields;
-    int nfields;
-    char order;       /* '@' native, '<' or '>' standard */
-    mv_ssize size;    /* struct.calcsize */
-    mv_ssize nvalues; /* values an item unpacks to */
-} splan;
-
-enum { PLAN_OK = 0, PLAN_BAD = 1 }; /* PLAN_BAD: struct.error */
-
-static bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-           c == '\f';
-}
-
-/* Size and alignment of code c in native (std == false) or standard mode;
- * false for a code the mode does not know. */
-static bool code_info(char c, bool std, mv_ssize *size, mv_ssize *align) {
-    mv_ssize s = 0, a = 0;
-    switch (c) {
-    case 'x':
-    case 'c':
-    case 'b':
-    case 'B':
-    case 's':
-    case 'p': s = 1; break;
-    case '?':
-        s = 1;
-        a = (mv_ssize) _Alignof(_Bool);
-        break;
-    case 'h':
-    case 'H':
-        s = std ? 2 : (mv_ssize)sizeof(short);
-        a = (mv_ssize) _Alignof(short);
-        break;
-    case 'e':
-        s = 2;
-        a = (mv_ssize) _Alignof(short);
-        break;
-    case 'i':
-    case 'I':
-        s = std ? 4 : (mv_ssize)sizeof(int);
-        a = (mv_ssize) _Alignof(int);
-        break;
-    case 'l':
-    case 'L':
-        s = std ? 4 : (mv_ssize)sizeof(long);
-        a = (mv_ssize) _Alignof(long);
-        break;
-    case 'q':
-    case 'Q':
-        s = std ? 8 : (mv_ssize)sizeof(long long);
-        a = (mv_ssize) _Alignof(long long);
-        break;
-    case 'f':
-        s = 4;
-        a = (mv_ssize) _Alignof(float);
-        break;
-    case 'd':
-        s = 8;
-        a = (mv_ssize) _Alignof(double);
-        break;
-    case 'n':
-    case 'N':
-        if (std)
-            return false;
-        s = (mv_ssize)sizeof(size_t);
-        a = (mv_ssize) _Alignof(size_t);
-        break;
-    case 'P':
-        if (std)
-            return false;
-        s = (mv_ssize)sizeof(void *);
-        a = (mv_ssize) _Alignof(void *);
-        break;
-    default: return false;
-    }
-    *size = s;
-    *align = std ? 0 : a;
-    return true;
-}
-
-static void plan_free(splan *p) {
-    free(p->fields);
-    p->fields = NULL;
-}
-
-/* Parse fmt into p: MV_OK, PLAN_BAD for a format struct rejects, or a
- * negative status. */
-static int plan_parse(const char *fmt, splan *p) {
-    const char *s = fmt;
-    bool std = true;
-    p->order = HOST_ORDER;
-    switch (*s) {
-    case '@':
-        std = false;
-        s++;
-        break;
-    case '=': s++; break;
-    case '<':
-        p->order = '<';
-        s++;
-        break;
-    case '>':
-    case '!':
-        p->order = '>';
-        s++;
-        break;
-    default: std = false; break;
-    }
-    if (!std)
-        p->order = '@';
-    size_t cap = strlen(s) + 1;
-    p->fields = malloc(cap * sizeof *p->fields);
-    if (!p->fields)
-        return mv_error(MV_ENOMEM, "%s", "");
-    p->nfields = 0;
-    p->size = 0;
-    p->nvalues = 0;
-    while (*s) {
-        if (is_space(*s)) {
-            s++;
-            continue;
-        }
-        mv_ssize num = 1;
-        if (*s >= '0' && *s <= '9') {
-            num = 0;
-            while (*s >= '0' && *s <= '9') {
-                if (num > (MV_SSIZE_MAX - (*s - '0')) / 10)
-                    goto bad; /* "total struct size too long" */
-                num = num * 10 + (*s - '0');
-                s++;
-            }
-            if (!*s)
-                goto bad; /* "repeat count given without format specifier" */
-        }
-        char c = *s++;
-        mv_ssize size, align;
-        if (!code_info(c, std, &size, &align))
-            goto bad; /* "bad char in struct format" */
-        mv_ssize total = p->size;
-        if (align && total > 0) {
-            mv_ssize extra = (align - 1) - (total - 1) % align;
-            if (add_overflows(total, extra, &total))
-                goto bad;
-        }
-        mv_ssize bytes;
-        if (mul_overflows(num, size, &bytes) ||
-            add_overflows(total, bytes, &p->size))
-            goto bad;
-        sfield *f = &p->fields[p->nfields++];
-        f->code = c;
-        f->count = num;
-        f->size = size;
-        f->offset = total;
-        if (c == 's' || c == 'p')
-            p->nvalues++;
-        else if (c != 'x')
-            p->nvalues += num; /* <= p->size: no overflow */
-    }
-    return MV_OK;
-bad:
-    plan_free(p);
-    return PLAN_BAD;
-}
-
-/* Element k of field f of the item at item, as a value. */
-static void plan_element(const splan *p, const sfield *f, mv_ssize k,
-                         const char *item, mv_value *out) {
-    const unsigned char *q = (const unsigned char *)item + f->offset;
-    if (f->code == 's') {
-        out->type = MV_VAL_BYTES;
-        out->s.ptr = (const char *)q;
-        out->s.len = f->count;
-        return;
-    }
-    if (f->code == 'p') {
-        mv_ssize n = f->count > 0 ? q[0] : 0;
-        if (f->count > 0 && n >= f->count)
-            n = f->count - 1;
-        out->type = MV_VAL_BYTES;
-        out->s.ptr = (const char *)q + 1;
-        out->s.len = n;
-        return;
-    }
-    q += k * f->size;
-    char fmt[2] = {f->code, '\0'};
-    if (f->code == 'c' || f->code == '?' || p->order == '@') {
-        mv_unpack(fmt, q, out);
-        return;
-    }
-    /* Standard size: bring the bytes into host order, then read them as
-     * the C type of that size. */
-    unsigned char b[8];
-    for (mv_ssize i = 0; i < f->size; i++)
-        b[i] = p->order == HOST_ORDER ? q[i] : q[f->size - 1 - i];
-    bool is_signed = f->code == 'b' || f->code == 'h' || f->code == 'i' ||
-                     f->code == 'l' || f->code == 'q';
-    switch (f->code) {
-    case 'e': mv_unpack("e", b, out); return;
-    case 'f': {
-        float x;
-        memcpy(&x, b, 4);
-        out->type = MV_VAL_FLOAT;
-        out->f = x;
-        return;
-    }
-    case 'd':
-        out->type = MV_VAL_FLOAT;
-        memcpy(&out->f, b, 8);
-        return;
-    default: break;
-    }
-    int64_t sv = 0;
-    uint64_t uv = 0;
-    switch (f->size) {
-    case 1: {
-        int8_t s8;
-        memcpy(&s8, b, 1);
-        sv = s8;
-        uv = b[0];
-        break;
-    }
-    case 2: {
-        int16_t s16;
-        uint16_t u16;
-        memcpy(&s16, b, 2);
-        memcpy(&u16, b, 2);
-        sv = s16;
-        uv = u16;
-        break;
-    }
-    case 4: {
-        int32_t s32;
-        uint32_t u32;
-        memcpy(&s32, b, 4);
-        memcpy(&u32, b, 4);
-        sv = s32;
-        uv = u32;
-        break;
-    }
-    default:
-        memcpy(&sv, b, 8);
-        memcpy(&uv, b, 8);
-        break;
-    }
-    if (is_signed) {
-        out->type = MV_VAL_INT;
-        out->i = sv;
-    } else {
-        out->type = MV_VAL_UINT;
-        out->u = uv;
-    }
-}
-
-/* Walks the values of one item. */
-typedef struct cursor {
-    const splan *p;
-    const char *item;
-    int field;
-    mv_ssize k;
-} cursor;
-
-static bool cursor_next(cursor *c, mv_value *out) {
-    while (c->field < c->p->nfields) {
-        const sfield *f = &c->p->fields[c->field];
-        mv_ssize n = (f->code == 's' || f->code == 'p') ? 1
-                     : f->code == 'x'                   ? 0
-                                                        : f->count;
-        if (c->k < n) {
-            plan_element(c->p, f, c->k++, c->item, out);
-            return true;
-        }
-        c->field++;
-        c->k = 0;
-    }
-    return false;
-}
-
-/* The items at x (plan a) and y (plan b) unpack to equal tuples. Plans
- * of different value counts were weeded out before. */
-static bool plan_items_equal(const splan *a, const char *x, const splan *b,
-                             const char *y) {
-    cursor ca = {a, x, 0, 0}, cb = {b, y, 0, 0};
+/* The items at x (format a) and y (format b) unpack to equal tuples.
+ * Formats of different value counts were weeded out before. */
+static bool struct_items_equal(const mv_format *a, const char *x,
+                               const mv_format *b, const char *y) {
+    mv__cursor ca, cb;
+    mv__cursor_init(&ca, a, x);
+    mv__cursor_init(&cb, b, y);
     mv_value va, vb;
-    while (cursor_next(&ca, &va)) {
-        if (!cursor_next(&cb, &vb) || !mv_value_equal(&va, &vb))
+    while (mv__cursor_next(&ca, &va)) {
+        if (!mv__cursor_next(&cb, &vb) || !mv_value_equal(&va, &vb))
             return false;
     }
     return true;
@@ -414,7 +119,7 @@ typedef struct cmp {
     cmp_mode mode;
     mv_ssize size; /* CMP_RAW: item size */
     const char *fa, *fb;
-    const splan *pa, *pb;
+    const mv_format *pa, *pb;
 } cmp;
 
 static bool items_equal(const cmp *c, const char *x, const char *y) {
@@ -438,7 +143,7 @@ static bool items_equal(const cmp *c, const char *x, const char *y) {
         mv_unpack(c->fb, y, &v);
         return mv_value_equal(&u, &v);
     }
-    default: return plan_items_equal(c->pa, x, c->pb, y);
+    default: return struct_items_equal(c->pa, x, c->pb, y);
     }
 }
 
@@ -519,47 +224,33 @@ static mv_ssize nitems(const mv_view *v) {
     return v->itemsize > 0 ? v->len / v->itemsize : 0;
 }
 
-/* Python's struct path: both formats parsed; unparsable means unequal. */
+/* Python's struct path: both formats compiled; a format that does not
+ * compile makes the views unequal. */
 static int struct_equal(const mv_view *a, const mv_view *b, int *eq) {
-    splan pa, pb;
-    int rc = plan_parse(a->format, &pa);
-    if (rc != MV_OK) {
-        if (rc == PLAN_BAD) {
-            *eq = 0;
-            return MV_OK;
-        }
-        return rc;
+    const mv_format *pa = a->fmtdesc, *pb = b->fmtdesc;
+    if (!pa || !pb) {
+        *eq = 0;
+        return MV_OK;
     }
-    rc = plan_parse(b->format, &pb);
-    if (rc != MV_OK) {
-        plan_free(&pa);
-        if (rc == PLAN_BAD) {
-            *eq = 0;
-            return MV_OK;
-        }
-        return rc;
-    }
-    if (nitems(a) > 0) {
-        const mv_view *v = pa.size > a->itemsize ? a : b;
-        const splan *p = v == a ? &pa : &pb;
-        if (p->size > v->itemsize) {
-            rc = mv_error(MV_EVALUE,
-                          "unpack_from requires a buffer of at least %td "
-                          "bytes for unpacking %td bytes at offset 0 (actual "
-                          "buffer size is %td)",
-                          p->size, p->size, v->itemsize);
-        } else if (pa.nvalues != pb.nvalues) {
-            *eq = 0;
-        } else {
-            cmp c = {.mode = CMP_STRUCT, .pa = &pa, .pb = &pb};
-            *eq = views_equal(&c, a, b);
-        }
-    } else {
+    if (nitems(a) == 0) {
         *eq = 1;
+        return MV_OK;
     }
-    plan_free(&pa);
-    plan_free(&pb);
-    return rc;
+    const mv_view *v = pa->itemsize > a->itemsize ? a : b;
+    const mv_format *p = v == a ? pa : pb;
+    if (p->itemsize > v->itemsize)
+        return mv_error(MV_EVALUE,
+                        "unpack_from requires a buffer of at least %td "
+                        "bytes for unpacking %td bytes at offset 0 (actual "
+                        "buffer size is %td)",
+                        p->itemsize, p->itemsize, v->itemsize);
+    if (pa->nvalues != pb->nvalues) {
+        *eq = 0;
+        return MV_OK;
+    }
+    cmp c = {.mode = CMP_STRUCT, .pa = pa, .pb = pb};
+    *eq = views_equal(&c, a, b);
+    return MV_OK;
 }
 
 int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
@@ -658,7 +349,7 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
 /* The single format character of v ('@' stripped) or NULL after setting
  * "memoryview: unsupported format F". */
 static const char *single_format(const mv_view *v) {
-    const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
+    const char *f = mv__skip_at(v->format);
     if (f[0] && !f[1])
         return f;
     format_unsupported(v->format);

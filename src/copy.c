@@ -195,12 +195,8 @@ int mv_tobytes(const mv_view *v, void **out, mv_order order) {
 
 /* ---- assignment ---- */
 
-static const char *skip_at(const char *fmt) {
-    return fmt[0] == '@' ? fmt + 1 : fmt;
-}
-
 static bool equiv_structure(const mv_view *a, const mv_view *b) {
-    return strcmp(skip_at(a->format), skip_at(b->format)) == 0 &&
+    return strcmp(mv__skip_at(a->format), mv__skip_at(b->format)) == 0 &&
            a->itemsize == b->itemsize && view_equiv_shape(a, b);
 }
 
@@ -232,7 +228,7 @@ int mv_view_assign(mv_view *dst, const mv_view *src) {
     int rc = check_live(dst);
     if (rc < 0)
         return rc;
-    const char *f = skip_at(dst->format);
+    const char *f = mv__skip_at(dst->format);
     if (f[0] == '\0' || f[1] != '\0')
         return format_unsupported(dst->format);
     if (dst->flags & MV_READONLY)

@@ -1,10 +1,13 @@
 /*
- * format.c -- native struct-module formats: classify, size, pack, unpack.
+ * format.c -- the table of codes, the rule for '@', and native items:
+ * classify, size, pack, unpack. (Formats of several fields are compiled
+ * in struct.c, from this table.)
  *
- * A native format is one character from the table below, optionally after
- * '@'. Items are read and written with memcpy, so no alignment is assumed.
- * Packing checks the value against the C type's range before writing a
- * single byte: a refused value leaves the item as it was.
+ * A native format is one character of the table below that reads as a
+ * value on its own, optionally after '@'. Items are read and written with
+ * memcpy, so no alignment is assumed. Packing checks the value against the C
+ * type's range before writing a single byte: a refused value leaves the item as
+ * it was.
  */
 #include "internal.h"
 
@@ -13,88 +16,69 @@
 #include <math.h>
 #include <stdbool.h>
 
+/* ---- the table of codes ---- */
+
+_Static_assert(sizeof(short) == 2 && sizeof(int) == 4 &&
+                   sizeof(long long) == 8 && sizeof(float) == 4 &&
+                   sizeof(double) == 8,
+               "standard sizes are those of short, int, long long");
+
+#define CODE(c, k, ns, na, ss, sn, nn)                                         \
+    [c] = {(unsigned char)(ns), (unsigned char)(na), ss, sn, nn, k}
+const mv__code mv__codes[128] = {
+    CODE('x', MV_KIND_NONE, 1, 1, 1, 0, 0),
+    CODE('c', MV_KIND_CHAR, 1, 1, 1, 'c', 'c'),
+    CODE('b', MV_KIND_INT, 1, 1, 1, 'b', 'b'),
+    CODE('B', MV_KIND_UINT, 1, 1, 1, 'B', 'B'),
+    CODE('?', MV_KIND_BOOL, sizeof(_Bool), _Alignof(_Bool), 1, '?', '?'),
+    CODE('h', MV_KIND_INT, sizeof(short), _Alignof(short), 2, 'h', 'h'),
+    CODE('H', MV_KIND_UINT, sizeof(short), _Alignof(short), 2, 'H', 'H'),
+    CODE('i', MV_KIND_INT, sizeof(int), _Alignof(int), 4, 'i', 'i'),
+    CODE('I', MV_KIND_UINT, sizeof(int), _Alignof(int), 4, 'I', 'I'),
+    CODE('l', MV_KIND_INT, sizeof(long), _Alignof(long), 4, 'i', 'l'),
+    CODE('L', MV_KIND_UINT, sizeof(long), _Alignof(long), 4, 'I', 'L'),
+    CODE('q', MV_KIND_INT, sizeof(long long), _Alignof(long long), 8, 'q', 'q'),
+    CODE('Q', MV_KIND_UINT, sizeof(long long), _Alignof(long long), 8, 'Q',
+         'Q'),
+    CODE('n', MV_KIND_INT, sizeof(size_t), _Alignof(size_t), 0, 0, 'n'),
+    CODE('N', MV_KIND_UINT, sizeof(size_t), _Alignof(size_t), 0, 0, 'N'),
+    CODE('e', MV_KIND_FLOAT, 2, _Alignof(short), 2, 'e', 'e'),
+    CODE('f', MV_KIND_FLOAT, sizeof(float), _Alignof(float), 4, 'f', 'f'),
+    CODE('d', MV_KIND_FLOAT, sizeof(double), _Alignof(double), 8, 'd', 'd'),
+    CODE('P', MV_KIND_PTR, sizeof(void *), _Alignof(void *), 0, 0, 'P'),
+    CODE('s', MV_KIND_BYTES, 1, 1, 1, 0, 0),
+    CODE('p', MV_KIND_BYTES, 1, 1, 1, 0, 0),
+};
+#undef CODE
+
+/* The one rule for '@': a leading '@' means what no prefix means. */
+const char *mv__skip_at(const char *fmt) {
+    return fmt[0] == '@' ? fmt + 1 : fmt;
+}
+
+/* c is a native single-character item format (the table's codes that
+ * read as one value on their own). */
+static bool is_native_code(char c) {
+    const mv__code *k = mv__code_of(c);
+    return k && k->nncode != 0;
+}
+
 char mv_format_char(const char *fmt) {
     if (!fmt)
         return 0;
-    if (fmt[0] == '@')
-        fmt++;
-    if (fmt[0] == '\0' || fmt[1] != '\0')
-        return 0;
-    switch (fmt[0]) {
-    case 'c':
-    case 'b':
-    case 'B':
-    case '?':
-    case 'h':
-    case 'H':
-    case 'i':
-    case 'I':
-    case 'l':
-    case 'L':
-    case 'q':
-    case 'Q':
-    case 'n':
-    case 'N':
-    case 'e':
-    case 'f':
-    case 'd':
-    case 'P': return fmt[0];
-    default: return 0;
-    }
+    fmt = mv__skip_at(fmt);
+    return fmt[0] != '\0' && fmt[1] == '\0' && is_native_code(fmt[0]) ? fmt[0]
+                                                                      : 0;
 }
 
-static mv_kind kind_of(char c) {
-    switch (c) {
-    case 'b':
-    case 'h':
-    case 'i':
-    case 'l':
-    case 'q':
-    case 'n': return MV_KIND_INT;
-    case 'B':
-    case 'H':
-    case 'I':
-    case 'L':
-    case 'Q':
-    case 'N': return MV_KIND_UINT;
-    case 'e':
-    case 'f':
-    case 'd': return MV_KIND_FLOAT;
-    case '?': return MV_KIND_BOOL;
-    case 'c': return MV_KIND_CHAR;
-    case 'P': return MV_KIND_PTR;
-    default: return MV_KIND_NONE;
-    }
-}
-
-mv_kind mv_format_kind(const char *fmt) { return kind_of(mv_format_char(fmt)); }
-
-static mv_ssize size_of(char c) {
-    switch (c) {
-    case 'c':
-    case 'b':
-    case 'B': return 1;
-    case '?': return sizeof(_Bool);
-    case 'h':
-    case 'H': return sizeof(short);
-    case 'i':
-    case 'I': return sizeof(int);
-    case 'l':
-    case 'L': return sizeof(long);
-    case 'q':
-    case 'Q': return sizeof(long long);
-    case 'n':
-    case 'N': return sizeof(size_t);
-    case 'e': return 2;
-    case 'f': return sizeof(float);
-    case 'd': return sizeof(double);
-    case 'P': return sizeof(void *);
-    default: return 0;
-    }
+mv_kind mv_format_kind(const char *fmt) {
+    char c = mv_format_char(fmt);
+    return c ? mv__code_of(c)->kind : MV_KIND_NONE;
 }
 
 mv_ssize mv_format_itemsize(const char *fmt) {
-    return size_of(mv_format_char(fmt));
+    char c = mv_format_char(fmt);
+    return c ? mv__code_of(c)->nsize : 0;
 }
 
 /* ---- IEEE 754 half precision ('e'), as Python's struct module ---- */
@@ -171,7 +155,7 @@ int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out) {
 }
 
 int format_unsupported(const char *fmt) {
-    const char *f = fmt && fmt[0] == '@' ? fmt + 1 : fmt;
+    const char *f = fmt ? mv__skip_at(fmt) : NULL;
     if (!f || f[0] == '\0' || f[1] != '\0')
         return mv_error(MV_ENOTIMPL, "memoryview: unsupported format %s",
                         fmt ? fmt : "(null)");
@@ -180,16 +164,17 @@ int format_unsupported(const char *fmt) {
 
 /* ---- pack ---- */
 
-static int bad_type(char c) {
-    return mv_error(MV_ETYPE, "memoryview: invalid type for format '%c'", c);
+static int bad_type(const char *name) {
+    return mv_error(MV_ETYPE, "memoryview: invalid type for format '%s'", name);
 }
-static int bad_value(char c) {
-    return mv_error(MV_EVALUE, "memoryview: invalid value for format '%c'", c);
+static int bad_value(const char *name) {
+    return mv_error(MV_EVALUE, "memoryview: invalid value for format '%s'",
+                    name);
 }
 
 /* The integer in val as a signed (wide) value within [lo, hi]. */
-static int get_signed(char c, const mv_value *val, int64_t lo, int64_t hi,
-                      int64_t *out) {
+static int get_signed(const char *c, const mv_value *val, int64_t lo,
+                      int64_t hi, int64_t *out) {
     switch (val->type) {
     case MV_VAL_INT:
     case MV_VAL_BOOL:
@@ -207,7 +192,7 @@ static int get_signed(char c, const mv_value *val, int64_t lo, int64_t hi,
     }
 }
 
-static int get_unsigned(char c, const mv_value *val, uint64_t hi,
+static int get_unsigned(const char *c, const mv_value *val, uint64_t hi,
                         uint64_t *out) {
     switch (val->type) {
     case MV_VAL_INT:
@@ -226,7 +211,7 @@ static int get_unsigned(char c, const mv_value *val, uint64_t hi,
     }
 }
 
-static int get_double(char c, const mv_value *val, double *out) {
+static int get_double(const char *c, const mv_value *val, double *out) {
     switch (val->type) {
     case MV_VAL_FLOAT: *out = val->f; return MV_OK;
     case MV_VAL_INT:
@@ -243,37 +228,38 @@ static int get_double(char c, const mv_value *val, double *out) {
         memcpy((ptr), &x_, sizeof x_);                                         \
     } while (0)
 
-static int pack_signed(char c, void *ptr, const mv_value *val) {
+static int pack_signed(char c, const char *name, void *ptr,
+                       const mv_value *val) {
     int64_t x = 0;
     int rc;
     switch (c) {
     case 'b':
-        if ((rc = get_signed(c, val, SCHAR_MIN, SCHAR_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, SCHAR_MIN, SCHAR_MAX, &x)) < 0)
             return rc;
         STORE(signed char, ptr, x);
         break;
     case 'h':
-        if ((rc = get_signed(c, val, SHRT_MIN, SHRT_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, SHRT_MIN, SHRT_MAX, &x)) < 0)
             return rc;
         STORE(short, ptr, x);
         break;
     case 'i':
-        if ((rc = get_signed(c, val, INT_MIN, INT_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, INT_MIN, INT_MAX, &x)) < 0)
             return rc;
         STORE(int, ptr, x);
         break;
     case 'l':
-        if ((rc = get_signed(c, val, LONG_MIN, LONG_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, LONG_MIN, LONG_MAX, &x)) < 0)
             return rc;
         STORE(long, ptr, x);
         break;
     case 'q':
-        if ((rc = get_signed(c, val, LLONG_MIN, LLONG_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, LLONG_MIN, LLONG_MAX, &x)) < 0)
             return rc;
         STORE(long long, ptr, x);
         break;
     default: /* 'n' */
-        if ((rc = get_signed(c, val, PTRDIFF_MIN, PTRDIFF_MAX, &x)) < 0)
+        if ((rc = get_signed(name, val, PTRDIFF_MIN, PTRDIFF_MAX, &x)) < 0)
             return rc;
         STORE(ptrdiff_t, ptr, x);
         break;
@@ -281,37 +267,38 @@ static int pack_signed(char c, void *ptr, const mv_value *val) {
     return MV_OK;
 }
 
-static int pack_unsigned(char c, void *ptr, const mv_value *val) {
+static int pack_unsigned(char c, const char *name, void *ptr,
+                         const mv_value *val) {
     uint64_t x = 0;
     int rc;
     switch (c) {
     case 'B':
-        if ((rc = get_unsigned(c, val, UCHAR_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, UCHAR_MAX, &x)) < 0)
             return rc;
         STORE(unsigned char, ptr, x);
         break;
     case 'H':
-        if ((rc = get_unsigned(c, val, USHRT_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, USHRT_MAX, &x)) < 0)
             return rc;
         STORE(unsigned short, ptr, x);
         break;
     case 'I':
-        if ((rc = get_unsigned(c, val, UINT_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, UINT_MAX, &x)) < 0)
             return rc;
         STORE(unsigned int, ptr, x);
         break;
     case 'L':
-        if ((rc = get_unsigned(c, val, ULONG_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, ULONG_MAX, &x)) < 0)
             return rc;
         STORE(unsigned long, ptr, x);
         break;
     case 'Q':
-        if ((rc = get_unsigned(c, val, ULLONG_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, ULLONG_MAX, &x)) < 0)
             return rc;
         STORE(unsigned long long, ptr, x);
         break;
     default: /* 'N' */
-        if ((rc = get_unsigned(c, val, SIZE_MAX, &x)) < 0)
+        if ((rc = get_unsigned(name, val, SIZE_MAX, &x)) < 0)
             return rc;
         STORE(size_t, ptr, x);
         break;
@@ -319,9 +306,10 @@ static int pack_unsigned(char c, void *ptr, const mv_value *val) {
     return MV_OK;
 }
 
-static int pack_float(char c, void *ptr, const mv_value *val) {
+static int pack_float(char c, const char *name, void *ptr,
+                      const mv_value *val) {
     double d = 0.0;
-    int rc = get_double(c, val, &d);
+    int rc = get_double(name, val, &d);
     if (rc < 0)
         return rc;
     if (c == 'd') {
@@ -334,13 +322,13 @@ static int pack_float(char c, void *ptr, const mv_value *val) {
     } else {
         uint16_t h;
         if (!double_to_half(d, &h))
-            return bad_value(c);
+            return bad_value(name);
         STORE(uint16_t, ptr, h);
     }
     return MV_OK;
 }
 
-static int pack_bool(void *ptr, const mv_value *val) {
+static int pack_bool(const char *name, void *ptr, const mv_value *val) {
     unsigned char b;
     switch (val->type) {
     case MV_VAL_INT:
@@ -349,44 +337,50 @@ static int pack_bool(void *ptr, const mv_value *val) {
     case MV_VAL_BIGINT: b = 1; break;
     case MV_VAL_FLOAT: b = val->f != 0.0; break;
     case MV_VAL_BYTES: b = val->s.len != 0; break;
-    default: return bad_type('?');
+    default: return bad_type(name);
     }
     memcpy(ptr, &b, 1);
     return MV_OK;
 }
 
-static int pack_pointer(void *ptr, const mv_value *val) {
+static int pack_pointer(const char *name, void *ptr, const mv_value *val) {
     uintptr_t p;
     switch (val->type) {
     case MV_VAL_INT:
     case MV_VAL_BOOL: p = (uintptr_t)val->i; break;
     case MV_VAL_UINT:
         if (val->u > UINTPTR_MAX)
-            return bad_value('P');
+            return bad_value(name);
         p = (uintptr_t)val->u;
         break;
-    case MV_VAL_BIGINT: return bad_value('P');
-    default: return bad_type('P');
+    case MV_VAL_BIGINT: return bad_value(name);
+    default: return bad_type(name);
     }
     STORE(uintptr_t, ptr, p);
     return MV_OK;
 }
 
-int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
+int mv__pack_named(const char *fmt, const char *name, void *ptr,
+                   const mv_value *val) {
     char c = mv_format_char(fmt);
-    switch (kind_of(c)) {
-    case MV_KIND_INT: return pack_signed(c, ptr, val);
-    case MV_KIND_UINT: return pack_unsigned(c, ptr, val);
-    case MV_KIND_FLOAT: return pack_float(c, ptr, val);
-    case MV_KIND_BOOL: return pack_bool(ptr, val);
-    case MV_KIND_PTR: return pack_pointer(ptr, val);
+    switch (c ? mv__code_of(c)->kind : MV_KIND_NONE) {
+    case MV_KIND_INT: return pack_signed(c, name, ptr, val);
+    case MV_KIND_UINT: return pack_unsigned(c, name, ptr, val);
+    case MV_KIND_FLOAT: return pack_float(c, name, ptr, val);
+    case MV_KIND_BOOL: return pack_bool(name, ptr, val);
+    case MV_KIND_PTR: return pack_pointer(name, ptr, val);
     case MV_KIND_CHAR:
         if (val->type != MV_VAL_BYTES)
-            return bad_type(c);
+            return bad_type(name);
         if (val->s.len != 1)
-            return bad_value(c);
+            return bad_value(name);
         memcpy(ptr, val->s.ptr, 1);
         return MV_OK;
     default: return format_unsupported(fmt);
     }
+}
+
+int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
+    char name[2] = {mv_format_char(fmt), '\0'};
+    return mv__pack_named(fmt, name, ptr, val);
 }

@@ -45,7 +45,7 @@ int mv_check_item_format(const mv_view *v) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
+    const char *f = mv__skip_at(v->format);
     return (f[0] && !f[1]) ? MV_OK : format_unsupported(v->format);
 }
 

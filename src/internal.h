@@ -64,11 +64,64 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
                const mv_ssize *shape, const mv_ssize *strides,
                const mv_ssize *suboffsets);
 
+/* fmt compiled for a view: *out NULL when it does not compile; fails
+ * only with MV_ENOMEM. */
+int view_compile_format(const char *fmt, const mv_format **out);
+
 /* The address of the item at a full index tuple, not checked. */
 char *view_item_unchecked(const mv_view *v, const mv_ssize *index);
 
 /* C-order strided copy of v's items into the contiguous block out. */
 void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
+
+/* ---- formats: the table of codes (format.c) ---- */
+
+/* One struct code: its native size and alignment, its standard size (0:
+ * none, as for 'n', 'N', 'P'), the native code that reads it at the
+ * standard size (sncode) and at the native size (nncode), its kind. */
+typedef struct mv__code {
+    unsigned char nsize, nalign, ssize;
+    char sncode, nncode;
+    mv_kind kind;
+} mv__code;
+extern const mv__code mv__codes[128];
+
+/* The table's entry for c, or NULL when c is no struct code. */
+static inline const mv__code *mv__code_of(char c) {
+    unsigned char u = (unsigned char)c;
+    return u < 128 && mv__codes[u].nsize ? &mv__codes[u] : NULL;
+}
+
+/* fmt without its optional leading '@': the one rule for '@'. */
+const char *mv__skip_at(const char *fmt);
+
+/* mv_pack() naming the format as name in its messages. */
+int mv__pack_named(const char *fmt, const char *name, void *ptr,
+                   const mv_value *val);
+
+/* ---- compiled formats (struct.c) ---- */
+
+/* The static compiled format of native character c, NULL if none. */
+const mv_format *mv__format_native(char c);
+/* Static spelling of native format c, "B" or (at) "@B"; NULL if none. */
+const char *mv__native_spelling(char c, bool at);
+/* Read / write one element of a (non-record) field at elem. */
+int mv__field_read(const mv_field *f, const char *elem, mv_value *out);
+int mv__field_write(const mv_field *f, char *elem, const mv_value *val);
+
+/* The scalars of one item, one after the other, at every depth: records
+ * are entered, 's' and 'p' elements give one bytes value each. */
+typedef struct mv__cursor {
+    int top;
+    struct mv__level {
+        const mv_format *f;
+        const char *item;
+        int field;
+        mv_ssize k;
+    } lv[MV_FORMAT_MAXDEPTH + 1];
+} mv__cursor;
+void mv__cursor_init(mv__cursor *c, const mv_format *f, const char *item);
+bool mv__cursor_next(mv__cursor *c, mv_value *out);
 
 /* ---- formats ---- */
 /* Fail with NotImplementedError for a format typed access can't read:

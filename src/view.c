@@ -148,6 +148,7 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
     dst->flags = src->flags & MV_READONLY;
     dst->exports = 0;
     dst->fmtchar = src->fmtchar;
+    dst->fmtdesc = mv_format_retain(src->fmtdesc);
     dst->hash = 0;
     dst->heap_ = heap;
     dst->shape = base;
@@ -254,15 +255,31 @@ static int check_bounds(const mv_layout *l, const mv_owner *o) {
     return MV_OK;
 }
 
+/* The compiled format of a view's format string: NULL when it does not
+ * compile (the view is still made: typed access then fails as the
+ * builtin's does), a failure only when memory runs out. */
+int view_compile_format(const char *fmt, const mv_format **out) {
+    int rc = mv_format_compile(out, fmt);
+    if (rc == MV_ENOMEM)
+        return rc;
+    if (rc < 0)
+        *out = NULL;
+    return MV_OK;
+}
+
 int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
     mv_ssize len = 0;
+    const mv_format *desc = NULL;
     int rc = check_layout(l, &len);
+    if (rc == MV_OK)
+        rc = view_compile_format(l->format, &desc);
     if (rc == MV_OK && !l->suboffsets)
         rc = check_bounds(l, o);
     int ndim = l->ndim;
     if (rc == MV_OK)
         rc = view_alloc_dims(dst, ndim, l->suboffsets != NULL);
     if (rc < 0) {
+        mv_format_release(desc);
         view_set_released(dst);
         return rc;
     }
@@ -275,6 +292,7 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
     dst->flags = (l->readonly || mv_owner_readonly(o)) ? MV_READONLY : 0;
     dst->exports = 0;
     dst->fmtchar = mv_format_char(dst->format);
+    dst->fmtdesc = desc;
     dst->hash = 0;
     if (ndim == 1 && !l->shape) {
         dst->shape[0] = len / l->itemsize;
@@ -355,6 +373,9 @@ int mv_view_release(mv_view *v) {
         return mv_error(MV_EBUFFER, "memoryview has %td exported buffer%s",
                         v->exports, v->exports == 1 ? "" : "s");
     mv_owner *o = (v->flags & MV_BORROWED_) ? NULL : v->owner;
+    if (!(v->flags & MV_BORROWED_))
+        mv_format_release(v->fmtdesc);
+    v->fmtdesc = NULL;
     view_free_dims(v);
     v->owner = NULL;
     v->flags = (v->flags & MV_HASHED) | MV_RELEASED; /* no MV_FLAT1D_ */

@@ -23,7 +23,7 @@
  * the error. */
 static const char *item_format(const mv_view *v) {
     const char *fmt = v->format ? v->format : "B";
-    const char *f = fmt[0] == '@' ? fmt + 1 : fmt;
+    const char *f = mv__skip_at(fmt);
     if (f[0] != '\0' && f[1] == '\0')
         return f;
     format_unsupported(fmt); /* "memoryview: unsupported format F" */

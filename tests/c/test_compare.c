@@ -195,10 +195,10 @@ static void test_equal_zero_shapes(void **state) {
     mk(&z, o, a, "B", 1, 3, s20, NULL, NULL, 0);
     CHECK_TRUE(eq(&x, &y)); /* equal up to the zero */
     CHECK_TRUE(!eq(&x, &z));
-    /* empty views whose format struct rejects are unequal */
+    /* empty views whose format does not compile are unequal */
     mv_ssize e0[] = {0};
     mv_view t;
-    mk(&t, o, a, "T{B}", 1, 1, e0, NULL, NULL, 0);
+    mk(&t, o, a, "T{B", 1, 1, e0, NULL, NULL, 0);
     mv_view u;
     mk(&u, o, a, "B", 1, 1, e0, NULL, NULL, 0);
     mv_view w;
@@ -460,9 +460,18 @@ static void test_equal_struct_formats(void **state) {
     CHECK_TRUE(eq(&dbe, &one));
     CHECK_TRUE(eq(&fle, &one));
     CHECK_TRUE(!eq(&H, &one)); /* 0x3c00 */
-    /* formats struct rejects: unequal, never an error */
-    const char *bad[] = {"T{i}", "<n", ">P",   "3",
-                         "i<",   "Z",  "(2)i", "99999999999999999999i"};
+    /* PEP 3118's additions compare by value, beyond struct */
+    const char *pep[] = {"T{i}", "i<", "T{<i:a:}", "(1)i", "^i", "1T{i}"};
+    for (size_t k = 0; k < sizeof pep / sizeof pep[0]; k++) {
+        mv_view x;
+        mk(&x, ol, le, pep[k], 4, 1, s2, NULL, NULL, 1);
+        CHECK_TRUE(eq(&x, &li));
+        CHECK_TRUE(eq(&x, &x));
+        CHECK_OK(mv_view_release(&x));
+    }
+    /* formats that do not compile: unequal, never an error */
+    const char *bad[] = {"T{i", "<n",  ">P",  "3",
+                         "Z",   "(2i", "i:a", "99999999999999999999i"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         mv_view x;
         mk(&x, ol, le, bad[k], 4, 1, s2, NULL, NULL, 1);

@@ -34,14 +34,14 @@ typedef struct input {
     size_t n;
 } input;
 
-static uint8_t u8(input *in) {
+static inline uint8_t u8(input *in) {
     if (!in->n)
         return 0;
     in->n--;
     return *in->p++;
 }
 
-static uint64_t u64(input *in) {
+static inline uint64_t u64(input *in) {
     uint64_t x = 0;
     for (int i = 0; i < 8; i++)
         x = (x << 8) | u8(in);

@@ -939,8 +939,6 @@ def _eq_pairs():
                       lambda: np.tile(np.arange(3, dtype="i2"), (4, 1))),
         "complex": (EXPORTERS["numpy-c8"], EXPORTERS["numpy-c8"]),
         "complex-vs-i": (EXPORTERS["numpy-c8"], EXPORTERS["numpy-i8"]),
-        "structured": (EXPORTERS["numpy-structured"],
-                       EXPORTERS["numpy-structured"]),
         "0d": (_np("i4", ()), _np("i4", ())),
         "0d-vs-1d": (_np("i4", ()), _np("i4", (1,))),
         "bool": (lambda: np.array([True, False]),

@@ -1,0 +1,471 @@
+/*
+ * test_struct.c -- the format engine: compiling struct-module and PEP 3118
+ * formats, their fields, reading and writing fields and whole items.
+ *
+ * Sizes and offsets are those struct.calcsize gives on x86-64 / aarch64
+ * Linux (checked at the top of main for the sizes that matter).
+ */
+#include <math.h>
+
+#include "test_util.h"
+
+static const mv_format *compile(const char *fmt) {
+    const mv_format *f = NULL;
+    CHECK_OK(mv_format_compile(&f, fmt));
+    CHECK_TRUE(f != NULL);
+    return f;
+}
+
+static void test_native_formats_are_static(void **state) {
+    (void)state;
+    const char *natives = "cbB?hHiIlLqQnNefdP";
+    for (const char *c = natives; *c; c++) {
+        char plain[2] = {*c, 0}, at[3] = {'@', *c, 0};
+        const mv_format *a = compile(plain), *b = compile(at);
+        CHECK_TRUE(a == b);
+        CHECK_EQ(a->native, *c);
+        CHECK_EQ(a->itemsize, mv_format_itemsize(plain));
+        CHECK_EQ(a->nfields, 1);
+        CHECK_EQ(a->units, 1);
+        CHECK_EQ(a->fields[0].offset, 0);
+        CHECK_EQ(a->fields[0].swap, 0);
+        CHECK_TRUE(mv_format_retain(a) == a);
+        mv_format_release(a);
+        mv_format_release(b);
+    }
+    /* "B" is the default */
+    const mv_format *d = NULL;
+    CHECK_OK(mv_format_compile(&d, NULL));
+    CHECK_EQ(d->native, 'B');
+}
+
+struct size_case {
+    const char *fmt;
+    mv_ssize size, units, nvalues;
+    int nfields;
+};
+
+static void test_sizes(void **state) {
+    (void)state;
+    static const struct size_case cases[] = {
+        {"", 0, 0, 0, 0},
+        {"<ih", 6, 2, 2, 2},
+        {"@hi", 8, 2, 2, 2},
+        {"hi", 8, 2, 2, 2},
+        {"=hi", 6, 2, 2, 2},
+        {"@bq", 16, 2, 2, 2},
+        {"!bq", 9, 2, 2, 2},
+        {"^bq", 9, 2, 2, 2},
+        {"3s", 3, 1, 1, 1},
+        {"0s", 0, 1, 1, 1},
+        {"3x", 3, 0, 0, 0},
+        {"<5p", 5, 1, 1, 1},
+        {"2i", 8, 2, 2, 1},
+        {"0i", 0, 0, 0, 1},
+        {"@c?d", 16, 3, 3, 3},
+        {"ix", 5, 1, 1, 1},
+        {"<i 2h\t?", 9, 4, 4, 3},
+        {"<Zd", 16, 1, 1, 1},
+        {"Zf", 8, 1, 1, 1},
+        {"T{<I:id:<f:x:}", 8, 1, 2, 1},
+        {"T{B:a:<i:b:}", 5, 1, 2, 1},
+        {"T{b:a:i:b:}", 8, 1, 2, 1},   /* aligned as a C struct */
+        {"T{i:a:b:b:}", 8, 1, 2, 1},   /* with trailing padding */
+        {"bT{b:a:i:b:}", 12, 2, 3, 2}, /* the record aligned to 4 */
+        {"(2,3)<f", 24, 1, 6, 1},
+        {"(3)<2h", 12, 2, 6, 1},
+        {"T{<i:a:(2)<h:b:T{<d:c:}:s:}", 16, 1, 4, 1},
+        {"2T{<i:a:<i:b:}", 16, 2, 4, 1},
+        {"(2)3s", 6, 1, 2, 1},
+        {"T{}", 0, 1, 0, 1},
+        {"1048576T{}", 0, 1048576, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct size_case *c = &cases[i];
+        const mv_format *f = compile(c->fmt);
+        if (f->itemsize != c->size || f->units != c->units ||
+            f->nvalues != c->nvalues || f->nfields != c->nfields)
+            fail_msg("%s: size %td units %td nvalues %td nfields %d", c->fmt,
+                     f->itemsize, f->units, f->nvalues, f->nfields);
+        CHECK_TRUE(strcmp(f->text, c->fmt) == 0);
+        mv_format_release(f);
+    }
+}
+
+static void test_fields(void **state) {
+    (void)state;
+    const mv_format *f = compile("T{<I:id:>f:x:(2,3)=h:m:T{Zd:z:}:sub:}");
+    CHECK_EQ(f->nfields, 1);
+    CHECK_EQ(f->depth, 2);
+    const mv_field *r = &f->fields[0];
+    CHECK_EQ(r->kind, MV_KIND_RECORD);
+    CHECK_EQ(r->code, 'T');
+    const mv_format *s = r->sub;
+    CHECK_EQ(s->nfields, 4);
+    CHECK_EQ(mv_format_field_index(s, "id"), 0);
+    CHECK_EQ(mv_format_field_index(s, "x"), 1);
+    CHECK_EQ(mv_format_field_index(s, "m"), 2);
+    CHECK_EQ(mv_format_field_index(s, "sub"), 3);
+    CHECK_EQ(mv_format_field_index(s, "nope"), -1);
+    const mv_field *id = &s->fields[0], *x = &s->fields[1], *m = &s->fields[2];
+    CHECK_TRUE(strcmp(id->name, "id") == 0);
+    CHECK_EQ(id->offset, 0);
+    CHECK_EQ(id->size, 4);
+    CHECK_EQ(id->order, '<');
+    CHECK_EQ(id->swap, 0);
+    CHECK_EQ(id->ncode, 'I');
+    CHECK_EQ(id->kind, MV_KIND_UINT);
+    CHECK_EQ(x->offset, 4);
+    CHECK_EQ(x->order, '>');
+    CHECK_EQ(x->swap, 1);
+    CHECK_EQ(x->ncode, 'f');
+    CHECK_EQ(m->offset, 8);
+    CHECK_EQ(m->ndim, 2);
+    CHECK_EQ(m->shape[0], 2);
+    CHECK_EQ(m->shape[1], 3);
+    CHECK_EQ(m->count, 6);
+    CHECK_EQ(m->units, 1);
+    CHECK_EQ(m->std, 1);
+    const mv_field *z = &s->fields[3];
+    /* '=' lasts to the end of the record: Zd at standard size, no pad */
+    CHECK_EQ(z->offset, 20);
+    CHECK_EQ(z->sub->fields[0].kind, MV_KIND_COMPLEX);
+    CHECK_EQ(z->sub->fields[0].offset, 0); /* a nested record starts at '@' */
+    CHECK_EQ(f->itemsize, 36);
+    /* '<l' reads as a 4-byte int, '@l' as a long */
+    const mv_format *l = compile("<l@l");
+    CHECK_EQ(l->fields[0].ncode, 'i');
+    CHECK_EQ(l->fields[0].size, 4);
+    CHECK_EQ(l->fields[1].ncode, 'l');
+    CHECK_EQ(l->fields[1].offset, (mv_ssize) _Alignof(long));
+    mv_format_release(l);
+    mv_format_release(f);
+}
+
+static void test_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *fmt, *msg;
+    } cases[] = {
+        {"3", "repeat count given without format specifier"},
+        {"i3", "repeat count given without format specifier"},
+        {"y", "bad char in struct format"},
+        {"<P", "bad char in struct format"},
+        {">n", "bad char in struct format"},
+        {"Zq", "bad char in struct format"},
+        {"Z", "bad char in struct format"},
+        {"T", "bad char in struct format"},
+        {"Ti", "bad char in struct format"},
+        {"i}", "bad char in struct format"},
+        {"3 i", "bad char in struct format"},
+        {"T{i", "unmatched '{' in format"},
+        {"T{T{i}", "unmatched '{' in format"},
+        {"(2,3", "bad shape in format"},
+        {"(2,)i", "bad shape in format"},
+        {"()i", "bad shape in format"},
+        {"(a)i", "bad shape in format"},
+        {"i:a", "unterminated field name in format"},
+        {"T{i:a}", "unterminated field name in format"},
+        {"99999999999999999999i", "total struct size too long"},
+        {"9223372036854775807q", "total struct size too long"},
+        {"4611686018427387904i", "total struct size too long"},
+        {"9223372036854775807s9223372036854775807s",
+         "total struct size too long"},
+        {"(4611686018427387904,4)i", "total struct size too long"},
+        {"(3037000500,3037000500)0s", "total struct size too long"},
+        {"9223372036854775807x9x", "total struct size too long"},
+        {"9223372036854775807c@i", "total struct size too long"},
+        {"4611686018427387904T{<h}", "total struct size too long"},
+        {"1000000000000T{}", "format has too many empty elements"},
+        {"(1000000,1000000)0s", "format has too many empty elements"},
+        {"1048577T{}", "format has too many empty elements"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const mv_format *f = (const mv_format *)&f;
+        CHECK_ERR(mv_format_compile(&f, cases[i].fmt), MV_EVALUE, cases[i].msg);
+        CHECK_TRUE(f == (const mv_format *)&f); /* untouched on failure */
+    }
+    /* nesting: 64 levels compile, 65 do not */
+    char deep[1024];
+    for (int n = 64; n <= 65; n++) {
+        char *p = deep;
+        for (int k = 0; k < n; k++)
+            p += sprintf(p, "T{");
+        *p++ = 'i';
+        for (int k = 0; k < n; k++)
+            *p++ = '}';
+        *p = '\0';
+        const mv_format *f = NULL;
+        if (n == 64) {
+            CHECK_OK(mv_format_compile(&f, deep));
+            CHECK_EQ(f->depth, 64);
+            CHECK_EQ(f->itemsize, 4);
+            mv_format_release(f);
+        } else {
+            CHECK_ERR(mv_format_compile(&f, deep), MV_EVALUE,
+                      "format nests records too deeply");
+        }
+    }
+    /* 64 dimensions in a field's shape compile, 65 do not */
+    char shape[512], *p = shape;
+    *p++ = '(';
+    for (int k = 0; k < 65; k++)
+        p += sprintf(p, k ? ",1" : "1");
+    strcpy(p, ")i");
+    const mv_format *f = NULL;
+    CHECK_ERR(mv_format_compile(&f, shape), MV_EVALUE, "bad shape in format");
+    memmove(shape + 1, shape + 3, strlen(shape + 3) + 1); /* drop "1," */
+    CHECK_OK(mv_format_compile(&f, shape));
+    CHECK_EQ(f->fields[0].ndim, 64);
+    mv_format_release(f);
+}
+
+static int set_(const mv_field *f, void *item, mv_ssize k, mv_value v) {
+    return mv_field_set(f, item, k, &v);
+}
+
+static void test_field_get_set(void **state) {
+    (void)state;
+    const mv_format *f = compile(">I<h=?Zf>Zd3s4p>e");
+    unsigned char item[64];
+    memset(item, 0xee, sizeof item);
+    CHECK_EQ(f->itemsize, 4 + 2 + 1 + 8 + 16 + 3 + 4 + 2);
+    const mv_field *fd = f->fields;
+    mv_value v;
+    CHECK_OK(set_(&fd[0], item, 0, vuint(0x01020304)));
+    CHECK_TRUE(memcmp(item, "\x01\x02\x03\x04", 4) == 0);
+    CHECK_OK(mv_field_get(&fd[0], item, 0, &v));
+    CHECK_EQ(v.type, MV_VAL_UINT);
+    CHECK_EQ(v.u, 0x01020304);
+    CHECK_OK(set_(&fd[1], item, 0, vint(-2)));
+    CHECK_TRUE(memcmp(item + 4, "\xfe\xff", 2) == 0);
+    CHECK_OK(mv_field_get(&fd[1], item, 0, &v));
+    CHECK_EQ(v.i, -2);
+    CHECK_OK(set_(&fd[2], item, 0, vint(5)));
+    CHECK_EQ(item[6], 1);
+    CHECK_OK(mv_field_get(&fd[2], item, 0, &v));
+    CHECK_EQ(v.type, MV_VAL_BOOL);
+    mv_value z = {.type = MV_VAL_COMPLEX, .z = {1.5, -2.25}};
+    CHECK_OK(mv_field_set(&fd[3], item, 0, &z));
+    CHECK_OK(mv_field_get(&fd[3], item, 0, &v));
+    CHECK_EQ(v.type, MV_VAL_COMPLEX);
+    CHECK_TRUE(v.z.re == 1.5 && v.z.im == -2.25);
+    CHECK_OK(mv_field_set(&fd[4], item, 0, &z));
+    CHECK_TRUE(memcmp(item + 15, "\x3f\xf8\0\0\0\0\0\0", 8) == 0);
+    CHECK_OK(mv_field_get(&fd[4], item, 0, &v));
+    CHECK_TRUE(v.z.re == 1.5 && v.z.im == -2.25);
+    CHECK_OK(set_(&fd[4], item, 0, vint(3))); /* int -> 3+0j */
+    CHECK_OK(mv_field_get(&fd[4], item, 0, &v));
+    CHECK_TRUE(v.z.re == 3.0 && v.z.im == 0.0);
+    /* 's' pads with zeros and truncates */
+    CHECK_OK(set_(&fd[5], item, 0, vbytes("a", 1)));
+    CHECK_TRUE(memcmp(item + 31, "a\0\0", 3) == 0);
+    CHECK_OK(set_(&fd[5], item, 0, vbytes("abcdef", 6)));
+    CHECK_TRUE(memcmp(item + 31, "abc", 3) == 0);
+    CHECK_OK(mv_field_get(&fd[5], item, 0, &v));
+    CHECK_EQ(v.s.len, 3);
+    CHECK_TRUE(v.s.ptr == (const char *)item + 31); /* no copy */
+    /* 'p': a length byte, at most size - 1 bytes */
+    CHECK_OK(set_(&fd[6], item, 0, vbytes("abcdef", 6)));
+    CHECK_TRUE(memcmp(item + 34,
+                      "\x03"
+                      "abc",
+                      4) == 0);
+    CHECK_OK(set_(&fd[6], item, 0, vbytes("x", 1)));
+    CHECK_TRUE(memcmp(item + 34, "\x01x\0\0", 4) == 0);
+    CHECK_OK(mv_field_get(&fd[6], item, 0, &v));
+    CHECK_EQ(v.s.len, 1);
+    item[34] = 200; /* a length past the field reads as size - 1 */
+    CHECK_OK(mv_field_get(&fd[6], item, 0, &v));
+    CHECK_EQ(v.s.len, 3);
+    CHECK_OK(set_(&fd[7], item, 0, vfloat(1.0)));
+    CHECK_TRUE(memcmp(item + 38, "\x3c\x00", 2) == 0);
+    /* refused values write nothing, with the builtin's wording */
+    unsigned char before[64];
+    memcpy(before, item, sizeof item);
+    CHECK_ERR(set_(&fd[0], item, 0, vint(-1)), MV_EVALUE,
+              "memoryview: invalid value for format '>I'");
+    CHECK_ERR(set_(&fd[1], item, 0, vint(40000)), MV_EVALUE,
+              "memoryview: invalid value for format '<h'");
+    CHECK_ERR(set_(&fd[1], item, 0, vfloat(1.0)), MV_ETYPE,
+              "memoryview: invalid type for format '<h'");
+    CHECK_ERR(set_(&fd[4], item, 0, vbytes("a", 1)), MV_ETYPE,
+              "memoryview: invalid type for format '>Zd'");
+    CHECK_ERR(set_(&fd[5], item, 0, vint(1)), MV_ETYPE,
+              "memoryview: invalid type for format '>3s'");
+    CHECK_ERR(set_(&fd[7], item, 0, vfloat(1e6)), MV_EVALUE,
+              "memoryview: invalid value for format '>e'");
+    CHECK_ERR(mv_field_get(&fd[0], item, 1, &v), MV_EINDEX,
+              "field element index out of range");
+    CHECK_ERR(set_(&fd[0], item, -1, vint(1)), MV_EINDEX,
+              "field element index out of range");
+    CHECK_TRUE(memcmp(before, item, sizeof item) == 0);
+    mv_format_release(f);
+}
+
+/* A walker that spells what it sees: "(1,(2,3))". */
+typedef struct spell {
+    char buf[256];
+    size_t n;
+} spell;
+
+static int sp_begin(void *ctx, int depth, mv_ssize n) {
+    (void)depth;
+    (void)n;
+    spell *s = ctx;
+    s->n += (size_t)snprintf(s->buf + s->n, sizeof s->buf - s->n, "(");
+    return MV_OK;
+}
+static int sp_item(void *ctx, const mv_value *v) {
+    spell *s = ctx;
+    char *b = s->buf + s->n;
+    size_t room = sizeof s->buf - s->n;
+    int k;
+    switch (v->type) {
+    case MV_VAL_INT: k = snprintf(b, room, "%lld,", (long long)v->i); break;
+    case MV_VAL_UINT:
+        k = snprintf(b, room, "%llu,", (unsigned long long)v->u);
+        break;
+    case MV_VAL_FLOAT: k = snprintf(b, room, "%g,", v->f); break;
+    case MV_VAL_BYTES:
+        k = snprintf(b, room, "'%.*s',", (int)v->s.len, v->s.ptr);
+        break;
+    default: k = snprintf(b, room, "?,"); break;
+    }
+    s->n += (size_t)k;
+    return MV_OK;
+}
+static int sp_end(void *ctx, int depth) {
+    (void)depth;
+    spell *s = ctx;
+    s->n += (size_t)snprintf(s->buf + s->n, sizeof s->buf - s->n, "),");
+    return MV_OK;
+}
+
+static void check_walk(const char *fmt, const void *item, const char *want) {
+    const mv_format *f = compile(fmt);
+    spell s = {{0}, 0};
+    mv_walker w = {sp_begin, sp_item, sp_end, NULL};
+    CHECK_OK(mv_item_walk(f, item, &w, &s));
+    if (strcmp(s.buf, want) != 0)
+        fail_msg("%s: walked %s, want %s", fmt, s.buf, want);
+    mv_format_release(f);
+}
+
+static void test_item_walk(void **state) {
+    (void)state;
+    int32_t i3[3] = {7, -8, 9};
+    check_walk("<i", i3, "7,");
+    check_walk("<2i", i3, "(7,-8,),");
+    check_walk("<ih", i3, "(7,-8,),");
+    check_walk("3s", "abc", "'abc',");
+    check_walk("3sx", "abcd", "'abc',");
+    check_walk("T{<i:a:}", i3, "(7,),");
+    check_walk("T{<i:a:<i:b:}", i3, "(7,-8,),");
+    check_walk("(3)<i", i3, "(7,-8,9,),");
+    check_walk("(1,3)<i", i3, "((7,-8,9,),),");
+    check_walk("<i(2)<i", i3, "(7,(-8,9,),),");
+    check_walk("T{<i:a:T{<i:b:<i:c:}:s:}", i3, "(7,(-8,9,),),");
+    check_walk("2T{<i}<i", i3, "((7,),(-8,),9,),");
+    check_walk("T{}", i3, "(),");
+    check_walk("", i3, "(),");
+}
+
+/* A source that hands out the values of a fixed list, checking that the
+ * sequence sizes asked for are those listed ('(' then n). */
+typedef struct src {
+    const mv_value *vals;
+    const mv_ssize *seqs; /* sizes begin() must see, in order */
+    int nv, ns, iv, is, fail_at;
+} src;
+
+static int src_begin(void *ctx, int depth, mv_ssize n) {
+    (void)depth;
+    src *s = ctx;
+    if (s->is >= s->ns || s->seqs[s->is++] != n)
+        return mv_error(MV_ETYPE, "wrong sequence");
+    return MV_OK;
+}
+static int src_value(void *ctx, mv_value *out) {
+    src *s = ctx;
+    if (s->iv == s->fail_at || s->iv >= s->nv)
+        return mv_error(MV_EVALUE, "no value");
+    *out = s->vals[s->iv++];
+    return MV_OK;
+}
+static int src_end(void *ctx, int depth) {
+    (void)ctx;
+    (void)depth;
+    return MV_OK;
+}
+
+static void test_item_pack(void **state) {
+    (void)state;
+    const mv_format *f = compile("T{>i:a:(2)<H:b:3s:c:}");
+    mv_value vals[] = {vint(-3), vuint(513), vuint(2), vbytes("xy", 2)};
+    mv_ssize seqs[] = {3, 2};
+    unsigned char item[16], before[16];
+    memset(item, 0xaa, sizeof item);
+    memcpy(before, item, sizeof item);
+    mv_source so = {src_begin, src_value, src_end};
+    /* a failure at any value writes nothing */
+    for (int k = 0; k < 4; k++) {
+        src s = {vals, seqs, 4, 2, 0, 0, k};
+        CHECK_ERR(mv_item_pack(f, item, &so, &s), MV_EVALUE, "no value");
+        CHECK_TRUE(memcmp(item, before, sizeof item) == 0);
+    }
+    mv_value badv[] = {vint(-3), vuint(70000), vuint(2), vbytes("xy", 2)};
+    src sb = {badv, seqs, 4, 2, 0, 0, -1};
+    CHECK_ERR(mv_item_pack(f, item, &so, &sb), MV_EVALUE,
+              "memoryview: invalid value for format '<H'");
+    CHECK_TRUE(memcmp(item, before, sizeof item) == 0);
+    src s = {vals, seqs, 4, 2, 0, 0, -1};
+    CHECK_OK(mv_item_pack(f, item, &so, &s));
+    CHECK_TRUE(memcmp(item, "\xff\xff\xff\xfd\x01\x02\x02\x00xy\0", 11) == 0);
+    CHECK_EQ(item[11], 0xaa); /* past the item: untouched */
+    mv_format_release(f);
+}
+
+static void test_views_share_formats(void **state) {
+    (void)state;
+    char data[32] = {0};
+    mv_owner *o = tu_wrap(data, sizeof data);
+    mv_view v, w, c;
+    mv_ssize shape[] = {4};
+    tu_layout_view(&v, o, data, 32, "T{<I:id:<f:x:}", 8, 1, shape, NULL, NULL,
+                   0);
+    CHECK_TRUE(v.fmtdesc != NULL);
+    CHECK_EQ(v.fmtdesc->itemsize, 8);
+    CHECK_OK(mv_view_new(&w, &v));
+    CHECK_TRUE(w.fmtdesc == v.fmtdesc);
+    CHECK_OK(mv_view_borrow(&c, &w));
+    CHECK_TRUE(c.fmtdesc == v.fmtdesc);
+    CHECK_OK(mv_view_release(&c));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_EQ(w.fmtdesc->refs_, 1);
+    CHECK_OK(mv_view_release(&w));
+    CHECK_TRUE(w.fmtdesc == NULL);
+    /* a format that does not compile still makes a view */
+    tu_layout_view(&v, o, data, 32, "T{", 8, 1, shape, NULL, NULL, 0);
+    CHECK_TRUE(v.fmtdesc == NULL);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+int main(void) {
+    if (sizeof(long) != 8 || _Alignof(double) != 8) {
+        printf("skipped: the expected sizes are those of LP64\n");
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_native_formats_are_static),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_field_get_set),
+        cmocka_unit_test(test_item_walk),
+        cmocka_unit_test(test_item_pack),
+        cmocka_unit_test(test_views_share_formats),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
