@@ -45,7 +45,10 @@
 extern "C" {
 #endif
 
-#if defined(_WIN32)
+/* A build that links the library into one module (the Python package)
+ * defines MV_API empty to keep its symbols inside that module. */
+#if defined(MV_API)
+#elif defined(_WIN32)
 #define MV_API
 #else
 #define MV_API __attribute__((visibility("default")))
@@ -684,6 +687,109 @@ MV_API int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out);
  * MV_EVALUE "memoryview.index(x): x not found" when absent. */
 MV_API int mv_view_find(const mv_view *v, const mv_value *x, mv_ssize start,
                         mv_ssize stop, mv_ssize *out);
+
+/* ------------------------------------------------------------------------
+ * DLPack
+ *
+ * The exchange structs of DLPack 1.0 (https://dmlc.github.io/dlpack/),
+ * written here under memview's own names with the same layout: a pointer
+ * to an mv_dl_managed_tensor may be passed as a DLManagedTensor *, and an
+ * mv_dl_managed_tensor_versioned as a DLManagedTensorVersioned *. Only
+ * memory the CPU can read is exchanged (device type MV_DL_CPU).
+ *
+ * A managed tensor belongs to whoever holds it, until that holder calls
+ * its deleter (once). A view made from one holds it: its deleter runs
+ * exactly once, when the last view of it is released. A tensor made from
+ * a view holds its own reference to the view's owner, so it stays valid
+ * after the view is released, until its deleter runs.
+ * ------------------------------------------------------------------------ */
+
+#define MV_DLPACK_MAJOR 1
+#define MV_DLPACK_MINOR 0
+/* Bits of mv_dl_managed_tensor_versioned.flags. */
+#define MV_DLPACK_READ_ONLY (UINT64_C(1) << 0)
+#define MV_DLPACK_IS_COPIED (UINT64_C(1) << 1)
+
+/* Device types (DLDeviceType) memview knows by name. */
+enum { MV_DL_CPU = 1 };
+/* Type codes (DLDataTypeCode) of the types memview maps to formats. */
+enum {
+    MV_DL_INT = 0,
+    MV_DL_UINT = 1,
+    MV_DL_FLOAT = 2,
+    MV_DL_COMPLEX = 5,
+    MV_DL_BOOL = 6
+};
+
+typedef struct mv_dl_version {
+    uint32_t major;
+    uint32_t minor;
+} mv_dl_version;
+
+typedef struct mv_dl_device {
+    int32_t device_type; /* DLDeviceType, an enum of int size */
+    int32_t device_id;
+} mv_dl_device;
+
+typedef struct mv_dl_dtype {
+    uint8_t code;   /* MV_DL_INT ... */
+    uint8_t bits;   /* bits of one lane */
+    uint16_t lanes; /* 1 for scalars */
+} mv_dl_dtype;
+
+typedef struct mv_dl_tensor {
+    void *data;
+    mv_dl_device device;
+    int32_t ndim;
+    mv_dl_dtype dtype;
+    int64_t *shape;
+    int64_t *strides; /* in items, not bytes; NULL: C-contiguous */
+    uint64_t byte_offset;
+} mv_dl_tensor;
+
+typedef struct mv_dl_managed_tensor {
+    mv_dl_tensor dl_tensor;
+    void *manager_ctx;
+    void (*deleter)(struct mv_dl_managed_tensor *self);
+} mv_dl_managed_tensor;
+
+typedef struct mv_dl_managed_tensor_versioned {
+    mv_dl_version version;
+    void *manager_ctx;
+    void (*deleter)(struct mv_dl_managed_tensor_versioned *self);
+    uint64_t flags; /* MV_DLPACK_READ_ONLY | MV_DLPACK_IS_COPIED */
+    mv_dl_tensor dl_tensor;
+} mv_dl_managed_tensor_versioned;
+
+/* When an export copies, as the Python array API's copy keyword says. */
+typedef enum mv_dl_copy {
+    MV_DL_COPY_NEVER = 0,    /* share v's memory, or fail (copy=False) */
+    MV_DL_COPY_ALWAYS = 1,   /* a new C-contiguous copy (copy=True) */
+    MV_DL_COPY_IF_NEEDED = 2 /* share if DLPack can describe v (None) */
+} mv_dl_copy;
+
+/* A managed tensor of v's items, for the caller to hand to a consumer.
+ * Native formats map to DLPack types by kind and size ('?' is bool, 'c'
+ * an 8-bit unsigned), "Zf"/"Zd" to complex; byte strides become item
+ * strides. MV_EBUFFER (Python's BufferError) when DLPack cannot describe
+ * v: another format, strides that are not a multiple of the item size or
+ * suboffsets (unless the policy allows a copy), and, for the unversioned
+ * tensor, which has no read-only flag, a read-only view (unless copied).
+ * A copy is writable and, when versioned, flagged MV_DLPACK_IS_COPIED. */
+MV_API int mv_view_to_dlpack(const mv_view *v, mv_dl_copy copy,
+                             mv_dl_managed_tensor **out);
+MV_API int mv_view_to_dlpack_versioned(const mv_view *v, mv_dl_copy copy,
+                                       mv_dl_managed_tensor_versioned **out);
+
+/* A view of a managed tensor's items (a CPU tensor of a type with a
+ * format: signed and unsigned integers and floats of 8 to 64 bits, bool,
+ * complex of 64 and 128 bits; one lane). The view holds t from then on
+ * (see above); read-only when t's flags say so. MV_EBUFFER for a tensor
+ * memview cannot read (another device, type, or major version); on any
+ * failure t is left untouched and remains the caller's. */
+MV_API int mv_view_from_dlpack(mv_view *dst, mv_dl_managed_tensor *t);
+MV_API int mv_view_from_dlpack_versioned(mv_view *dst,
+                                         mv_dl_managed_tensor_versioned *t);
 
 #ifdef __cplusplus
 }
