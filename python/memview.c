@@ -60,13 +60,15 @@ static int PyModule_AddObjectRef(PyObject *mod, const char *name,
 #define Py_TPFLAGS_SEQUENCE 0
 #endif
 
+#include "adapter.h"
+
 /* ------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------ */
 
 /* Raise the exception for a failing core status, with the core's message.
  * Returns NULL so callers can `return raise_status(st);`. */
-static PyObject *raise_status(int st) {
+PyObject *raise_status(int st) {
     PyObject *exc;
     switch (st) {
     case MV_EINDEX: exc = PyExc_IndexError; break;
@@ -112,7 +114,7 @@ static PyTypeObject MBuf_Type;
 /* The owner's release callback: runs once, when the last view and the
  * creator handle are gone. Every view is a Python object, so this runs
  * with the GIL held; ensure it anyway for C code that might keep a view. */
-static void master_release(void *ctx, void *data, mv_ssize len) {
+void master_release(void *ctx, void *data, mv_ssize len) {
     (void)data;
     (void)len;
     PyGILState_STATE g = PyGILState_Ensure();
@@ -241,7 +243,7 @@ static inline PyObject *mview_finish(MViewObject *m, MBufObject *mbuf) {
     } while (0)
 
 /* The core's description of a Py_buffer's layout. */
-static mv_layout layout_of(const Py_buffer *b) {
+mv_layout layout_of(const Py_buffer *b) {
     mv_layout l = {
         .buf = b->buf,
         .len = b->len,
@@ -259,8 +261,7 @@ static mv_layout layout_of(const Py_buffer *b) {
 /* An owner of the memory a layout reaches (from buf, strides may go
  * backwards), lent by an exporter. An indirect layout's memory is wherever
  * its pointers lead: the owner then stands for buf and len only. */
-static int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn,
-                       void *ctx) {
+int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn, void *ctx) {
     char *start = l->buf;
     mv_ssize size = l->len;
     if (!l->suboffsets) {
@@ -1684,23 +1685,12 @@ static PyObject *mview_index(MViewObject *self, PyObject *const *args,
     return PyLong_FromSsize_t(at);
 }
 
-/* The builtin is a variable-size type, which Python's object.__reduce_ex__
- * refuses with this message from protocol 2 on; earlier protocols go
- * through copyreg, which words it differently. */
-static PyObject *mview_reduce_ex(MViewObject *self, PyObject *protocol) {
-    (void)self;
-    long proto = PyLong_AsLong(protocol);
-    if (proto == -1 && PyErr_Occurred())
-        return NULL;
-    if (proto < 2)
-        PyErr_SetString(PyExc_TypeError, "cannot pickle 'memoryview' object");
-    else
-        PyErr_SetString(PyExc_TypeError, "cannot pickle memoryview objects");
-    return NULL;
-}
-
 static PyMethodDef mview_methods[] = {
-    {"__reduce_ex__", (PyCFunction)mview_reduce_ex, METH_O, NULL},
+    {"__reduce_ex__", (PyCFunction)mvpy_reduce_ex, METH_O, NULL},
+    {"__dlpack__", (PyCFunction)(void (*)(void))mvpy_dlpack,
+     METH_VARARGS | METH_KEYWORDS, MVPY_DLPACK_DOC},
+    {"__dlpack_device__", (PyCFunction)mvpy_dlpack_device, METH_NOARGS,
+     MVPY_DLPACK_DEVICE_DOC},
     {"release", (PyCFunction)mview_release, METH_NOARGS,
      "Release the underlying buffer exposed by the memoryview object."},
     {"tobytes", (PyCFunction)(void (*)(void))mview_tobytes,
@@ -1887,13 +1877,13 @@ static PyType_Spec mview_spec = {
 
 static struct PyModuleDef memview_module = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "memview",
+    .m_name = "memview._memview",
     .m_doc = "Zero-copy, typed, N-dimensional views over memory: "
              "memview.memoryview is a drop-in for the builtin memoryview.",
     .m_size = -1,
 };
 
-PyMODINIT_FUNC PyInit_memview(void) {
+PyMODINIT_FUNC PyInit__memview(void) {
     if (PyType_Ready(&MBuf_Type) < 0 || PyType_Ready(&MViewIter_Type) < 0 ||
         small_ints_init() < 0 || byte_objs_init() < 0 || hash_init() < 0)
         return NULL;
@@ -1908,7 +1898,8 @@ PyMODINIT_FUNC PyInit_memview(void) {
     if (m == NULL)
         return NULL;
     if (PyModule_AddObjectRef(m, "memoryview", (PyObject *)MView_Type) < 0 ||
-        PyModule_AddStringConstant(m, "__version__", MEMVIEW_VERSION) < 0) {
+        PyModule_AddStringConstant(m, "__version__", MEMVIEW_VERSION) < 0 ||
+        mvpy_module_init(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -197,24 +197,8 @@ def test_type_is_final():
             pass
 
 
-def test_copy_refused():
-    both(lambda mv: copy_module().copy(mv(b"abc")))
-    both(lambda mv: copy_module().deepcopy(mv(b"abc")))
-
-
-@pytest.mark.parametrize("proto", range(6))
-def test_pickle_refused(proto):
-    both(lambda mv: pickle_module().dumps(mv(b"abc"), proto))
-
-
-def copy_module():
-    import copy
-    return copy
-
-
-def pickle_module():
-    import pickle
-    return pickle
+# Pickling and copying, which the builtin refuses and memview does, are
+# tested in test_pickle.py.
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+/*
+ * adapter.h -- what the Python extension's files share.
+ *
+ * memview.c is the memoryview type; the other files add to it through the
+ * hooks declared here: coreview.c turns core views into memoryviews,
+ * pickle.c pickles them, dlpack.c exchanges them as DLPack tensors.
+ */
+#ifndef MEMVIEW_PY_ADAPTER_H
+#define MEMVIEW_PY_ADAPTER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "memview.h"
+
+/* ---- memview.c ---- */
+
+/* Raise the exception for a failing core status; returns NULL. */
+PyObject *raise_status(int st);
+/* The core's description of a Py_buffer's layout. */
+mv_layout layout_of(const Py_buffer *b);
+/* An owner of the memory a layout reaches. */
+int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn, void *ctx);
+/* Release callback for an owner wrapping a PyMem_Malloc'd Py_buffer:
+ * gives the buffer back (taking the GIL) and frees it. */
+void master_release(void *ctx, void *data, mv_ssize len);
+
+/* ---- coreview.c ---- */
+
+/* Called once by the module's init: keeps the memoryview type and adds
+ * the module-level functions of the files below. */
+int mvpy_module_init(PyObject *module);
+/* A core view of obj's buffer, taken with the given request flags: the
+ * view's owner holds the buffer and gives it back when its last view is
+ * released. */
+int mvpy_core_view_of(PyObject *obj, int flags, mv_view *out);
+/* A memview.memoryview of the core view v, which is moved (v is left
+ * released, also on failure). keep (may be NULL) is kept alive as long as
+ * the view's memory: what v->format points into, for instance. */
+PyObject *mvpy_memoryview_of_core(mv_view *v, PyObject *keep);
+
+/* ---- pickle.c ---- */
+
+PyObject *mvpy_reduce_ex(PyObject *self, PyObject *protocol);
+extern PyMethodDef mvpy_pickle_functions[];
+/* Finds the reconstructor among the module's functions. */
+int mvpy_pickle_init(PyObject *module);
+
+/* ---- dlpack.c ---- */
+
+PyObject *mvpy_dlpack(PyObject *self, PyObject *args, PyObject *kwds);
+PyObject *mvpy_dlpack_device(PyObject *self, PyObject *unused);
+extern PyMethodDef mvpy_dlpack_functions[];
+#define MVPY_DLPACK_DOC                                                        \
+    "__dlpack__($self, /, *, stream=None, max_version=None, dl_device=None,\n" \
+    "           copy=None)\n--\n\n"                                            \
+    "Export the view as a DLPack capsule (Python array API)."
+#define MVPY_DLPACK_DEVICE_DOC                                                 \
+    "__dlpack_device__($self, /)\n--\n\n"                                      \
+    "The DLPack device of the view's memory: (1, 0), the CPU."
+
+#endif /* MEMVIEW_PY_ADAPTER_H */
