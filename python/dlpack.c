@@ -212,9 +212,22 @@ static PyObject *from_dlpack(PyObject *module, PyObject *args, PyObject *kwds) {
     if (copy_policy(copy, &policy) < 0)
         return NULL;
 
-    PyObject *dev = PyObject_CallMethod(x, "__dlpack_device__", NULL);
-    if (dev == NULL)
+    PyObject *meth = PyObject_GetAttrString(x, "__dlpack__");
+    if (meth == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "memview: from_dlpack needs an object with "
+                         "__dlpack__ and __dlpack_device__, not '%.200s'",
+                         Py_TYPE(x)->tp_name);
+        }
         return NULL;
+    }
+    PyObject *dev = PyObject_CallMethod(x, "__dlpack_device__", NULL);
+    if (dev == NULL) {
+        Py_DECREF(meth);
+        return NULL;
+    }
     int rc = is_cpu_device(dev, &cpu);
     if (rc == 0 && !cpu) {
         /* the id of a CPU device need not be 0 */
@@ -228,22 +241,22 @@ static PyObject *from_dlpack(PyObject *module, PyObject *args, PyObject *kwds) {
         }
     }
     Py_DECREF(dev);
-    if (rc < 0)
+    if (rc < 0) {
+        Py_DECREF(meth);
         return NULL;
+    }
 
     /* Ask for a versioned tensor; a producer that does not know the
      * keywords raises TypeError, and is asked again without them. */
     PyObject *kw = Py_BuildValue("{s(ii)}", "max_version", MV_DLPACK_MAJOR,
                                  MV_DLPACK_MINOR);
-    if (kw == NULL)
-        return NULL;
-    if (copy != Py_None && PyDict_SetItemString(kw, "copy", copy) < 0) {
-        Py_DECREF(kw);
+    if (kw == NULL) {
+        Py_DECREF(meth);
         return NULL;
     }
-    PyObject *meth = PyObject_GetAttrString(x, "__dlpack__");
-    if (meth == NULL) {
+    if (copy != Py_None && PyDict_SetItemString(kw, "copy", copy) < 0) {
         Py_DECREF(kw);
+        Py_DECREF(meth);
         return NULL;
     }
     PyObject *empty = PyTuple_New(0);

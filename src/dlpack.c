@@ -41,13 +41,37 @@ static const char *format_of_dtype(mv_dl_dtype t) {
     return NULL;
 }
 
+/* The type letter of a format of one item in this machine's byte order:
+ * "x", "@x", "=x", and "<x" or ">x"/"!x" as the machine's order says
+ * ("Z" of the complex "Zf"/"Zd" gives 'f' or 'd' in *complex). 0 if the
+ * format is anything else. The item size says the width: "=l" is 4 bytes,
+ * "l" 8 on LP64, and the exporter gives it with the format. */
+static char format_letter(const char *f, char *complex) {
+    static const union {
+        uint16_t u;
+        char c[2];
+    } order = {1};
+    const bool little = order.c[0] == 1;
+    if (*f == '@' || *f == '=' || (*f == '<' && little) ||
+        ((*f == '>' || *f == '!') && !little))
+        f++;
+    *complex = 0;
+    if (f[0] == 'Z' && (f[1] == 'f' || f[1] == 'd') && f[2] == '\0') {
+        *complex = f[1];
+        return 'Z';
+    }
+    if (f[0] == '\0' || f[1] != '\0')
+        return 0;
+    return f[0];
+}
+
 /* The DLPack type of v's items, and the format of that type in the table
  * (a static string, for a copy's layout). */
 static int dtype_of_view(const mv_view *v, mv_dl_dtype *out,
                          const char **canon) {
-    char c = v->fmtchar;
+    char complex;
     uint8_t code;
-    switch (c) {
+    switch (format_letter(v->format, &complex)) {
     case 'b':
     case 'h':
     case 'i':
@@ -66,16 +90,11 @@ static int dtype_of_view(const mv_view *v, mv_dl_dtype *out,
     case 'f':
     case 'd': code = MV_DL_FLOAT; break;
     case '?': code = MV_DL_BOOL; break;
-    default: {
-        const char *f = v->format[0] == '@' ? v->format + 1 : v->format;
-        if (strcmp(f, "Zf") == 0 || strcmp(f, "Zd") == 0) {
-            code = MV_DL_COMPLEX;
-            break;
-        }
+    case 'Z': code = MV_DL_COMPLEX; break;
+    default:
         return mv_error(MV_EBUFFER,
                         "memview: format '%s' has no DLPack data type",
                         v->format);
-    }
     }
     if (v->itemsize > 16)
         return mv_error(MV_EBUFFER,

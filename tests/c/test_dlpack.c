@@ -296,6 +296,15 @@ static void test_export_types(void **state) {
         {"?", 1, MV_DL_BOOL, 8},
         {"Zf", 8, MV_DL_COMPLEX, 64},
         {"Zd", 16, MV_DL_COMPLEX, 128},
+        /* standard sizes in this machine's byte order */
+        {"=l", 4, MV_DL_INT, 32},
+        {"=Q", 8, MV_DL_UINT, 64},
+        {"=Zd", 16, MV_DL_COMPLEX, 128},
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        {"<d", 8, MV_DL_FLOAT, 64},
+#else
+        {">d", 8, MV_DL_FLOAT, 64},
+#endif
     };
     unsigned char data[64] = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -321,6 +330,17 @@ static void test_export_types(void **state) {
     mv_dl_managed_tensor *t;
     CHECK_ERR(mv_view_to_dlpack(&v, MV_DL_COPY_ALWAYS, &t), MV_EBUFFER,
               "memview: format '3s' has no DLPack data type");
+    CHECK_OK(mv_view_release(&v));
+    /* the other byte order */
+    o = tu_wrap(data, sizeof data);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const char *swapped = ">i";
+#else
+    const char *swapped = "<i";
+#endif
+    tu_layout_view(&v, o, data, 8, swapped, 4, 1, shape, NULL, NULL, 0);
+    mv_owner_release(o);
+    CHECK_FAILS(mv_view_to_dlpack(&v, MV_DL_COPY_ALWAYS, &t));
     CHECK_OK(mv_view_release(&v));
     CHECK_ERR(mv_view_to_dlpack(&v, MV_DL_COPY_ALWAYS, &t), MV_EVALUE,
               "operation forbidden on released memoryview object");
