@@ -36,3 +36,6 @@ echo "== 2. Python type against the builtin (bench/bench_py.py)"
 echo
 echo "== 3. the article's experiment (bench/seed_demo.py)"
 MEMVIEW_BUILD=$BUILD "$PYTHON" bench/seed_demo.py --seed-c "$BUILD/bench/seed_c"
+echo
+echo "== 4. moving 100 MB between processes: pickle, Dask (bench/bench_transfer.py)"
+"$PYTHON" bench/bench_transfer.py

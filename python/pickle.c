@@ -9,7 +9,8 @@
  * back makes a view of that very memory. Lower protocols, and protocol 5
  * without a callback, copy the items into the pickle (as bytes for a
  * read-only view, as a bytearray for a writable one). A view whose items
- * are not C-contiguous is copied into C order first, once.
+ * are not C-contiguous is copied into C order first, once. The buffer
+ * passed out of band is always flat bytes (format "B", 1-D).
  *
  * The builtin memoryview refuses to be pickled at all.
  */
@@ -23,8 +24,21 @@ static PyObject *rebuild_fn;
 static PyObject *pickled_items(PyObject *self, Py_buffer *b, long proto) {
     PyObject *data;
     if (PyBuffer_IsContiguous(b, 'C')) {
-        if (proto >= 5)
-            return PyPickleBuffer_FromObject(self);
+        if (proto >= 5) {
+            /* The PickleBuffer of a flat byte view of self (raw() of one
+             * of self): out-of-band consumers that split and join frames,
+             * such as Dask's, expect 1-D buffers. */
+            PyObject *pb = PyPickleBuffer_FromObject(self);
+            if (pb == NULL)
+                return NULL;
+            PyObject *raw = PyObject_CallMethod(pb, "raw", NULL);
+            Py_DECREF(pb);
+            if (raw == NULL)
+                return NULL;
+            data = PyPickleBuffer_FromObject(raw);
+            Py_DECREF(raw);
+            return data;
+        }
         return b->readonly ? PyBytes_FromStringAndSize(b->buf, b->len)
                            : PyByteArray_FromStringAndSize(b->buf, b->len);
     }

@@ -102,6 +102,9 @@ def test_out_of_band_shares_memory(name, m):
     data = pickle.dumps(m, 5, buffer_callback=buffers.append)
     assert len(buffers) == 1
     assert isinstance(buffers[0], pickle.PickleBuffer)
+    # flat bytes out of band, whatever the view's format and shape
+    with memoryview(buffers[0]) as flat:
+        assert (flat.ndim, flat.format, flat.nbytes) == (1, "B", m.nbytes)
     # the pickle itself holds no copy of the items
     assert len(data) < 200 + len(m.format)
     r = pickle.loads(data, buffers=buffers)
