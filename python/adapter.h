@@ -8,7 +8,9 @@
 #ifndef MEMVIEW_PY_ADAPTER_H
 #define MEMVIEW_PY_ADAPTER_H
 
-#define PY_SSIZE_T_CLEAN
+/* No PY_SSIZE_T_CLEAN: these files parse no "#" formats, and without it
+ * PyArg_ParseTuple, Py_BuildValue and PyObject_CallMethod are the public
+ * functions themselves (with it, before 3.13, private *_SizeT ones). */
 #include <Python.h>
 
 #include "memview.h"

@@ -22,7 +22,7 @@ static void coreview_dealloc(CoreViewObject *self) {
     /* Buffers lent out hold a reference to self: none is left here. */
     (void)mv_view_release(&self->view);
     Py_XDECREF(self->keep);
-    PyObject_Free(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 #define REQ(flags, f) (((flags) & (f)) == (f))
@@ -102,7 +102,8 @@ static PyTypeObject CoreView_Type = {
 static PyObject *memoryview_type;
 
 PyObject *mvpy_memoryview_of_core(mv_view *v, PyObject *keep) {
-    CoreViewObject *holder = PyObject_New(CoreViewObject, &CoreView_Type);
+    CoreViewObject *holder =
+        (CoreViewObject *)CoreView_Type.tp_alloc(&CoreView_Type, 0);
     if (holder == NULL) {
         (void)mv_view_release(v);
         return NULL;

@@ -7,11 +7,13 @@
  * DLManagedTensorVersioned, whose layout is checked against the offsets
  * the DLPack 1.0 spec's field order gives on this ABI.
  */
-#include <dlpack/dlpack.h>
-
 #include "test_util.h"
 
 /* ---- ABI ---- */
+
+#if __has_include(<dlpack/dlpack.h>) /* libdlpack-dev, installed by make test  \
+                                      */
+#include <dlpack/dlpack.h>
 
 #define SAME_FIELD(ours, theirs, field)                                        \
     _Static_assert(offsetof(ours, field) == offsetof(theirs, field) &&         \
@@ -44,6 +46,7 @@ _Static_assert((int)MV_DL_CPU == (int)kDLCPU && (int)MV_DL_INT == (int)kDLInt &&
                    (int)MV_DL_FLOAT == (int)kDLFloat &&
                    (int)MV_DL_COMPLEX == (int)kDLComplex,
                "DLPack enum values");
+#endif
 /* DLManagedTensorVersioned (DLPack 1.0): version, manager_ctx, deleter,
  * flags, dl_tensor, each aligned as C aligns it. */
 _Static_assert(offsetof(mv_dl_managed_tensor_versioned, version) == 0 &&
