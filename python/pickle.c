@@ -152,7 +152,7 @@ static PyObject *rebuild(PyObject *module, PyObject *args) {
 
 PyMethodDef mvpy_pickle_functions[] = {
     {"_rebuild", (PyCFunction)rebuild, METH_VARARGS,
-     "_rebuild(data, format, itemsize, shape, readonly)\n--\n\n"
+     "_rebuild(data, format, itemsize, shape, readonly, /)\n--\n\n"
      "Reconstruct a pickled memoryview (used by pickle)."},
     {NULL, NULL, 0, NULL},
 };

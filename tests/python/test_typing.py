@@ -3,7 +3,8 @@
 tests/typing/usage_ok.py must type-check under --strict (and run);
 tests/typing/usage_bad.py must give one error on each line marked ``# E``
 and none elsewhere, so that the stubs cannot be loosened into accepting
-anything.  The stubs are found next to the extension: build/python/memview
+anything; and mypy's stubtest must find the stubs and the extension
+module's runtime signatures in agreement.  The stubs are found next to the extension: build/python/memview
 (the same files pip installs; test_install.py checks that copy too).
 """
 
@@ -73,3 +74,12 @@ def test_bad_usage_is_reported(tmp_path):
     r = mypy(path, tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     assert error_lines(r.stdout, path) == marked, r.stdout
+
+
+def test_stubs_match_the_module(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "memview._memview"],
+        cwd=tmp_path, env=dict(os.environ, PYTHONPATH=PKG_DIR),
+        capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Success" in r.stdout
