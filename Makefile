@@ -8,8 +8,12 @@
 #   make format-check    fail if any C source is not formatted
 #   make clang-check     build library, tests, CLI and extension with clang
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
-#   make install         install library, header, memview.pc and CLI
-#                        under PREFIX (default /usr/local)
+#   make install         install the shared and static library, header,
+#                        memview.pc, the CMake package and the CLI under
+#                        PREFIX (default /usr/local)
+#   make uninstall       remove what the last `make install` installed
+#   make check-examples  build examples/*.c against a copy installed in a
+#                        temporary prefix (pkg-config and CMake), run them
 #   make clean           remove build/
 #
 # Layout of build/:
@@ -35,11 +39,12 @@ CTEST      := ctest --output-on-failure --no-tests=error -j$(JOBS)
 RUN_ENV := PYTHONPATH=$(OUT)/python MEMVIEW_CLI=$(OUT)/memview MEMVIEW_BUILD=$(OUT)
 CMAKE_COMMON := -G Ninja --no-warn-unused-cli -DPython3_EXECUTABLE=$(PYTHON) \
                 -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-FORMAT_DIRS := include src cli python tests/c tests/fuzz bench
+FORMAT_DIRS := include src cli python tests/c tests/fuzz bench examples
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
-        asan clang-check fuzz format format-check demo bench install clean
+        asan clang-check fuzz format format-check demo bench install uninstall \
+        check-examples clean
 
 all: build
 
@@ -89,6 +94,7 @@ test:
 	bash scripts/install-deps.sh test
 	$(MAKE) --no-print-directory build-tests
 	$(MAKE) --no-print-directory check-c
+	$(MAKE) --no-print-directory check-examples
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
@@ -103,6 +109,10 @@ deps:
 check-c: build-tests
 	@echo "== C tests (plain)"
 	$(CTEST) --test-dir $(MAIN_DIR) -L unit
+
+check-examples: build
+	@echo "== examples against an installed copy"
+	bash scripts/check-examples.sh $(MAIN_DIR)
 
 check-asan: asan
 	@echo "== C tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
@@ -174,6 +184,9 @@ install: $(MAIN_DIR)/build.ninja
 	cmake -S . -B $(MAIN_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(MAIN_DIR)
 	cmake --install $(MAIN_DIR)
+
+uninstall:
+	cmake --build $(MAIN_DIR) --target uninstall
 
 clean:
 	rm -rf $(BUILD)
