@@ -39,8 +39,8 @@ CTEST      := ctest --output-on-failure --no-tests=error -j$(JOBS)
 RUN_ENV := PYTHONPATH=$(OUT)/python MEMVIEW_CLI=$(OUT)/memview MEMVIEW_BUILD=$(OUT)
 CMAKE_COMMON := -G Ninja --no-warn-unused-cli -DPython3_EXECUTABLE=$(PYTHON) \
                 -DCMAKE_INSTALL_PREFIX=$(PREFIX)
-FORMAT_DIRS := include src cli python tests/c tests/fuzz bench examples
-FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
+FORMAT_DIRS := include src cli python tests/c tests/cxx tests/fuzz bench examples
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/dev/null | sort)
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
         asan clang-check fuzz format format-check demo bench install uninstall \
@@ -62,7 +62,7 @@ $(ASAN_DIR)/build.ninja:
 	      -DMEMVIEW_PYTHON=OFF -DMEMVIEW_VALGRIND=OFF -DMEMVIEW_BENCH=OFF
 
 $(CLANG_DIR)/build.ninja:
-	CC=clang cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) -DMEMVIEW_TESTS=ON \
+	CC=clang CXX=clang++ cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) -DMEMVIEW_TESTS=ON \
 	      -DMEMVIEW_VALGRIND=OFF
 
 $(FUZZ_DIR)/build.ninja:
