@@ -12,6 +12,7 @@
 #                        memview.pc, the CMake package and the CLI under
 #                        PREFIX (default /usr/local)
 #   make uninstall       remove what the last `make install` installed
+#   make check-symbols   libmemview.so exports only what memview.h declares
 #   make check-examples  build examples/*.c against a copy installed in a
 #                        temporary prefix (pkg-config and CMake), run them
 #   make clean           remove build/
@@ -44,7 +45,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
         asan clang-check fuzz format format-check demo bench install uninstall \
-        check-examples clean
+        check-examples check-symbols clean
 
 all: build
 
@@ -95,6 +96,7 @@ test:
 	$(MAKE) --no-print-directory build-tests
 	$(MAKE) --no-print-directory check-c
 	$(MAKE) --no-print-directory check-examples
+	$(MAKE) --no-print-directory check-symbols
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
@@ -113,6 +115,10 @@ check-c: build-tests
 check-examples: build
 	@echo "== examples against an installed copy"
 	bash scripts/check-examples.sh $(MAIN_DIR)
+
+check-symbols: build
+	@echo "== exported symbols and soname"
+	bash scripts/check-symbols.sh $(OUT)
 
 check-asan: asan
 	@echo "== C tests (AddressSanitizer + UndefinedBehaviorSanitizer)"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# check-symbols.sh BUILD_DIR -- the ABI surface of the built library:
+#   - libmemview.so exports only mv_* symbols, and exactly the functions the
+#     header declares with MV_API (no internal function leaks out, no
+#     declared call is missing);
+#   - its soname is libmemview.so.<major>, the major version of memview.h
+#     and of memview.pc;
+#   - libmemview.a: lists its global symbols without the mv_ prefix (internal
+#     functions, which a static link puts in the program's namespace).
+set -euo pipefail
+
+out=${1:?usage: check-symbols.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+header=$root/include/memview.h
+so=$out/libmemview.so
+failed=0
+
+exported=$(nm -D --defined-only "$so" | awk 'NF == 3 {print $3}' | sort)
+declared=$(grep -oE '^MV_API [^(]*\(' "$header" |
+           grep -oE '[A-Za-z_][A-Za-z0-9_]* *\($' | tr -d '( ' | sort)
+
+stray=$(grep -v '^mv_' <<<"$exported" || true)
+if [ -n "$stray" ]; then
+    echo "libmemview.so exports symbols without the mv_ prefix:"
+    sed 's/^/    /' <<<"$stray"
+    failed=1
+fi
+undeclared=$(comm -23 <(echo "$exported") <(echo "$declared"))
+if [ -n "$undeclared" ]; then
+    echo "libmemview.so exports symbols memview.h does not declare with MV_API:"
+    sed 's/^/    /' <<<"$undeclared"
+    failed=1
+fi
+missing=$(comm -13 <(echo "$exported") <(echo "$declared"))
+if [ -n "$missing" ]; then
+    echo "memview.h declares calls libmemview.so does not export:"
+    sed 's/^/    /' <<<"$missing"
+    failed=1
+fi
+
+major=$(sed -n 's/^#define MEMVIEW_VERSION_MAJOR \([0-9]*\)$/\1/p' "$header")
+hversion=$(sed -n 's/^#define MEMVIEW_VERSION "\(.*\)"$/\1/p' "$header")
+pcversion=$(sed -n 's/^Version: //p' "$out/memview.pc")
+soname=$(objdump -p "$so" | awk '$1 == "SONAME" {print $2}')
+if [ "$soname" != "libmemview.so.$major" ]; then
+    echo "soname $soname, want libmemview.so.$major (MEMVIEW_VERSION_MAJOR)"
+    failed=1
+fi
+if [ "$hversion" != "$pcversion" ]; then
+    echo "memview.h says version $hversion, the build (memview.pc) $pcversion"
+    failed=1
+fi
+
+# Internal functions shared between the library's files: with the static
+# library they become globals of the program that links it.
+internal=$(nm -g --defined-only "$out/libmemview.a" |
+           awk 'NF == 3 {print $3}' | grep -v '^mv_' | sort -u || true)
+if [ -n "$internal" ]; then
+    echo "libmemview.a: $(wc -l <<<"$internal") internal globals without a" \
+         "prefix of their own (not exported by libmemview.so):"
+    echo "$internal" | paste -sd' ' | fold -s -w 76 | sed 's/^/    /'
+fi
+
+[ "$failed" -eq 0 ] || exit 1
+echo "symbols: libmemview.so ($soname) exports $(wc -l <<<"$exported")" \
+     "mv_* functions, exactly those memview.h declares"
