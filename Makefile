@@ -7,6 +7,7 @@
 #   make format          apply .clang-format to the C sources
 #   make format-check    fail if any C source is not formatted
 #   make clang-check     build library, tests, CLI and extension with clang
+#   make tsan            the thread stress test under ThreadSanitizer
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
 #   make install         install the shared and static library, header,
 #                        memview.pc, the CMake package and the CLI under
@@ -31,6 +32,7 @@ MAIN_DIR   := $(BUILD)/cmake
 ASAN_DIR   := $(BUILD)/asan
 CLANG_DIR  := $(BUILD)/clang
 FUZZ_DIR   := $(BUILD)/fuzz
+TSAN_DIR   := $(BUILD)/tsan
 FUZZ_SECONDS ?= 20
 FUZZ_NAMES  = $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 PYTHON     := /usr/bin/python3
@@ -44,7 +46,7 @@ FORMAT_DIRS := include src cli python tests/c tests/cxx tests/fuzz bench example
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/dev/null | sort)
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
-        asan clang-check fuzz format format-check demo bench install uninstall \
+        asan tsan clang-check fuzz format format-check demo bench install uninstall \
         check-examples check-symbols clean
 
 all: build
@@ -65,6 +67,11 @@ $(ASAN_DIR)/build.ninja:
 $(CLANG_DIR)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(CLANG_DIR) $(CMAKE_COMMON) -DMEMVIEW_TESTS=ON \
 	      -DMEMVIEW_VALGRIND=OFF
+
+$(TSAN_DIR)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) $(CMAKE_COMMON) \
+	      -DMEMVIEW_TSAN=ON -DMEMVIEW_TESTS=ON -DMEMVIEW_PYTHON=OFF \
+	      -DMEMVIEW_VALGRIND=OFF -DMEMVIEW_BENCH=OFF
 
 $(FUZZ_DIR)/build.ninja:
 	CC=clang cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DMEMVIEW_FUZZ=ON \
@@ -98,6 +105,7 @@ test:
 	$(MAKE) --no-print-directory check-examples
 	$(MAKE) --no-print-directory check-symbols
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory tsan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory check-python
@@ -125,6 +133,17 @@ check-asan: asan
 	$(CTEST) --test-dir $(ASAN_DIR) -L unit
 	@echo "== CLI tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 	MEMVIEW_CLI=$(OUT)/asan/memview $(PYTHON) -m pytest -q tests/python/test_cli.py
+
+# The thread stress test (tests/c/test_threads.c) under ThreadSanitizer;
+# the ASan run above checks it for leaks, the valgrind run too.
+tsan: $(TSAN_DIR)/build.ninja
+	cmake --build $(TSAN_DIR) --target ctest_test_threads
+	@echo "== thread stress test (ThreadSanitizer)"
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	    $(CTEST) --test-dir $(TSAN_DIR) -R '^c/test_threads$$' -V \
+	    >$(TSAN_DIR)/threads.log 2>&1 || \
+	    { tail -n 100 $(TSAN_DIR)/threads.log; exit 1; }
+	@grep -E 'threads: |tests passed' $(TSAN_DIR)/threads.log
 
 # Each fuzzer grows its corpus in build/fuzz/corpus/<name>/ (seeded from
 # tests/fuzz/seeds/<name>/); a crash stops the run and leaves the input in

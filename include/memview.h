@@ -34,6 +34,18 @@
  *   - Sizes and indexes are mv_ssize (ptrdiff_t). No input, however
  *     hostile, reaches undefined behaviour: every size, index and stride
  *     product is checked for overflow.
+ *
+ * Threads (docs/threads.md)
+ *   - Error messages are per thread. Owners count their views atomically:
+ *     views of one owner may be made and released on any threads at once,
+ *     and a release callback runs exactly once, on the thread that drops
+ *     the last reference.
+ *   - A view is a value: any number of threads may read one view at once
+ *     (the calls taking const mv_view *, which also make new views from
+ *     it); a call taking mv_view * (release, narrow, cast in place, hash,
+ *     export) needs the caller's lock, as does writing items that another
+ *     thread reads. Make views of an owner only while holding a reference
+ *     to it; resize or free an owner only when no thread can be making one.
  */
 #ifndef MEMVIEW_H
 #define MEMVIEW_H
