@@ -322,7 +322,7 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
     if (!mv_is_c_contiguous(v) && v->len > 0) {
         tmp = malloc((size_t)v->len);
         if (!tmp)
-            return mv_error(MV_ENOMEM, "%s", "");
+            return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->len);
         copy_to_contiguous(tmp, v, MV_ORDER_C);
         mem = tmp;
     }

@@ -76,7 +76,7 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
     if (group && n > 0)
         nsep = (mv_ssize)(((size_t)n - 1) / group);
     if (n >= MV_SSIZE_MAX / 2 - nsep)
-        return mv_error(MV_ENOMEM, "%s", "");
+        return mv_error(MV_ENOMEM, "cannot allocate the hex of %td bytes", n);
     mv_ssize total = 2 * n + nsep;
     if (group >= (size_t)n)
         group = 0; /* one group: no separator */
@@ -86,14 +86,14 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
     if (n > 0 && !mv_is_c_contiguous(v)) {
         tmp = malloc((size_t)n);
         if (!tmp)
-            return mv_error(MV_ENOMEM, "%s", "");
+            return mv_error(MV_ENOMEM, "cannot allocate %td bytes", n);
         copy_to_contiguous((char *)tmp, v, MV_ORDER_C);
         src = tmp;
     }
     char *res = malloc((size_t)total + 1);
     if (!res) {
         free(tmp);
-        return mv_error(MV_ENOMEM, "%s", "");
+        return mv_error(MV_ENOMEM, "cannot allocate %td bytes", total + 1);
     }
     if (group == 0)
         hexlify(res, src, n);
