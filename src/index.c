@@ -29,13 +29,6 @@ static inline int lookup_dimension(const mv_view *v, char **ptr, int dim,
     return MV_OK;
 }
 
-char *view_item_unchecked(const mv_view *v, const mv_ssize *index) {
-    char *p = v->buf;
-    for (int d = 0; d < v->ndim; d++)
-        p = adjust_ptr(p + v->strides[d] * index[d], v->suboffsets, d);
-    return p;
-}
-
 /* CPython refuses formats of several characters before looking at the
  * key, and unknown single characters only when an item is read or written
  * (after the bounds check). */

@@ -40,10 +40,6 @@ static inline char *adjust_ptr(char *ptr, const mv_ssize *suboffsets, int dim) {
     return ptr;
 }
 
-static inline bool has_suboffsets_in_last_dim(const mv_view *v) {
-    return v->suboffsets && v->ndim > 0 && v->suboffsets[v->ndim - 1] >= 0;
-}
-
 /* Allocate shape/strides/suboffsets storage for ndim dimensions in v
  * (inline or on the heap), leaving v->shape etc. pointing at it. */
 int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets);
@@ -67,9 +63,6 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
 /* fmt compiled for a view: *out NULL when it does not compile; fails
  * only with MV_ENOMEM. */
 int view_compile_format(const char *fmt, const mv_format **out);
-
-/* The address of the item at a full index tuple, not checked. */
-char *view_item_unchecked(const mv_view *v, const mv_ssize *index);
 
 /* C-order strided copy of v's items into the contiguous block out. */
 void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
