@@ -7,6 +7,7 @@
 #   make format          apply .clang-format to the C sources
 #   make format-check    fail if any C source is not formatted
 #   make clang-check     build library, tests, CLI and extension with clang
+#   make coverage        line and branch coverage of src/ by the C tests
 #   make tsan            the thread stress test under ThreadSanitizer
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
 #   make install         install the shared and static library, header,
@@ -33,6 +34,7 @@ ASAN_DIR   := $(BUILD)/asan
 CLANG_DIR  := $(BUILD)/clang
 FUZZ_DIR   := $(BUILD)/fuzz
 TSAN_DIR   := $(BUILD)/tsan
+COV_DIR    := $(BUILD)/coverage
 FUZZ_SECONDS ?= 20
 FUZZ_NAMES  = $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 PYTHON     := /usr/bin/python3
@@ -46,7 +48,7 @@ FORMAT_DIRS := include src cli python tests/c tests/cxx tests/fuzz bench example
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/dev/null | sort)
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
-        asan tsan clang-check fuzz format format-check demo bench install uninstall \
+        asan tsan coverage clang-check fuzz format format-check demo bench install uninstall \
         check-examples check-symbols clean
 
 all: build
@@ -72,6 +74,11 @@ $(TSAN_DIR)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(TSAN_DIR) $(CMAKE_COMMON) \
 	      -DMEMVIEW_TSAN=ON -DMEMVIEW_TESTS=ON -DMEMVIEW_PYTHON=OFF \
 	      -DMEMVIEW_VALGRIND=OFF -DMEMVIEW_BENCH=OFF
+
+$(COV_DIR)/build.ninja:
+	cmake -S . -B $(COV_DIR) $(CMAKE_COMMON) -DMEMVIEW_COVERAGE=ON \
+	      -DMEMVIEW_TESTS=ON -DMEMVIEW_PYTHON=OFF -DMEMVIEW_VALGRIND=OFF \
+	      -DMEMVIEW_BENCH=OFF
 
 $(FUZZ_DIR)/build.ninja:
 	CC=clang cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DMEMVIEW_FUZZ=ON \
@@ -106,6 +113,7 @@ test:
 	$(MAKE) --no-print-directory check-symbols
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory tsan
+	$(MAKE) --no-print-directory coverage
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory check-python
@@ -144,6 +152,16 @@ tsan: $(TSAN_DIR)/build.ninja
 	    >$(TSAN_DIR)/threads.log 2>&1 || \
 	    { tail -n 100 $(TSAN_DIR)/threads.log; exit 1; }
 	@grep -E 'threads: |tests passed' $(TSAN_DIR)/threads.log
+
+# Line and branch coverage of src/ by the C tests (gcovr); a figure below
+# the floor in tests/coverage-floor.txt fails the run.
+coverage: $(COV_DIR)/build.ninja
+	cmake --build $(COV_DIR)
+	@echo "== coverage of src/ by the C tests"
+	@find $(COV_DIR) -name '*.gcda' -delete
+	@$(CTEST) --test-dir $(COV_DIR) -L unit >$(COV_DIR)/ctest.log 2>&1 || \
+	    { tail -n 60 $(COV_DIR)/ctest.log; exit 1; }
+	bash scripts/coverage.sh $(COV_DIR)
 
 # Each fuzzer grows its corpus in build/fuzz/corpus/<name>/ (seeded from
 # tests/fuzz/seeds/<name>/); a crash stops the run and leaves the input in

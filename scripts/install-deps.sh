@@ -14,7 +14,7 @@ DEMO_PACKAGES=("${BUILD_PACKAGES[@]}" python3-matplotlib)
 TEST_PACKAGES=(
     "${DEMO_PACKAGES[@]}" pkg-config libcmocka-dev valgrind clang clang-format
     python3-pytest python3-hypothesis python3-numpy
-    libpython3.11-testsuite libclang-rt-14-dev
+    libpython3.11-testsuite libclang-rt-14-dev g++ gcovr doxygen
     python3-venv python3-pip python3-setuptools python3-wheel python3-mypy
     python3-distributed libdlpack-dev
 )

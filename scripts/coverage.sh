@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# coverage.sh COVERAGE_TREE -- line and branch coverage of src/ by the C
+# tests that just ran in COVERAGE_TREE (a --coverage build), measured with
+# gcovr. Fails when either figure is below the floor recorded in
+# tests/coverage-floor.txt; `coverage.sh TREE --record` writes the current
+# figures there instead.
+set -euo pipefail
+
+tree=${1:?usage: coverage.sh COVERAGE_TREE [--record]}
+root=$(cd "$(dirname "$0")/.." && pwd)
+floor_file=$root/tests/coverage-floor.txt
+
+# Per-file table, then the summary (the last two lines are the figures).
+gcovr --root "$root" --object-directory "$tree" --filter "$root/src/" \
+      --txt "$tree/coverage.txt" --json-summary "$tree/coverage.json" \
+      >/dev/null
+gcovr --root "$root" --object-directory "$tree" --filter "$root/src/" \
+      --branches --txt "$tree/coverage-branches.txt" >/dev/null
+echo "-- lines, per file (gcovr; $tree/coverage.txt):"
+sed -n '/^File/,$p' "$tree/coverage.txt" | grep -v '^---'
+echo "-- branches, per file:"
+sed -n '/^File/,$p' "$tree/coverage-branches.txt" | grep -v '^---'
+
+read -r lines branches < <(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("%.1f %.1f" % (s["line_percent"], s["branch_percent"]))' \
+    "$tree/coverage.json")
+echo "coverage of src/ by the C tests: lines $lines%, branches $branches%"
+
+if [ "${2:-}" = --record ]; then
+    cat >"$floor_file" <<EOT
+# Line and branch coverage of src/ by the C tests (gcovr, make coverage).
+# make test fails when either figure drops below these; raise them when
+# coverage improves (bash scripts/coverage.sh build/coverage --record).
+lines $lines
+branches $branches
+EOT
+    echo "recorded in tests/coverage-floor.txt"
+    exit 0
+fi
+
+want_lines=$(awk '$1 == "lines" {print $2}' "$floor_file")
+want_branches=$(awk '$1 == "branches" {print $2}' "$floor_file")
+fail=0
+if python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= float(sys.argv[2]))' \
+        "$lines" "$want_lines"; then
+    echo "line coverage $lines% is below the floor $want_lines%"
+    fail=1
+fi
+if python3 -c 'import sys; sys.exit(float(sys.argv[1]) >= float(sys.argv[2]))' \
+        "$branches" "$want_branches"; then
+    echo "branch coverage $branches% is below the floor $want_branches%"
+    fail=1
+fi
+[ "$fail" -eq 0 ] || exit 1
+echo "coverage: at or above the floor (lines $want_lines%, branches" \
+     "$want_branches%, tests/coverage-floor.txt)"
