@@ -10,6 +10,8 @@
 #   make coverage        line and branch coverage of src/ by the C tests
 #   make tsan            the thread stress test under ThreadSanitizer
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
+#   make fuzz-long       the same for an hour per fuzzer
+#   make fuzz-merge      minimise what they found into tests/fuzz/corpus/
 #   make install         install the shared and static library, header,
 #                        memview.pc, the CMake package and the CLI under
 #                        PREFIX (default /usr/local)
@@ -48,8 +50,9 @@ FORMAT_DIRS := include src cli python tests/c tests/cxx tests/fuzz bench example
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/dev/null | sort)
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
-        asan tsan coverage clang-check fuzz format format-check demo bench install uninstall \
-        check-examples check-symbols clean
+        asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
+        format-check demo bench install uninstall check-examples check-symbols \
+        clean
 
 all: build
 
@@ -163,26 +166,60 @@ coverage: $(COV_DIR)/build.ninja
 	    { tail -n 60 $(COV_DIR)/ctest.log; exit 1; }
 	bash scripts/coverage.sh $(COV_DIR)
 
-# Each fuzzer grows its corpus in build/fuzz/corpus/<name>/ (seeded from
-# tests/fuzz/seeds/<name>/); a crash stops the run and leaves the input in
-# build/fuzz/artifacts/.
+# Each fuzzer grows its corpus in build/fuzz/corpus/<name>/, starting from
+# the checked-in, minimised corpus tests/fuzz/corpus/<name>/ and the
+# hand-written seeds tests/fuzz/seeds/<name>/ (both only read). A crash
+# stops the run and leaves the input in build/fuzz/artifacts/. The last
+# lines are a summary: executions, speed, coverage and corpus per fuzzer.
 fuzz: $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) --target memview_fuzz
+	@: >$(FUZZ_DIR)/summary.txt
 	@for f in $(FUZZ_NAMES); do \
 	    echo "== $$f ($(FUZZ_SECONDS) s)"; \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/artifacts; \
-	    seeds=tests/fuzz/seeds/$$f; [ -d $$seeds ] || seeds=; \
+	    inputs=; \
+	    for d in tests/fuzz/corpus/$$f tests/fuzz/seeds/$$f; do \
+	        [ -d $$d ] && inputs="$$inputs $$d"; \
+	    done; \
 	    log=$(FUZZ_DIR)/$$f.log; \
 	    if ! $(FUZZ_DIR)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 	            -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$f- \
-	            $(FUZZ_DIR)/corpus/$$f $$seeds >$$log 2>&1; then \
+	            $(FUZZ_DIR)/corpus/$$f $$inputs >$$log 2>&1; then \
 	        tail -n 60 $$log; \
 	        echo "$$f: CRASH (input in $(FUZZ_DIR)/artifacts/, log $$log)"; \
 	        exit 1; \
 	    fi; \
 	    grep '^stat::' $$log; \
 	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	    speed=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
+	    cov=$$(grep -o 'cov: [0-9]*' $$log | tail -n 1 | cut -d' ' -f2); \
+	    units=$$(ls $(FUZZ_DIR)/corpus/$$f | wc -l); \
 	    echo "$$f: $$runs runs, no crash"; \
+	    printf '%-14s %12s runs in %5s s  %7s/s  cov %6s  corpus %6s\n' \
+	        $$f $$runs $(FUZZ_SECONDS) $$speed "$$cov" $$units \
+	        >>$(FUZZ_DIR)/summary.txt; \
+	done
+	@echo "-- fuzz summary (no crash)"
+	@cat $(FUZZ_DIR)/summary.txt
+
+# One hour per fuzzer, then the same summary.
+fuzz-long:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3600
+
+# Minimise what the fuzzers found into tests/fuzz/corpus/<name>/ (run after
+# make fuzz or fuzz-long, then commit the result).
+fuzz-merge: $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) --target memview_fuzz
+	@for f in $(FUZZ_NAMES); do \
+	    new=$(FUZZ_DIR)/merged/$$f; rm -rf $$new; mkdir -p $$new \
+	        tests/fuzz/corpus/$$f $(FUZZ_DIR)/corpus/$$f; \
+	    $(FUZZ_DIR)/fuzz/$$f -merge=1 $$new tests/fuzz/corpus/$$f \
+	        $(FUZZ_DIR)/corpus/$$f $$(ls -d tests/fuzz/seeds/$$f 2>/dev/null) \
+	        >$(FUZZ_DIR)/$$f-merge.log 2>&1 || \
+	        { tail -n 20 $(FUZZ_DIR)/$$f-merge.log; exit 1; }; \
+	    rm -rf tests/fuzz/corpus/$$f; cp -r $$new tests/fuzz/corpus/$$f; \
+	    echo "$$f: $$(ls tests/fuzz/corpus/$$f | wc -l) inputs," \
+	         "$$(du -sh tests/fuzz/corpus/$$f | cut -f1) in tests/fuzz/corpus/$$f"; \
 	done
 
 check-valgrind: build-tests
