@@ -12,6 +12,8 @@
 #   make fuzz            run each libFuzzer target for FUZZ_SECONDS (20)
 #   make fuzz-long       the same for an hour per fuzzer
 #   make fuzz-merge      minimise what they found into tests/fuzz/corpus/
+#   make docs            the API reference from memview.h (Doxygen) in
+#                        build/docs/html/, its warnings checked
 #   make install         install the shared and static library, header,
 #                        memview.pc, the CMake package and the CLI under
 #                        PREFIX (default /usr/local)
@@ -51,7 +53,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
 
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
         asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
-        format-check demo bench install uninstall check-examples check-symbols \
+        format-check demo bench docs install uninstall check-examples check-symbols \
         clean
 
 all: build
@@ -117,6 +119,7 @@ test:
 	$(MAKE) --no-print-directory check-asan
 	$(MAKE) --no-print-directory tsan
 	$(MAKE) --no-print-directory coverage
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory check-python
@@ -256,6 +259,12 @@ bench: build
 	        $(RUN_ENV) $(PYTHON) "$$b" || exit 1; \
 	    done; \
 	fi
+
+# ---- API reference ------------------------------------------------------------
+
+docs:
+	@echo "== API reference (Doxygen)"
+	bash scripts/check-docs.sh $(BUILD)/docs
 
 # ---- install and clean -------------------------------------------------------
 

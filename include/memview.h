@@ -140,6 +140,8 @@ MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len, int readonly,
  * cannot be opened or mapped; mv_errno() gives errno. */
 MV_API int mv_owner_map(mv_owner **out, const char *path, int writable);
 
+/* The owner's first byte, its size in bytes, and whether its views are
+ * read-only. */
 MV_API void *mv_owner_data(const mv_owner *o);
 MV_API mv_ssize mv_owner_size(const mv_owner *o);
 MV_API int mv_owner_readonly(const mv_owner *o);
