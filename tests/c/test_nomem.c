@@ -56,19 +56,21 @@ static void disarm(void) { fail_at = 0; }
 
 /* ---- inputs and outputs of the calls ---- */
 
-enum { NBYTES = 240 };
+enum { NBYTES = 320 };
 
 struct fx {
-    mv_owner *o;   /* an input owner: NBYTES of a pattern */
-    mv_view a, b;  /* input views */
-    mv_view out;   /* an output view */
-    mv_owner *oo;  /* an output owner */
-    void *mem;     /* an output block */
-    char *str;     /* an output string */
-    mv_ssize n;    /* an output size */
-    int eq;        /* an output flag */
-    int64_t hash;  /* an output hash */
-    int callbacks; /* release callback calls */
+    mv_owner *o;            /* an input owner: NBYTES of a pattern */
+    mv_view a, b;           /* input views */
+    mv_view out;            /* an output view */
+    mv_owner *oo;           /* an output owner */
+    void *mem;              /* an output block */
+    char *str;              /* an output string */
+    mv_ssize n;             /* an output size */
+    int eq;                 /* an output flag */
+    int64_t hash;           /* an output hash */
+    const mv_format *fmt;   /* an output format */
+    const mv_format *infmt; /* an input format */
+    int callbacks;          /* release callback calls */
     char wrapped[64];
     char path[64];
 };
@@ -118,6 +120,7 @@ static void setup(struct fx *f) {
     f->n = -12345;
     f->eq = -7;
     f->hash = -99;
+    f->fmt = SENTINEL;
 }
 
 static void teardown(struct fx *f) {
@@ -127,6 +130,9 @@ static void teardown(struct fx *f) {
         free(f->mem);
     if (f->str != SENTINEL)
         free(f->str);
+    if (f->fmt != SENTINEL)
+        mv_format_release(f->fmt);
+    mv_format_release(f->infmt);
     CHECK_OK(mv_view_release(&f->out));
     CHECK_OK(mv_view_release(&f->a));
     CHECK_OK(mv_view_release(&f->b));
@@ -177,7 +183,7 @@ struct nomem_case {
     const char *name;
     void (*prepare)(struct fx *f); /* inputs, made with no failure armed */
     int (*call)(struct fx *f);
-    enum { OUT_NONE, OUT_VIEW, OUT_OWNER, OUT_MEM, OUT_STR } out;
+    enum { OUT_NONE, OUT_VIEW, OUT_OWNER, OUT_MEM, OUT_STR, OUT_FMT } out;
 };
 
 static void prep_none(struct fx *f) { (void)f; }
@@ -197,14 +203,6 @@ static void prep_strided(struct fx *f) {
 static void prep_strided_ro(struct fx *f) {
     make_owner(f, 1);
     make_4d_strided(f, &f->a);
-}
-static void prep_struct_fmt(struct fx *f) {
-    make_owner(f, 0);
-    static const mv_ssize shape[1] = {60};
-    tu_layout_view(&f->a, f->o, mv_owner_data(f->o), 120, "<h", 2, 1, shape,
-                   NULL, NULL, 0);
-    tu_layout_view(&f->b, f->o, mv_owner_data(f->o), 120, "<h", 2, 1, shape,
-                   NULL, NULL, 0);
 }
 static void prep_overlap(struct fx *f) {
     make_owner(f, 0);
@@ -258,11 +256,11 @@ static int call_select(struct fx *f) {
     return mv_view_select(&f->out, &f->a, key, 2);
 }
 static int call_cast(struct fx *f) {
-    mv_ssize shape[5] = {2, 2, 2, 3, 10};
+    mv_ssize shape[5] = {2, 2, 2, 5, 8};
     return mv_view_cast(&f->out, &f->a, "B", shape, 5);
 }
 static int call_cast_in_place(struct fx *f) {
-    mv_ssize shape[5] = {2, 2, 2, 3, 10};
+    mv_ssize shape[5] = {2, 2, 2, 5, 8};
     return mv_view_cast(&f->a, &f->a, "B", shape, 5);
 }
 static int call_tobytes(struct fx *f) {
@@ -277,8 +275,44 @@ static int call_hex(struct fx *f) {
 static int call_hex_sep(struct fx *f) {
     return mv_view_hex(&f->a, ":", 1, 1, ':', 2, &f->str, &f->n);
 }
-static int call_equal(struct fx *f) {
-    return mv_view_equal(&f->a, &f->b, &f->eq);
+static int call_from_layout_struct(struct fx *f) {
+    mv_ssize shape[1] = {20};
+    mv_layout l = {.buf = mv_owner_data(f->o),
+                   .len = 120,
+                   .itemsize = 6,
+                   .format = "<hI",
+                   .ndim = 1,
+                   .shape = shape};
+    return mv_view_from_layout(&f->out, f->o, &l);
+}
+static int call_format_compile(struct fx *f) {
+    return mv_format_compile(&f->fmt, "T{<I:id:(2,3)f:x:10s:name:}");
+}
+
+/* mv_item_pack's source: one byte string. */
+static int src_begin(void *ctx, int depth, mv_ssize n) {
+    (void)ctx, (void)depth, (void)n;
+    return MV_OK;
+}
+static int src_value(void *ctx, mv_value *out) {
+    (void)ctx;
+    out->type = MV_VAL_BYTES;
+    out->s.ptr = "packed";
+    out->s.len = 6;
+    return MV_OK;
+}
+static int src_end(void *ctx, int depth) {
+    (void)ctx, (void)depth;
+    return MV_OK;
+}
+static void prep_pack(struct fx *f) {
+    make_owner(f, 0);
+    /* An item of more than 256 bytes is packed in an allocated copy. */
+    CHECK_OK(mv_format_compile(&f->infmt, "300s"));
+}
+static int call_item_pack(struct fx *f) {
+    mv_source src = {src_begin, src_value, src_end};
+    return mv_item_pack(f->infmt, mv_owner_data(f->o), &src, NULL);
 }
 static int call_hash(struct fx *f) {
     return mv_view_hash(&f->a, NULL, NULL, &f->hash);
@@ -304,7 +338,10 @@ static const struct nomem_case cases[] = {
     {"mv_tobytes (strided, F)", prep_strided, call_tobytes_f, OUT_MEM},
     {"mv_view_hex (strided)", prep_strided, call_hex, OUT_STR},
     {"mv_view_hex (strided, sep)", prep_strided, call_hex_sep, OUT_STR},
-    {"mv_view_equal (struct format)", prep_struct_fmt, call_equal, OUT_NONE},
+    {"mv_view_from_layout (<hI)", prep_owner, call_from_layout_struct,
+     OUT_VIEW},
+    {"mv_format_compile (record)", prep_none, call_format_compile, OUT_FMT},
+    {"mv_item_pack (300 bytes)", prep_pack, call_item_pack, OUT_NONE},
     {"mv_view_hash (strided)", prep_strided_ro, call_hash, OUT_NONE},
     {"mv_view_assign (overlap)", prep_overlap, call_assign, OUT_NONE},
 };
@@ -358,6 +395,10 @@ static bool run_failing(const struct nomem_case *c, long k) {
         break;
     case OUT_STR:
         if (f.str != SENTINEL || f.n != -12345)
+            fail_msg("%s, allocation %ld failing: output written", c->name, k);
+        break;
+    case OUT_FMT:
+        if (f.fmt != SENTINEL)
             fail_msg("%s, allocation %ld failing: output written", c->name, k);
         break;
     case OUT_NONE: break;
