@@ -59,18 +59,20 @@ static void disarm(void) { fail_at = 0; }
 enum { NBYTES = 320 };
 
 struct fx {
-    mv_owner *o;            /* an input owner: NBYTES of a pattern */
-    mv_view a, b;           /* input views */
-    mv_view out;            /* an output view */
-    mv_owner *oo;           /* an output owner */
-    void *mem;              /* an output block */
-    char *str;              /* an output string */
-    mv_ssize n;             /* an output size */
-    int eq;                 /* an output flag */
-    int64_t hash;           /* an output hash */
-    const mv_format *fmt;   /* an output format */
-    const mv_format *infmt; /* an input format */
-    int callbacks;          /* release callback calls */
+    mv_owner *o;                     /* an input owner: NBYTES of a pattern */
+    mv_view a, b;                    /* input views */
+    mv_view out;                     /* an output view */
+    mv_owner *oo;                    /* an output owner */
+    void *mem;                       /* an output block */
+    char *str;                       /* an output string */
+    mv_ssize n;                      /* an output size */
+    int eq;                          /* an output flag */
+    int64_t hash;                    /* an output hash */
+    const mv_format *fmt;            /* an output format */
+    const mv_format *infmt;          /* an input format */
+    mv_dl_managed_tensor *dl, *indl; /* output, input */
+    mv_dl_managed_tensor_versioned *dlv, *indlv; /* output, input */
+    int callbacks;                               /* release callback calls */
     char wrapped[64];
     char path[64];
 };
@@ -121,6 +123,8 @@ static void setup(struct fx *f) {
     f->eq = -7;
     f->hash = -99;
     f->fmt = SENTINEL;
+    f->dl = SENTINEL;
+    f->dlv = SENTINEL;
 }
 
 static void teardown(struct fx *f) {
@@ -133,6 +137,14 @@ static void teardown(struct fx *f) {
     if (f->fmt != SENTINEL)
         mv_format_release(f->fmt);
     mv_format_release(f->infmt);
+    if (f->dl != SENTINEL)
+        f->dl->deleter(f->dl);
+    if (f->dlv != SENTINEL)
+        f->dlv->deleter(f->dlv);
+    if (f->indl) /* not taken by the view (it failed) */
+        f->indl->deleter(f->indl);
+    if (f->indlv)
+        f->indlv->deleter(f->indlv);
     CHECK_OK(mv_view_release(&f->out));
     CHECK_OK(mv_view_release(&f->a));
     CHECK_OK(mv_view_release(&f->b));
@@ -152,6 +164,8 @@ struct snap {
     struct view_snap a, b;
     unsigned char bytes[NBYTES];
     mv_ssize size, exports;
+    mv_dl_managed_tensor dl;
+    mv_dl_managed_tensor_versioned dlv;
 };
 
 static void snap_view(struct view_snap *s, const mv_view *v) {
@@ -169,6 +183,10 @@ static void take_snap(struct snap *s, const struct fx *f) {
     memset(s, 0, sizeof *s);
     snap_view(&s->a, &f->a);
     snap_view(&s->b, &f->b);
+    if (f->indl)
+        memcpy(&s->dl, f->indl, sizeof s->dl);
+    if (f->indlv)
+        memcpy(&s->dlv, f->indlv, sizeof s->dlv);
     if (f->o) {
         s->size = mv_owner_size(f->o);
         s->exports = mv_owner_exports(f->o);
@@ -183,7 +201,15 @@ struct nomem_case {
     const char *name;
     void (*prepare)(struct fx *f); /* inputs, made with no failure armed */
     int (*call)(struct fx *f);
-    enum { OUT_NONE, OUT_VIEW, OUT_OWNER, OUT_MEM, OUT_STR, OUT_FMT } out;
+    enum {
+        OUT_NONE,
+        OUT_VIEW,
+        OUT_OWNER,
+        OUT_MEM,
+        OUT_STR,
+        OUT_FMT,
+        OUT_DL
+    } out;
 };
 
 static void prep_none(struct fx *f) { (void)f; }
@@ -314,6 +340,32 @@ static int call_item_pack(struct fx *f) {
     mv_source src = {src_begin, src_value, src_end};
     return mv_item_pack(f->infmt, mv_owner_data(f->o), &src, NULL);
 }
+static void prep_dlpack(struct fx *f) {
+    prep_strided(f);
+    mv_view v;
+    CHECK_OK(mv_view_new(&v, &f->a));
+    CHECK_OK(mv_view_to_dlpack(&v, MV_DL_COPY_IF_NEEDED, &f->indl));
+    CHECK_OK(mv_view_to_dlpack_versioned(&v, MV_DL_COPY_IF_NEEDED, &f->indlv));
+    CHECK_OK(mv_view_release(&v));
+}
+static int call_to_dlpack(struct fx *f) {
+    return mv_view_to_dlpack(&f->a, MV_DL_COPY_IF_NEEDED, &f->dl);
+}
+static int call_to_dlpack_versioned(struct fx *f) {
+    return mv_view_to_dlpack_versioned(&f->a, MV_DL_COPY_IF_NEEDED, &f->dlv);
+}
+static int call_from_dlpack(struct fx *f) {
+    int rc = mv_view_from_dlpack(&f->out, f->indl);
+    if (rc == MV_OK)
+        f->indl = NULL; /* the view holds it now */
+    return rc;
+}
+static int call_from_dlpack_versioned(struct fx *f) {
+    int rc = mv_view_from_dlpack_versioned(&f->out, f->indlv);
+    if (rc == MV_OK)
+        f->indlv = NULL;
+    return rc;
+}
 static int call_hash(struct fx *f) {
     return mv_view_hash(&f->a, NULL, NULL, &f->hash);
 }
@@ -342,6 +394,12 @@ static const struct nomem_case cases[] = {
      OUT_VIEW},
     {"mv_format_compile (record)", prep_none, call_format_compile, OUT_FMT},
     {"mv_item_pack (300 bytes)", prep_pack, call_item_pack, OUT_NONE},
+    {"mv_view_to_dlpack (strided)", prep_strided, call_to_dlpack, OUT_DL},
+    {"mv_view_to_dlpack_versioned", prep_strided, call_to_dlpack_versioned,
+     OUT_DL},
+    {"mv_view_from_dlpack", prep_dlpack, call_from_dlpack, OUT_VIEW},
+    {"mv_view_from_dlpack_versioned", prep_dlpack, call_from_dlpack_versioned,
+     OUT_VIEW},
     {"mv_view_hash (strided)", prep_strided_ro, call_hash, OUT_NONE},
     {"mv_view_assign (overlap)", prep_overlap, call_assign, OUT_NONE},
 };
@@ -399,6 +457,10 @@ static bool run_failing(const struct nomem_case *c, long k) {
         break;
     case OUT_FMT:
         if (f.fmt != SENTINEL)
+            fail_msg("%s, allocation %ld failing: output written", c->name, k);
+        break;
+    case OUT_DL:
+        if (f.dl != SENTINEL || f.dlv != SENTINEL)
             fail_msg("%s, allocation %ld failing: output written", c->name, k);
         break;
     case OUT_NONE: break;
