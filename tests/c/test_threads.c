@@ -202,7 +202,6 @@ static void one_op(struct worker *w) {
         if (u >= 0 && w->h[u].v.ndim == 1 &&
             mv_view_narrow(&w->h[u].v, 1, MV_END, 1) < 0)
             FAILED(w);
-        w->ops++;
         return;
     case 7: /* read a held or shared view */
     case 8:
