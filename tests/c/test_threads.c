@@ -6,7 +6,8 @@
  * release callback that frees it, immutable copies, growable bytes), gives
  * every worker its own views of them, keeps one shared view of each that
  * all workers read at the same time, and drops its owner handles before
- * the workers start. The workers then make views from their views and from
+ * the workers start. Some views have a record format, whose compiled form
+ * they share and count. The workers then make views from their views and from
  * the shared ones (new, slice, borrow, readonly, sub-view, from_owner),
  * narrow them in place, read items and check each against the byte pattern
  * of its owner, and release them in random order. The last release of a
@@ -92,7 +93,18 @@ static int slot_of(const mv_view *v) {
  * pattern; returns the number of wrong items (or 1 for a failed call). */
 static long check_items(const mv_view *v, int k) {
     long bad = 0;
-    if (v->ndim == 1) {
+    if (v->ndim == 1 && v->fmtchar != 'B') {
+        /* Records ("<hI"): each item's first byte, through its address. */
+        for (mv_ssize i = 0; i < v->shape[0]; i++) {
+            char *p;
+            if (mv_item_ptr(v, i, &p) < 0)
+                return 1;
+            mv_ssize off = (unsigned char *)p - slots[k].base;
+            if (off < 0 || off + v->itemsize > slots[k].len ||
+                *(unsigned char *)p != pattern_byte(slots[k].seed, off))
+                bad++;
+        }
+    } else if (v->ndim == 1) {
         for (mv_ssize i = 0; i < v->shape[0]; i++) {
             mv_value x;
             char *p;
@@ -264,8 +276,14 @@ static void make_owners(int round) {
             memcpy(mv_owner_data(s->o), tmp, OWNER_LEN);
         }
         s->base = mv_owner_data(s->o);
-        /* Half the shared views are 2-D (8 rows of 12), for sub-views. */
-        if (k % 2) {
+        /* A quarter of the shared views have a record format (whose
+         * compiled form the views share and count), a quarter are 2-D (8
+         * rows of 12, for sub-views), the others 1-D bytes. */
+        if (k % 4 == 3) {
+            mv_ssize shape[1] = {OWNER_LEN / 6};
+            tu_layout_view(&s->shared, s->o, s->base, OWNER_LEN, "<hI", 6, 1,
+                           shape, NULL, NULL, 0);
+        } else if (k % 2) {
             mv_ssize shape[2] = {8, 12};
             tu_layout_view(&s->shared, s->o, s->base, OWNER_LEN, "B", 1, 2,
                            shape, NULL, NULL, 0);
