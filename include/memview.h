@@ -483,8 +483,12 @@ static inline int mv_is_contiguous(const mv_view *v) {
 }
 /* Fails with MV_EVALUE and the released message if v is released. */
 MV_API int mv_check_released(const mv_view *v);
-/* Number of items in the first dimension (Python's len()): 1 for 0-D. */
+/* Number of items in the first dimension (Python's len()): 1 for 0-D,
+ * as Python up to 3.11 answers. */
 MV_API int mv_view_length(const mv_view *v, mv_ssize *out);
+/* The same, as Python 3.12 and later answer: a 0-D view has no length
+ * (MV_ETYPE, "0-dim memory has no length"). */
+MV_API int mv_view_length_nd(const mv_view *v, mv_ssize *out);
 
 /* ------------------------------------------------------------------------
  * Items and slices

@@ -405,3 +405,13 @@ int mv_view_length(const mv_view *v, mv_ssize *out) {
     *out = v->ndim == 0 ? 1 : v->shape[0]; /* Python 3.11: len() of 0-D is 1 */
     return MV_OK;
 }
+
+int mv_view_length_nd(const mv_view *v, mv_ssize *out) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    if (v->ndim == 0)
+        return mv_error(MV_ETYPE, "0-dim memory has no length");
+    *out = v->shape[0];
+    return MV_OK;
+}

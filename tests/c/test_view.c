@@ -44,6 +44,9 @@ static void test_from_owner(void **state) {
     mv_ssize n = -1;
     CHECK_OK(mv_view_length(&v, &n));
     CHECK_EQ(n, 10);
+    n = -1;
+    CHECK_OK(mv_view_length_nd(&v, &n));
+    CHECK_EQ(n, 10);
     /* shape and strides live in the view itself. */
     CHECK_TRUE(tu_inside(v.shape, &v, sizeof v));
     CHECK_TRUE(tu_inside(v.strides, &v, sizeof v));
@@ -129,6 +132,8 @@ static void test_layout_2d_c_and_fortran(void **state) {
     CHECK_EQ(v.len, 48);
     mv_ssize n;
     CHECK_OK(mv_view_length(&v, &n));
+    CHECK_EQ(n, 3);
+    CHECK_OK(mv_view_length_nd(&v, &n));
     CHECK_EQ(n, 3);
     CHECK_OK(mv_view_release(&v));
 
@@ -254,6 +259,10 @@ static void test_layout_0d(void **state) {
     mv_ssize n = -1;
     CHECK_OK(mv_view_length(&v, &n));
     CHECK_EQ(n, 1);
+    n = -1;
+    CHECK_ERR(mv_view_length_nd(&v, &n), MV_ETYPE,
+              "0-dim memory has no length");
+    CHECK_EQ(n, -1);
     mv_view w;
     CHECK_OK(mv_view_new(&w, &v));
     CHECK_EQ(w.ndim, 0);
@@ -727,6 +736,7 @@ static void test_release_idempotent_and_final(void **state) {
     mv_ssize n, idx[1] = {0};
     CHECK_ERR(mv_check_released(&v), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_length(&v, &n), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_length_nd(&v, &n), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_get(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_set(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_EVALUE, MSG_RELEASED);
