@@ -279,15 +279,17 @@ int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn, void *ctx) {
     return mv_owner_wrap(o, start, size, l->readonly, fn, ctx);
 }
 
-/* A managed buffer for exporter, and self's view of all of it. */
+/* A managed buffer for exporter, asked with the request flags, and self's
+ * view of all of it. */
 static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
-                                    PyObject *attr_obj, PyObject *base) {
+                                    PyObject *attr_obj, PyObject *base,
+                                    int flags) {
     Py_buffer *b = PyMem_Malloc(sizeof *b);
     if (b == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    if (PyObject_GetBuffer(exporter, b, PyBUF_FULL_RO) < 0) {
+    if (PyObject_GetBuffer(exporter, b, flags) < 0) {
         PyMem_Free(b);
         return -1;
     }
@@ -328,8 +330,10 @@ static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
     return 0;
 }
 
-/* Python's memoryview(object). */
-static PyObject *mview_from_object(PyObject *obj) {
+/* Python's memoryview(object), whose buffer is asked with the request
+ * flags (PyBUF_FULL_RO for memoryview(); memoryview._from_flags() passes
+ * its own). A memoryview is viewed as it is, whatever the flags. */
+static PyObject *mview_from_object_flags(PyObject *obj, int flags) {
     MViewObject *self;
     if (MView_Check(obj)) {
         MViewObject *src = (MViewObject *)obj;
@@ -354,8 +358,8 @@ static PyObject *mview_from_object(PyObject *obj) {
             Py_DECREF(inner);
             return NULL;
         }
-        int rc = mview_init_from_exporter(self, inner, obj,
-                                          PyMemoryView_GET_BUFFER(obj)->obj);
+        int rc = mview_init_from_exporter(
+            self, inner, obj, PyMemoryView_GET_BUFFER(obj)->obj, PyBUF_FULL_RO);
         Py_DECREF(inner);
         if (rc < 0) {
             mview_free(self);
@@ -373,13 +377,36 @@ static PyObject *mview_from_object(PyObject *obj) {
     }
     if ((self = mview_alloc()) == NULL)
         return NULL;
-    if (mview_init_from_exporter(self, obj, NULL, NULL) < 0) {
+    if (mview_init_from_exporter(self, obj, NULL, NULL, flags) < 0) {
         mview_free(self);
         return NULL;
     }
     PyObject_GC_Track(self);
     return (PyObject *)self;
 }
+
+static PyObject *mview_from_object(PyObject *obj) {
+    return mview_from_object_flags(obj, PyBUF_FULL_RO);
+}
+
+#if PY_VERSION_HEX >= 0x030C0000
+static int long_as_int(PyObject *o, int *out);
+
+/* memoryview._from_flags(object, flags), Python 3.12's classmethod. */
+static PyObject *mview_from_flags(PyObject *type, PyObject *args,
+                                  PyObject *kwds) {
+    static char *kwlist[] = {"object", "flags", NULL};
+    PyObject *obj, *flags_obj;
+    int flags;
+    (void)type;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:_from_flags", kwlist, &obj,
+                                     &flags_obj))
+        return NULL;
+    if (long_as_int(flags_obj, &flags) < 0)
+        return NULL;
+    return mview_from_object_flags(obj, flags);
+}
+#endif
 
 static PyObject *mview_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"object", NULL};
@@ -750,11 +777,19 @@ static int key_to_items(PyObject *key, mv_keyitem *items, int *n) {
  * Sequence and mapping
  * ------------------------------------------------------------------------ */
 
+/* len(): a 0-D view has length 1 up to Python 3.11 and none from 3.12 on,
+ * as the builtin of the interpreter the module is built for. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define view_length mv_view_length_nd
+#else
+#define view_length mv_view_length
+#endif
+
 static Py_ssize_t mview_length(MViewObject *self) {
     if (!mv_is_released(&self->view) && self->view.ndim > 0)
         return self->view.shape[0];
     mv_ssize n;
-    int st = mv_view_length(&self->view, &n);
+    int st = view_length(&self->view, &n);
     if (st < 0)
         return raise_status_int(st);
     return n;
@@ -1517,6 +1552,43 @@ static int cast_probe(const mv_view *v, const char *fmt, int ndim) {
     return st;
 }
 
+/* Before Python 3.12 the builtin cannot cast to the half-float format 'e'
+ * (it is not among its native formats then); from 3.12 on it can, as the
+ * core always does. The refusal comes where the builtin checks the
+ * destination format: after the checks of the source and of the number of
+ * dimensions (ndim: -1 without a shape), which the core makes first.
+ * Returns 1 with an exception set when the cast is refused. */
+static int half_float_refused(const mv_view *v, const char *fmt,
+                              Py_ssize_t ndim) {
+#if PY_VERSION_HEX < 0x030C0000
+    if (strcmp(fmt, "e") != 0 && strcmp(fmt, "@e") != 0)
+        return 0;
+    int st;
+    if (ndim > MV_MAXDIM) { /* refused before the shape is read */
+        mv_view tmp;
+        st = mv_view_cast(&tmp, v, "B", NULL,
+                          ndim > INT_MAX ? INT_MAX : (int)ndim);
+        if (st == 0)
+            mv_view_release(&tmp);
+    } else {
+        st = cast_probe(v, "B", (int)ndim);
+    }
+    if (st < 0)
+        raise_status(st);
+    else
+        PyErr_SetString(PyExc_ValueError,
+                        "memoryview: destination format must be a native "
+                        "single character format prefixed with an optional "
+                        "'@'");
+    return 1;
+#else
+    (void)v;
+    (void)fmt;
+    (void)ndim;
+    return 0;
+#endif
+}
+
 static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"format", "shape", NULL};
     PyObject *format, *shape = NULL;
@@ -1536,6 +1608,8 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
 
     mv_ssize *dims = NULL;
     int ndim = -1;
+    if (shape == NULL && half_float_refused(&self->view, fmt, -1))
+        return NULL;
     if (shape != NULL) {
         if (!PyList_Check(shape) && !PyTuple_Check(shape)) {
             int st = cast_probe(&self->view, "B", 1);
@@ -1545,6 +1619,8 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
             return NULL;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(shape);
+        if (half_float_refused(&self->view, fmt, n))
+            return NULL;
         if (n > MV_MAXDIM) {
             ndim = n > INT_MAX ? INT_MAX : (int)n; /* the core refuses it */
         } else {
@@ -1710,6 +1786,11 @@ static PyMethodDef mview_methods[] = {
      "Count the number of occurrences of a value."},
     {"index", (PyCFunction)(void (*)(void))mview_index, METH_FASTCALL,
      "Return the index of the first occurrence of a value."},
+#if PY_VERSION_HEX >= 0x030C0000
+    {"_from_flags", (PyCFunction)(void (*)(void))mview_from_flags,
+     METH_VARARGS | METH_KEYWORDS | METH_CLASS,
+     "Create a new memoryview object which references the given object."},
+#endif
     {"__enter__", (PyCFunction)mview_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)mview_exit, METH_VARARGS,
      "Release the underlying buffer exposed by the memoryview object."},
