@@ -4,6 +4,11 @@
 #   make test            install missing Debian packages, build, run every test
 #   make demo            the seed experiment (bench/seed_demo.py)
 #   make bench           the benchmarks (bench/run.sh, else bench/bench_*.py)
+#   make pythons         build the extension for every CPython >= 3.9 found
+#                        (scripts/find-pythons.sh) into build/python<X.Y>/
+#   make check-pythons   each interpreter's own test_memoryview/test_buffer
+#                        against memview.memoryview
+#   make bench-pythons   bench/bench_py.py under every interpreter
 #   make format          apply .clang-format to the C sources
 #   make format-check    fail if any C source is not formatted
 #   make clang-check     build library, tests, CLI and extension with clang
@@ -26,6 +31,8 @@
 # Layout of build/:
 #   build/libmemview.a, build/libmemview.so*, build/memview.pc, build/memview
 #   build/python/        the Python extension (PYTHONPATH=build/python)
+#   build/python<X.Y>/   the extension for each CPython X.Y (make pythons),
+#                        built in build/cmake-python<X.Y>/
 #   build/cmake/         the main CMake tree (C tests, valgrind runs)
 #   build/asan/          C tests and CLI under ASan + UBSan
 #   build/clang/         the same sources compiled by clang
@@ -54,7 +61,8 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
 .PHONY: all build build-tests test deps check-c check-asan check-valgrind check-python \
         asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
         format-check demo bench docs install uninstall check-examples check-symbols \
-        clean
+        clean \
+        pythons check-pythons bench-pythons
 
 all: build
 
@@ -100,6 +108,61 @@ build-tests: $(MAIN_DIR)/build.ninja
 	cmake -S . -B $(MAIN_DIR) -DMEMVIEW_TESTS=ON >/dev/null
 	cmake --build $(MAIN_DIR)
 
+# One CMake tree per X.Y, only the extension; the first interpreter found
+# of each X.Y builds it (interpreters of one X.Y share the ABI).
+pythons:
+	@bash scripts/find-pythons.sh --first >$(BUILD)/.pythons.tmp 2>/dev/null \
+	    || { mkdir -p $(BUILD) && bash scripts/find-pythons.sh --first \
+	         >$(BUILD)/.pythons.tmp; }
+	@test -s $(BUILD)/.pythons.tmp || { echo "no CPython >= 3.9 found"; exit 1; }
+	@while read -r ver py; do \
+	    dir=$(BUILD)/cmake-python$$ver; \
+	    echo "== CPython $$ver ($$py) -> $(BUILD)/python$$ver/"; \
+	    if [ ! -f $$dir/build.ninja ]; then \
+	        cmake -S . -B $$dir -G Ninja --no-warn-unused-cli \
+	            -DPython3_EXECUTABLE=$$py -DMEMVIEW_OUTPUT_DIR=$(OUT)/cmake-python$$ver \
+	            -DMEMVIEW_PYTHON_DIR=$(OUT)/python$$ver -DMEMVIEW_TESTS=OFF \
+	            -DMEMVIEW_BENCH=OFF -DMEMVIEW_VALGRIND=OFF >$$dir.log 2>&1 \
+	            || { cat $$dir.log; exit 1; }; \
+	    fi; \
+	    cmake --build $$dir --target memview_python memview_python_files \
+	        || exit 1; \
+	done <$(BUILD)/.pythons.tmp
+	@rm -f $(BUILD)/.pythons.tmp
+
+# Under every interpreter but $(PYTHON) (check-python runs the same files
+# under pytest there): its own CPython suites (tests/python/cpython_suite.py)
+# and the comparisons with its own builtin (tests/python/test_versions.py),
+# both with unittest. One summary line per interpreter at the end.
+check-pythons: pythons
+	@bash scripts/find-pythons.sh >$(BUILD)/.pythons.tmp
+	@fail=0; : >$(BUILD)/.pythons.sum; \
+	while read -r ver py; do \
+	    [ "$$(readlink -f $$py)" = "$$(readlink -f $(PYTHON))" ] && continue; \
+	    echo "== CPython $$ver ($$py): its test_memoryview and test_buffer"; \
+	    PYTHONPATH=$(OUT)/python$$ver $$py tests/python/cpython_suite.py \
+	        </dev/null >$(BUILD)/cpython-suite-$$ver.log 2>&1 || fail=1; \
+	    grep -v '^cpython-' $(BUILD)/cpython-suite-$$ver.log | tail -n 60; \
+	    grep '^cpython-' $(BUILD)/cpython-suite-$$ver.log | tee -a $(BUILD)/.pythons.sum; \
+	    echo "== CPython $$ver ($$py): tests/python/test_versions.py"; \
+	    PYTHONPATH=$(OUT)/python$$ver $$py -m unittest \
+	        tests/python/test_versions.py </dev/null || fail=1; \
+	done <$(BUILD)/.pythons.tmp; \
+	echo "== CPython suites per interpreter ($(PYTHON): see check-python)"; \
+	cat $(BUILD)/.pythons.sum; rm -f $(BUILD)/.pythons.tmp $(BUILD)/.pythons.sum; \
+	exit $$fail
+
+# bench/bench_py.py under every interpreter, then each one's ratios.
+bench-pythons: pythons
+	@bash scripts/find-pythons.sh >$(BUILD)/.pythons.tmp
+	@fail=0; \
+	while read -r ver py; do \
+	    echo "== CPython $$ver ($$py)"; \
+	    PYTHONPATH=$(OUT)/python$$ver $$py bench/bench_py.py $(BENCH_ARGS) \
+	        </dev/null || fail=1; \
+	    echo; \
+	done <$(BUILD)/.pythons.tmp; rm -f $(BUILD)/.pythons.tmp; exit $$fail
+
 asan: $(ASAN_DIR)/build.ninja
 	cmake --build $(ASAN_DIR)
 
@@ -122,6 +185,7 @@ test:
 	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
 	$(MAKE) --no-print-directory check-valgrind
+	$(MAKE) --no-print-directory check-pythons
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory clang-check
 	$(MAKE) --no-print-directory format-check

@@ -44,3 +44,12 @@ settings.register_profile(
                            HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After a run of CPython's suites (test_cpython_suite.py), print the
+    runner's per-interpreter line, as the unittest face does."""
+    mod = sys.modules.get("test_cpython_suite")
+    line = mod.summary_line() if mod is not None else None
+    if line:
+        terminalreporter.write_line(line)

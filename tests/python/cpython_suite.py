@@ -32,8 +32,8 @@ makes test_buffer's random cases the same from run to run.
 
 EXPECTED lists, per CPython version, the tests that cannot pass against a
 type other than the builtin, each with its reason.  Two kinds only: tests
-that assert NotImplementedError for something memview deliberately does
-more of, and tests that need the builtin type itself (the byte size of its
+that assert NotImplementedError (or, for pickling and copying, TypeError)
+for something memview deliberately does more of, and tests that need the builtin type itself (the byte size of its
 C struct; PEP 688's rule that a Python-level __buffer__ returns a builtin
 memoryview).  Nothing else is skipped here; tests that CPython's suite itself
 skips are reported as skipped with CPython's reason.  A listed test that
@@ -60,12 +60,18 @@ _ALL = ("3.9", "3.10", "3.11", "3.12", "3.13")
 _SETITEM = "memview implements multi-dimensional slice assignment"
 
 # (test id, the X.Y versions whose suite it fails in, reason).  Only tests
-# that assert NotImplementedError for a feature that memview implements, or
-# that need the builtin type itself, belong here.
+# that assert NotImplementedError (or the builtin's refusal: TypeError for
+# pickling and copying) for a feature that memview implements, or that need
+# the builtin type itself, belong here.
 EXPECTED = [
     ("test.test_buffer.TestBufferProtocol.test_memoryview_sizeof", _ALL,
      "asserts sys.getsizeof() of the builtin's C struct (184 bytes for "
      "1-D); memview.memoryview embeds a core mv_view and has its own size"),
+    ("test.test_buffer.TestBufferProtocol."
+     "test_memoryview_compare_special_cases", _ALL,
+     "asserts that two views of a ctypes BigEndianStructure (format "
+     "T{>l:x:>l:y:}) are unequal: memview reads PEP 3118 records, so "
+     "equal records compare equal"),
     ("test.test_buffer.TestBufferProtocol.test_memoryview_assign", _ALL,
      "memview implements N-D assignment to sub-views (m[0] = buf)"),
     ("test.test_buffer.TestBufferProtocol.test_memoryview_index", _ALL,
@@ -75,6 +81,12 @@ EXPECTED = [
     ("test.test_buffer.TestBufferProtocol.test_ndarray_slice_invalid", _ALL,
      "memview implements multi-dimensional slicing (a zero step is then "
      "ValueError, as in NumPy)"),
+    ("test.test_memoryview.OtherTest.test_copy", _ALL,
+     "memview views can be pickled, so copy.copy() gives an equal view of a "
+     "C-contiguous copy of the items; the builtin raises TypeError"),
+    ("test.test_memoryview.OtherTest.test_pickle", _ALL,
+     "memview pickles views (protocol 5 out of band, without copying); the "
+     "builtin refuses with TypeError"),
 ] + [
     # PEP 688 (3.12): a class whose Python-level __buffer__ returns a view is
     # an exporter only if that view is the builtin memoryview (CPython's
@@ -304,9 +316,9 @@ class SuiteTest(unittest.TestCase):
     """One test of CPython's suite, already run in the child; reports the
     judged outcome to unittest."""
 
-    def __init__(self, test_id, result, expected, counts):
+    def __init__(self, test_id, results, expected, counts):
         super().__init__("runTest")
-        self.test_id, self.result = test_id, result
+        self.test_id, self.results = test_id, results
         self.expected, self.counts = expected, counts
 
     def id(self):
@@ -319,7 +331,8 @@ class SuiteTest(unittest.TestCase):
         return None
 
     def runTest(self):
-        outcome, message = judge(self.test_id, self.result, self.expected)
+        outcome, message = judge(self.test_id, self.results[self.test_id],
+                                 self.expected)
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if outcome == "skipped":
             self.skipTest(message)
@@ -351,13 +364,21 @@ def main(argv):
     print("CPython %s (%s): %s against memview.memoryview, %d tests"
           % (VERSION, sys.executable, " and ".join(SUITES), len(ids)))
     sys.stdout.flush()
-    results = run_all(ids)
+    results = {}
     counts = {}
-    suite = unittest.TestSuite()
+
+    class Suite(unittest.TestSuite):
+        """Runs the child first, inside unittest's timing."""
+
+        def run(self, result, debug=False):
+            results.update(run_all(ids))
+            return super().run(result, debug)
+
+    suite = Suite()
     if not argv:
         suite.addTest(TableTest(all_ids, expected, counts))
     for test_id in ids:
-        suite.addTest(SuiteTest(test_id, results[test_id], expected, counts))
+        suite.addTest(SuiteTest(test_id, results, expected, counts))
     outcome = unittest.TextTestRunner(stream=sys.stdout, verbosity=1).run(suite)
     print(summary_line(counts))
     return 0 if outcome.wasSuccessful() else 1
