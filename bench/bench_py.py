@@ -221,11 +221,13 @@ def main():
     print(head)
     print("-" * len(head))
     slow, failed = [], []
+    worst = (0.0, "")
     for case in build_cases(args.quick):
         r = time_case(case, repeat)
         o, b = r.get("ours"), r.get("builtin")
         if isinstance(o, float) and isinstance(b, float):
             ratio = o / b
+            worst = max(worst, (ratio, f"{case.group}, {case.name}"))
             mark = "" if ratio <= TARGET else "  > 1.1"
             if ratio > TARGET:
                 slow.append(f"{case.group} {case.name}")
@@ -243,6 +245,10 @@ def main():
               f"{'' if n is None else fmt_ns(n, case.steps):>11} {rtxt}")
     print()
     print(f"above {TARGET}x the builtin: " + (", ".join(slow) or "none"))
+    print(f"cpython-{sys.version_info[0]}.{sys.version_info[1]} "
+          f"({sys.version.split()[0]}): highest ours/builtin "
+          f"{worst[0]:.2f}x ({worst[1]}), "
+          f"{len(slow)} above {TARGET}x")
     if failed:
         print("not measured / wrong: " + "; ".join(failed))
     return 0
