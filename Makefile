@@ -111,9 +111,8 @@ build-tests: $(MAIN_DIR)/build.ninja
 # One CMake tree per X.Y, only the extension; the first interpreter found
 # of each X.Y builds it (interpreters of one X.Y share the ABI).
 pythons:
-	@bash scripts/find-pythons.sh --first >$(BUILD)/.pythons.tmp 2>/dev/null \
-	    || { mkdir -p $(BUILD) && bash scripts/find-pythons.sh --first \
-	         >$(BUILD)/.pythons.tmp; }
+	@mkdir -p $(BUILD)
+	@bash scripts/find-pythons.sh --first >$(BUILD)/.pythons.tmp
 	@test -s $(BUILD)/.pythons.tmp || { echo "no CPython >= 3.9 found"; exit 1; }
 	@while read -r ver py; do \
 	    dir=$(BUILD)/cmake-python$$ver; \
