@@ -1294,10 +1294,20 @@ static PyObject *mview_exit(MViewObject *self, PyObject *args) {
 static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
                                PyObject *kwds) {
     static char *kwlist[] = {"order", NULL};
+    int ord = MV_ORDER_C;
+#if PY_VERSION_HEX < 0x030A0000
+    /* Python 3.9: the released check comes first, then the arguments are
+     * parsed as "|z" (with that parser's messages). */
+    const char *order_s = NULL;
+    CHECK_RELEASED(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|z", kwlist, &order_s))
+        return NULL;
+    if (order_s != NULL)
+        ord = strlen(order_s) == 1 ? (unsigned char)order_s[0] : 0;
+#else
     PyObject *order = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:tobytes", kwlist, &order))
         return NULL;
-    int ord = MV_ORDER_C;
     if (order != NULL && order != Py_None) {
         if (!PyUnicode_Check(order)) {
             PyErr_Format(PyExc_TypeError,
@@ -1319,6 +1329,7 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
         ord = n == 1 ? (unsigned char)s[0] : 0;
     }
     CHECK_RELEASED(self);
+#endif
     PyObject *bytes = PyBytes_FromStringAndSize(NULL, self->view.len);
     if (bytes == NULL)
         return NULL;
@@ -1592,6 +1603,18 @@ static int half_float_refused(const mv_view *v, const char *fmt,
 static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"format", "shape", NULL};
     PyObject *format, *shape = NULL;
+#if PY_VERSION_HEX < 0x030A0000
+    /* Python 3.9: released check first, the parser's unnamed messages. */
+    CHECK_RELEASED(self);
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O", kwlist, &format,
+                                     &shape))
+        return NULL;
+    if (!PyUnicode_Check(format)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "memoryview: format argument must be a string");
+        return NULL;
+    }
+#else
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:cast", kwlist, &format,
                                      &shape))
         return NULL;
@@ -1602,6 +1625,7 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
         return NULL;
     }
     CHECK_RELEASED(self);
+#endif
     const char *fmt = PyUnicode_AsUTF8(format);
     if (fmt == NULL)
         return NULL;
