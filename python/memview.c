@@ -1954,7 +1954,11 @@ static PyType_Slot mview_slots[] = {
     {Py_tp_traverse, (void *)mview_traverse},
     {Py_tp_clear, (void *)mview_clear},
     {Py_tp_richcompare, (void *)mview_richcompare},
+#if PY_VERSION_HEX >= 0x030A0000
+    /* Python 3.9's builtin has no __iter__: iter() makes a sequence
+     * iterator over sq_item, which fails at the first next(). */
     {Py_tp_iter, (void *)mview_iter},
+#endif
     {Py_tp_methods, mview_methods},
     {Py_tp_members, mview_members},
     {Py_tp_getset, mview_getset},
@@ -1989,6 +1993,9 @@ static struct PyModuleDef memview_module = {
 };
 
 PyMODINIT_FUNC PyInit__memview(void) {
+#if PY_VERSION_HEX < 0x030A0000
+    (void)mview_iter;
+#endif
     if (PyType_Ready(&MBuf_Type) < 0 || PyType_Ready(&MViewIter_Type) < 0 ||
         small_ints_init() < 0 || byte_objs_init() < 0 || hash_init() < 0)
         return NULL;

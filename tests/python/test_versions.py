@@ -66,6 +66,15 @@ def same_or_more(exp, got):
     return exp == got or exp[0] == "NotImplementedError"
 
 
+RELEASED = ("ValueError", "operation forbidden on released memoryview object")
+
+# The builtin's own bugs, not copied: from 3.10, iter() of a released view
+# returns an iterator with an exception left set (the next call then fails
+# with SystemError). memview raises the release error.
+BUILTIN_BUGS = {("released", "iter"), ("released", "next")} \
+    if sys.version_info >= (3, 10) else set()
+
+
 def zero_d(mv):
     return mv(struct.pack("i", 7)).cast("i", [])
 
@@ -96,6 +105,9 @@ OPS = {
     "len": len,
     "bool": bool,
     "list": list,
+    "iter": lambda m: (iter(m), "made")[1],
+    "next": lambda m: next(iter(m)),
+    "has __iter__": lambda m: hasattr(m, "__iter__"),
     "tolist": lambda m: m.tolist(),
     "tobytes": lambda m: m.tobytes(),
     "tobytes A": lambda m: m.tobytes("A"),
@@ -177,7 +189,10 @@ class TestAgainstBuiltin(unittest.TestCase):
         differences = []
         for (vname, make), (oname, op) in itertools.product(VIEWS.items(),
                                                            OPS.items()):
-            exp = outcome(lambda: op(make(BUILTIN)))
+            if (vname, oname) in BUILTIN_BUGS:
+                exp = RELEASED
+            else:
+                exp = outcome(lambda: op(make(BUILTIN)))
             got = outcome(lambda: op(make(OURS)))
             if not same_or_more(exp, got):
                 differences.append("%s / %s: builtin %r, memview %r"
