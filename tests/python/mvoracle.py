@@ -39,8 +39,10 @@ def _builtin_knows(fmt):
 
 
 # The formats this Python's builtin memoryview supports: the oracle for
-# these is the builtin itself.  memview also supports 'e' (half floats, as
-# Python 3.12 does); where the builtin lacks a format, struct is the oracle.
+# these is the builtin itself.  memview also reads and writes 'e' items (half
+# floats) on every version, though it casts to 'e' only where the running
+# builtin does (3.12 on); where the builtin lacks a format, struct is the
+# oracle.
 BUILTIN_FORMATS = "".join(f for f in NATIVE_FORMATS if _builtin_knows(f))
 EXTRA_FORMATS = "".join(f for f in NATIVE_FORMATS if f not in BUILTIN_FORMATS)
 

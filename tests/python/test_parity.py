@@ -354,6 +354,16 @@ def test_setitem_values(fmt):
         both(run)
 
 
+def half_view(buf):
+    """A view of format 'e' over buf. memview reads and writes 'e' items on
+    every Python version, but casts to 'e' only where the running
+    interpreter's builtin does (3.12 and later); before, the view comes from
+    NumPy's float16 exporter."""
+    if sys.version_info >= (3, 12):
+        return OURS(buf).cast("e")
+    return OURS(np.frombuffer(buf, dtype="=f2"))
+
+
 @pytest.mark.parametrize("fmt", NATIVE_FORMATS)
 def test_setitem_roundtrip_struct(fmt):
     # Values written through memview read back as struct packs them.
@@ -368,7 +378,8 @@ def test_setitem_roundtrip_struct(fmt):
     else:
         vals = [b"q", b"\x00"]
     for v in vals:
-        m = OURS(bytearray(size)).cast(fmt)
+        m = half_view(bytearray(size)) if fmt == "e" else \
+            OURS(bytearray(size)).cast(fmt)
         m[0] = v
         assert m.tobytes() == struct.pack(fmt, v)
         assert m[0] == struct.unpack(fmt, struct.pack(fmt, v))[0]
@@ -1221,7 +1232,7 @@ def _half_oracle_store(value):
                                    6e-8, 3, True, 2**2000, "1", None, b"x",
                                    Idx(2)], ids=lambda v: repr(v)[:24])
 def test_half_float_store(value):
-    m = OURS(bytearray(4)).cast("e")
+    m = half_view(bytearray(4))
 
     def store():
         m[1] = value
@@ -1235,7 +1246,7 @@ def test_half_float_store(value):
 @given(st.binary(min_size=0, max_size=40).map(
     lambda b: b[:len(b) // 2 * 2]))
 def test_half_float_read(raw):
-    m = OURS(raw).cast("e")
+    m = half_view(raw)
     expected = np.frombuffer(raw, dtype="=f2").astype("f8").tolist()
     assert canon(m.tolist()) == canon(expected)
     assert canon(list(m)) == canon(expected)
@@ -1246,13 +1257,17 @@ def test_half_float_read(raw):
     if raw:
         assert canon(m[-1]) == canon(expected[-1])
         n = len(expected)
-        assert m.cast("B").cast("e", [1, n]).tolist() == [m.tolist()] or \
-            any(x != x for x in expected)
+        if sys.version_info >= (3, 12):
+            assert m.cast("B").cast("e", [1, n]).tolist() == [m.tolist()] \
+                or any(x != x for x in expected)
+        else:  # as the builtin: 'e' is not a destination format yet
+            with pytest.raises(ValueError):
+                m.cast("B").cast("e", [1, n])
 
 
 def test_half_float_compare_and_cast():
     raw = struct.pack("3e", 1.0, float("nan"), -2.0)
-    m = OURS(raw).cast("e")
+    m = half_view(raw)
     assert m != m                       # NaN is unequal to itself
     assert m[::2] == OURS(struct.pack("2d", 1.0, -2.0)).cast("d")
     assert m[::2] == array.array("f", [1.0, -2.0])
