@@ -33,9 +33,10 @@ makes test_buffer's random cases the same from run to run.
 EXPECTED lists, per CPython version, the tests that cannot pass against a
 type other than the builtin, each with its reason.  Two kinds only: tests
 that assert NotImplementedError (or, for pickling and copying, TypeError)
-for something memview deliberately does more of, and tests that need the builtin type itself (the byte size of its
-C struct; PEP 688's rule that a Python-level __buffer__ returns a builtin
-memoryview).  Nothing else is skipped here; tests that CPython's suite itself
+for something memview deliberately does more of (equal PEP 3118 records
+compare equal, too), and tests that need the builtin type itself (the byte
+size of its C struct; PEP 688's rule that a Python-level __buffer__ returns
+a builtin memoryview).  Nothing else is skipped here; tests that CPython's suite itself
 skips are reported as skipped with CPython's reason.  A listed test that
 passes is reported as a failure, and so is an entry naming a test that the
 running version's suite does not have, so the table cannot go stale.
