@@ -241,8 +241,9 @@ MV_API int mv_pack(const char *fmt, void *ptr, const mv_value *val);
  *   - a byte order and size prefix: '@' (native sizes and alignment, the
  *     default), '=' (native order, standard sizes), '<', '>' and '!'
  *     (standard sizes, that order), '^' (native sizes, no alignment); as
- *     in PEP 3118 a prefix may also appear between fields and lasts until
- *     the next one (or the end of the record it is in);
+ *     in PEP 3118 a prefix may also appear between fields, and lasts until
+ *     the next one, into and out of nested records (as NumPy reads and
+ *     writes them: "T{B:a:T{>h:b:}:s:H:c:}" has c big-endian);
  *   - codes x c b B ? h H i I l L q Q n N e f d s p P with repeat counts
  *     ("3i" is three values, "3s" one bytes value of 3 bytes), whitespace
  *     between fields;
@@ -314,8 +315,9 @@ struct mv_format {
                           any other as a tuple of its units */
     mv_ssize nvalues;  /* scalar values in an item, at every depth */
     int nfields;
-    int depth;   /* T{} nesting below this format (0: flat) */
-    char native; /* the native character for "B", "@i"..., else 0 */
+    int depth;       /* T{} nesting below this format (0: flat) */
+    int tuple_depth; /* tuples nest at most this deep in a value */
+    char native;     /* the native character for "B", "@i"..., else 0 */
     /* private */
     unsigned char static_;
     long refs_;
@@ -333,6 +335,9 @@ MV_API int mv_format_compile(const mv_format **out, const char *fmt);
 MV_API const mv_format *mv_format_retain(const mv_format *f);
 /* Give back one reference; NULL is accepted. */
 MV_API void mv_format_release(const mv_format *f);
+/* The field of f's one value when an item of f reads as one scalar
+ * ("<i", "3s", "Zd", "2x<q"); NULL when it reads as a tuple. */
+MV_API const mv_field *mv_format_scalar(const mv_format *f);
 /* Index of f's field named name at its top level, or -1. */
 MV_API int mv_format_field_index(const mv_format *f, const char *name);
 
@@ -359,11 +364,13 @@ MV_API int mv_item_walk(const mv_format *f, const void *item,
 
 /* Where mv_item_pack() takes the values of an item from: begin(ctx, depth,
  * n) asks that the next value be a sequence of n entries and enters it
- * (fail with a negative status when it is not), value(ctx, out) gives the
- * next scalar, end(ctx, depth) leaves the sequence begun last. */
+ * (fail with a negative status when it is not), value(ctx, field, out)
+ * gives the next scalar, to be stored into an element of field (so that
+ * it can be converted for the field's kind), end(ctx, depth) leaves the
+ * sequence begun last. */
 typedef struct mv_source {
     int (*begin)(void *ctx, int depth, mv_ssize n);
-    int (*value)(void *ctx, mv_value *out);
+    int (*value)(void *ctx, const mv_field *field, mv_value *out);
     int (*end)(void *ctx, int depth);
 } mv_source;
 

@@ -546,6 +546,7 @@ static inline PyObject *value_to_py(const mv_value *v) {
         if (v->s.len == 1)
             return Py_NewRef(byte_objs[(unsigned char)v->s.ptr[0]]);
         return PyBytes_FromStringAndSize(v->s.ptr, v->s.len);
+    case MV_VAL_COMPLEX: return PyComplex_FromDoubles(v->z.re, v->z.im);
     default:
         PyErr_SetString(PyExc_SystemError, "memview: unexpected value type");
         return NULL;
@@ -594,11 +595,11 @@ static int conversion_failed(mv_value *out) {
     return -1;
 }
 
-/* Convert x for storing into an item of format fmt. The core decides
- * whether the value fits. Returns -1 with an exception set only for
+/* Convert x for storing into an item (or field) of kind kind. The core
+ * decides whether the value fits. Returns -1 with an exception set only for
  * exceptions the value itself raised (a failing __index__, __bool__). */
-static int py_to_value_for(const char *fmt, PyObject *x, mv_value *out) {
-    switch (mv_format_kind(fmt)) {
+static int py_to_value_kind(mv_kind kind, PyObject *x, mv_value *out) {
+    switch (kind) {
     case MV_KIND_PTR:
         /* Pointers take ints only, not objects with __index__, as
          * PyLong_AsVoidPtr does. */
@@ -637,16 +638,66 @@ static int py_to_value_for(const char *fmt, PyObject *x, mv_value *out) {
         return 0;
     }
     case MV_KIND_CHAR:
+    case MV_KIND_BYTES:
         if (PyBytes_Check(x)) {
             out->type = MV_VAL_BYTES;
             out->s.ptr = PyBytes_AS_STRING(x);
             out->s.len = PyBytes_GET_SIZE(x);
             return 0;
         }
+        if (kind == MV_KIND_BYTES && PyByteArray_Check(x)) {
+            out->type = MV_VAL_BYTES; /* as struct.pack's 's' takes it */
+            out->s.ptr = PyByteArray_AS_STRING(x);
+            out->s.len = PyByteArray_GET_SIZE(x);
+            return 0;
+        }
         out->type = MV_VAL_OTHER;
         return 0;
+    case MV_KIND_COMPLEX: {
+        if (!PyComplex_Check(x) && !PyFloat_Check(x) && !PyLong_Check(x) &&
+            !PyObject_HasAttrString(x, "__complex__") &&
+            !PyObject_HasAttrString(x, "__float__") &&
+            !PyObject_HasAttrString(x, "__index__")) {
+            out->type = MV_VAL_OTHER;
+            return 0;
+        }
+        Py_complex c = PyComplex_AsCComplex(x);
+        if (c.real == -1.0 && PyErr_Occurred())
+            return conversion_failed(out);
+        out->type = MV_VAL_COMPLEX;
+        out->z.re = c.real;
+        out->z.im = c.imag;
+        return 0;
+    }
     default: out->type = MV_VAL_OTHER; return 0;
     }
+}
+
+/* Items of v read as tuples (a compiled format of several values): they
+ * go through the format engine's walks instead of one mv_value. */
+static inline int tuple_items(const mv_view *v) {
+    return !v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc);
+}
+
+/* Convert x for storing into an item of v. For a compiled format of one
+ * value, a tuple or list of that one value is taken too, as struct-based
+ * exporters (_testbuffer.ndarray) take it. */
+static int py_to_value_for(const mv_view *v, PyObject *x, mv_value *out) {
+    if (v->fmtchar || !v->fmtdesc)
+        return py_to_value_kind(mv_format_kind(v->format), x, out);
+    const mv_field *fd = mv_format_scalar(v->fmtdesc);
+    if (fd == NULL) {
+        out->type = MV_VAL_OTHER;
+        return 0;
+    }
+    if (PyTuple_Check(x) || PyList_Check(x)) {
+        if (PySequence_Size(x) != 1) {
+            out->type = MV_VAL_OTHER;
+            return 0;
+        }
+        x = PySequence_Fast_GET_ITEM(x, 0); /* alive: x holds it */
+    }
+    return py_to_value_kind(fd->kind, x, out);
 }
 
 /* Convert x for comparing with items (count, index): by its own type. */
@@ -773,6 +824,10 @@ static int key_to_items(PyObject *key, mv_keyitem *items, int *n) {
     return 1;
 }
 
+/* Items of compiled formats of several values (defined with tolist). */
+static PyObject *item_to_py(const mv_format *f, const char *ptr);
+static int pack_from_py(const mv_view *v, char *ptr, PyObject *value);
+
 /* ------------------------------------------------------------------------
  * Sequence and mapping
  * ------------------------------------------------------------------------ */
@@ -795,7 +850,21 @@ static Py_ssize_t mview_length(MViewObject *self) {
     return n;
 }
 
+/* m[index] of a 1-D view of a tuple format. */
+static PyObject *tuple_item(MViewObject *self, Py_ssize_t index) {
+    char *ptr;
+    int st = mv_check_item_format(&self->view);
+    if (st == 0)
+        st = mv_item_ptr(&self->view, index, &ptr);
+    if (st < 0)
+        return raise_status(st);
+    return item_to_py(self->view.fmtdesc, ptr);
+}
+
 static PyObject *mview_item(MViewObject *self, Py_ssize_t index) {
+    if (!self->view.fmtchar && tuple_items(&self->view) &&
+        !mv_is_released(&self->view))
+        return tuple_item(self, index);
     mv_value v;
     int st = mv_get(&self->view, index, &v);
     if (st < 0)
@@ -809,6 +878,12 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
 
     if (v->ndim == 0) {
         if (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0) {
+            if (tuple_items(v)) {
+                int st = mv_check_item_format(v);
+                if (st < 0)
+                    return raise_status(st);
+                return item_to_py(v->fmtdesc, v->buf);
+            }
             mv_value val;
             int st = mv_getn(v, NULL, 0, &val);
             if (st < 0)
@@ -871,6 +946,13 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
             return NULL;
         if (tuple_to_indexes(key, idx, &n) < 0)
             return NULL;
+        if (tuple_items(v)) {
+            char *ptr;
+            int st = mv_item_ptrn(v, idx, n, &ptr);
+            if (st < 0)
+                return raise_status(st);
+            return item_to_py(v->fmtdesc, ptr);
+        }
         int st = mv_getn(v, idx, n, &val);
         if (st < 0)
             return raise_status(st);
@@ -961,7 +1043,9 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     if (v->ndim == 0) {
         if (key == Py_Ellipsis ||
             (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0)) {
-            if (py_to_value_for(v->format, value, &val) < 0)
+            if (tuple_items(v))
+                return pack_from_py(v, v->buf, value);
+            if (py_to_value_for(v, value, &val) < 0)
                 return -1;
             st = mv_setn(v, NULL, 0, &val);
             return st < 0 ? raise_status_int(st) : 0;
@@ -978,7 +1062,9 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         st = mv_item_ptr(v, i, &ptr); /* IndexError before the value */
         if (st < 0)
             return raise_status_int(st);
-        if (py_to_value_for(v->format, value, &val) < 0)
+        if (tuple_items(v))
+            return pack_from_py(v, ptr, value);
+        if (py_to_value_for(v, value, &val) < 0)
             return -1;
         st = mv_set(v, i, &val);
         return st < 0 ? raise_status_int(st) : 0;
@@ -1011,8 +1097,10 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
             st = mv_item_ptrn(v, idx, n, &ptr);
             if (st < 0)
                 return raise_status_int(st);
+            if (tuple_items(v))
+                return pack_from_py(v, ptr, value);
         }
-        if (py_to_value_for(v->format, value, &val) < 0)
+        if (py_to_value_for(v, value, &val) < 0)
             return -1;
         st = mv_setn(v, idx, n, &val);
         return st < 0 ? raise_status_int(st) : 0;
@@ -1432,27 +1520,53 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
 /* tolist(): nested lists built by the core's walk. slot points at the
  * next entry of the innermost open list (items are stored straight into
  * it); the outer lists wait on the stack with their own next entries. */
+/* Levels from tuple_from on are tuples (the values of items of compiled
+ * formats), those before it lists (the view's dimensions). */
+#define LB_INLINE (MV_MAXDIM + 8)
 struct list_builder {
     PyObject **slot;
     PyObject *result;
     int depth;
-    PyObject *stack[MV_MAXDIM];
-    PyObject **saved[MV_MAXDIM];
+    int tuple_from;
+    PyObject ***saved;
+    PyObject **saved_inline[LB_INLINE];
 };
+
+/* Room for depth levels; -1 with MemoryError set. */
+static int lb_init(struct list_builder *lb, int tuple_from, int levels) {
+    lb->depth = 0;
+    lb->result = NULL;
+    lb->slot = NULL;
+    lb->tuple_from = tuple_from;
+    lb->saved = lb->saved_inline;
+    if (levels > LB_INLINE) {
+        lb->saved = PyMem_Malloc(sizeof *lb->saved * (size_t)levels);
+        if (lb->saved == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void lb_done(struct list_builder *lb) {
+    if (lb->saved != lb->saved_inline)
+        PyMem_Free(lb->saved);
+}
 
 static int lb_begin(void *ctx, int dim, mv_ssize n) {
     struct list_builder *lb = ctx;
-    (void)dim;
-    PyObject *l = PyList_New(n);
+    int tuple = dim >= lb->tuple_from;
+    PyObject *l = tuple ? PyTuple_New(n) : PyList_New(n);
     if (l == NULL)
         return MV_ENOMEM;
     if (lb->depth > 0)
         *lb->slot++ = l; /* owned by its parent from now on */
     else
         lb->result = l;
-    lb->saved[lb->depth] = lb->slot;
-    lb->stack[lb->depth++] = l;
-    lb->slot = ((PyListObject *)l)->ob_item;
+    lb->saved[lb->depth++] = lb->slot;
+    lb->slot = tuple ? (n ? &PyTuple_GET_ITEM(l, 0) : NULL)
+                     : ((PyListObject *)l)->ob_item;
     return 0;
 }
 
@@ -1512,14 +1626,130 @@ static int lb_end(void *ctx, int dim) {
     return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Items of compiled formats of several values (tuples): read with the
+ * format engine's walk into nested tuples, written from nested tuples or
+ * lists with its pack (all of the item or nothing)
+ * ------------------------------------------------------------------------ */
+
+static PyObject *item_to_py(const mv_format *f, const char *ptr) {
+    static const mv_walker w = {lb_begin, lb_item, lb_end, NULL};
+    struct list_builder lb;
+    if (lb_init(&lb, 0, f->tuple_depth + 1) < 0)
+        return NULL;
+    int st = mv_item_walk(f, ptr, &w, &lb);
+    lb_done(&lb);
+    if (st < 0) {
+        Py_XDECREF(lb.result);
+        return PyErr_Occurred() ? NULL : raise_status(st);
+    }
+    return lb.result;
+}
+
+/* The values of one item, from a Python object: nested tuples or lists
+ * (lists are copied into tuples, so that __index__ cannot change them
+ * under the walk). */
+struct py_source {
+    const mv_view *view;
+    PyObject *root;
+    int depth;
+    int cap;
+    PyObject **seq; /* owned tuples, one a level */
+    Py_ssize_t *pos;
+    PyObject *seq_inline[16];
+    Py_ssize_t pos_inline[16];
+};
+
+static PyObject *src_next(struct py_source *s) {
+    if (s->depth == 0) {
+        PyObject *x = s->root;
+        s->root = NULL;
+        return x;
+    }
+    PyObject *t = s->seq[s->depth - 1];
+    return PyTuple_GET_ITEM(t, s->pos[s->depth - 1]++);
+}
+
+static int src_begin(void *ctx, int depth, mv_ssize n) {
+    struct py_source *s = ctx;
+    (void)depth;
+    PyObject *x = src_next(s);
+    if (x == NULL || !(PyTuple_Check(x) || PyList_Check(x)))
+        return mv_error(MV_ETYPE, "memoryview: invalid type for format '%s'",
+                        s->view->format);
+    if (PySequence_Size(x) != n)
+        return mv_error(MV_EVALUE, "memoryview: invalid value for format '%s'",
+                        s->view->format);
+    if (s->depth == s->cap)
+        return mv_error(MV_EVALUE, "memoryview: value nested too deeply");
+    PyObject *t = PySequence_Tuple(x);
+    if (t == NULL)
+        return MV_ENOMEM;
+    s->seq[s->depth] = t;
+    s->pos[s->depth++] = 0;
+    return 0;
+}
+
+static int src_value(void *ctx, const mv_field *field, mv_value *out) {
+    struct py_source *s = ctx;
+    PyObject *x = src_next(s);
+    if (x == NULL) /* the root was a scalar already taken */
+        return mv_error(MV_ETYPE, "memoryview: invalid type for format '%s'",
+                        s->view->format);
+    return py_to_value_kind(field->kind, x, out) < 0 ? MV_EVALUE : 0;
+}
+
+static int src_end(void *ctx, int depth) {
+    struct py_source *s = ctx;
+    (void)depth;
+    Py_DECREF(s->seq[--s->depth]);
+    return 0;
+}
+
+/* Store value into the item at ptr of v (a tuple format). 0, or -1 with
+ * an exception set; nothing is written on failure. */
+static int pack_from_py(const mv_view *v, char *ptr, PyObject *value) {
+    static const mv_source so = {src_begin, src_value, src_end};
+    struct py_source s;
+    const mv_format *f = v->fmtdesc;
+    s.view = v;
+    s.root = value;
+    s.depth = 0;
+    s.cap = f->tuple_depth + 1;
+    s.seq = s.seq_inline;
+    s.pos = s.pos_inline;
+    if (s.cap > 16) {
+        s.seq = PyMem_Malloc(sizeof *s.seq * (size_t)s.cap);
+        s.pos = PyMem_Malloc(sizeof *s.pos * (size_t)s.cap);
+        if (s.seq == NULL || s.pos == NULL) {
+            PyMem_Free(s.seq);
+            PyMem_Free(s.pos);
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    int st = mv_item_pack(f, ptr, &so, &s);
+    while (s.depth > 0)
+        Py_DECREF(s.seq[--s.depth]);
+    if (s.seq != s.seq_inline) {
+        PyMem_Free(s.seq);
+        PyMem_Free(s.pos);
+    }
+    if (st < 0)
+        return PyErr_Occurred() ? -1 : raise_status_int(st);
+    return 0;
+}
+
 static PyObject *mview_tolist(MViewObject *self, PyObject *unused) {
     (void)unused;
     static const mv_walker w = {lb_begin, lb_item, lb_end, lb_items};
     struct list_builder lb;
-    lb.depth = 0;
-    lb.result = NULL;
-    lb.slot = NULL;
-    int st = mv_view_walk(&self->view, &w, &lb);
+    const mv_view *v = &self->view;
+    int levels = v->ndim + (v->fmtdesc ? v->fmtdesc->tuple_depth : 0);
+    if (lb_init(&lb, v->ndim, levels) < 0)
+        return NULL;
+    int st = mv_view_walk(v, &w, &lb);
+    lb_done(&lb);
     if (st < 0) {
         /* Lists are made whole (NULL entries) and dropped from the top:
          * the outermost one owns the rest. */
@@ -1719,8 +1949,12 @@ static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
 }
 
 static int python_scan_applies(MViewObject *self, const mv_value *x) {
-    return x->type == MV_VAL_OTHER && !mv_is_released(&self->view) &&
-           self->view.ndim == 1 && self->view.fmtchar;
+    const mv_view *v = &self->view;
+    if (mv_is_released(v) || v->ndim != 1)
+        return 0;
+    if (tuple_items(v)) /* items are tuples: Python compares them */
+        return mv_check_item_format(v) == 0;
+    return x->type == MV_VAL_OTHER && (v->fmtchar || v->fmtdesc);
 }
 
 static PyObject *mview_count(MViewObject *self, PyObject *value) {

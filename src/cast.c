@@ -9,14 +9,16 @@
  *      zero in its shape (TypeError);
  *   3. a shape has at most MV_MAXDIM entries (ValueError), and either the
  *      source or the result is 1-D (TypeError);
- *   4. the destination format is one native character, optionally after
- *      '@' (ValueError); one of the two formats is a byte format 'B', 'b'
- *      or 'c' (TypeError); the byte length is a multiple of the new item
- *      size (TypeError);
+ *   4. the destination format compiles to items of at least one byte
+ *      (ValueError; beyond the builtin, which takes only one native
+ *      character: "<i", "T{<I:id:<f:x:}" are accepted); one of the two
+ *      formats is a byte format 'B', 'b' or 'c' (TypeError); the byte
+ *      length is a multiple of the new item size (TypeError);
  *   5. every shape entry is > 0, their product times the item size does
  *      not overflow (ValueError) and equals the byte length (TypeError).
- * The result borrows its format from a static table, keeps the source's
- * read-only flag and takes its own owner reference.
+ * The result's format string is a static one for native characters, else
+ * the compiled format's copy (the view holds its reference); it keeps the
+ * source's read-only flag and takes its own owner reference.
  */
 #include "internal.h"
 
@@ -54,23 +56,34 @@ static int check_source(const mv_view *src, bool has_shape, int ndim) {
     return MV_OK;
 }
 
-/* Rule 4: the destination format; sets its character and size. */
+/* Rule 4: the destination format; sets its character (0 for a format
+ * beyond the builtin's), size and compilation (one reference). */
 static int check_format(const mv_view *src, const char *format, char *c,
-                        mv_ssize *itemsize) {
-    char dc = mv_format_char(format);
-    if (!dc)
+                        mv_ssize *itemsize, const mv_format **desc) {
+    const mv_format *d = NULL;
+    int rc = mv_format_compile(&d, format);
+    if (rc == MV_ENOMEM)
+        return rc;
+    if (rc < 0 || d->itemsize == 0) {
+        mv_format_release(d);
         return mv_error(MV_EVALUE, "memoryview: destination format must be "
                                    "a native single character format "
                                    "prefixed with an optional '@'");
-    if (!is_byte_format(mv_format_char(src->format)) && !is_byte_format(dc))
+    }
+    char dc = d->native;
+    if (!is_byte_format(mv_format_char(src->format)) && !is_byte_format(dc)) {
+        mv_format_release(d);
         return mv_error(MV_ETYPE,
                         "memoryview: cannot cast between two non-byte formats");
-    mv_ssize size = mv_format_itemsize(format);
-    if (src->len % size)
+    }
+    if (src->len % d->itemsize) {
+        mv_format_release(d);
         return mv_error(MV_ETYPE,
                         "memoryview: length is not a multiple of itemsize");
+    }
     *c = dc;
-    *itemsize = size;
+    *itemsize = d->itemsize;
+    *desc = d;
     return MV_OK;
 }
 
@@ -102,27 +115,33 @@ int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
     int rc = check_source(src, has_shape, ndim);
     char c = 0;
     mv_ssize itemsize = 0;
+    const mv_format *desc = NULL;
     if (rc == MV_OK)
-        rc = check_format(src, format, &c, &itemsize);
+        rc = check_format(src, format, &c, &itemsize, &desc);
     if (rc == MV_OK && has_shape)
         rc = check_shape(src, shape, ndim, itemsize);
-    if (rc < 0)
+    if (rc < 0) {
+        mv_format_release(desc);
         return rc;
+    }
 
     int nd = has_shape ? ndim : 1;
     mv_view v;
     memset(&v, 0, sizeof v);
-    if ((rc = view_alloc_dims(&v, nd, false)) < 0)
+    if ((rc = view_alloc_dims(&v, nd, false)) < 0) {
+        mv_format_release(desc);
         return rc;
+    }
     v.buf = src->buf;
     v.owner = src->owner;
     v.len = src->len;
     v.itemsize = itemsize;
-    v.format = mv__native_spelling(c, mv__skip_at(format) != format);
+    v.format =
+        c ? mv__native_spelling(c, mv__skip_at(format) != format) : desc->text;
     v.ndim = nd;
     v.flags = src->flags & MV_READONLY;
     v.fmtchar = c;
-    v.fmtdesc = mv__format_native(c);
+    v.fmtdesc = desc;
     if (!has_shape) {
         v.shape[0] = src->len / itemsize;
         v.strides[0] = itemsize;

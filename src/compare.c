@@ -43,7 +43,24 @@ static bool float_eq_uint(double f, uint64_t u) {
 
 static bool is_int(mv_vtype t) { return t == MV_VAL_INT || t == MV_VAL_BOOL; }
 
+/* A complex number z equals x as Python compares them: both parts equal,
+ * x's imaginary part being 0 when x is real. */
+static int complex_equal(const mv_value *z, const mv_value *x) {
+    switch (x->type) {
+    case MV_VAL_COMPLEX: return z->z.re == x->z.re && z->z.im == x->z.im;
+    case MV_VAL_FLOAT: return z->z.im == 0.0 && z->z.re == x->f;
+    case MV_VAL_INT:
+    case MV_VAL_BOOL: return z->z.im == 0.0 && float_eq_int(z->z.re, x->i);
+    case MV_VAL_UINT: return z->z.im == 0.0 && float_eq_uint(z->z.re, x->u);
+    default: return 0;
+    }
+}
+
 int mv_value_equal(const mv_value *a, const mv_value *b) {
+    if (a->type == MV_VAL_COMPLEX)
+        return complex_equal(a, b);
+    if (b->type == MV_VAL_COMPLEX)
+        return complex_equal(b, a);
     if (b->type == MV_VAL_FLOAT && a->type != MV_VAL_FLOAT) {
         const mv_value *t = a;
         a = b;
@@ -346,14 +363,13 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
  * when an item is read.
  * ------------------------------------------------------------------------ */
 
-/* The single format character of v ('@' stripped) or NULL after setting
+/* The native format character of v as a string ('@' stripped), "" for a
+ * compiled format read through the engine, or NULL after setting
  * "memoryview: unsupported format F". */
 static const char *single_format(const mv_view *v) {
-    const char *f = mv__skip_at(v->format);
-    if (f[0] && !f[1])
-        return f;
-    format_unsupported(v->format);
-    return NULL;
+    if (mv_check_item_format(v) < 0)
+        return NULL;
+    return v->fmtchar || !v->fmtdesc ? mv__skip_at(v->format) : "";
 }
 
 /* x as the bytes of an item of integer format f (native, itemsize size):
@@ -423,12 +439,16 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
         return MV_OK;
     }
     const char *p = v->buf + start * stride;
+    if (!v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc)) {
+        *out = count ? 0 : -1; /* items are tuples: no mv_value equals one */
+        return MV_OK;
+    }
     unsigned char key[8];
     int kind = int_key(f, size, x, key);
     if (kind == 0) {
         /* Read the first item anyway: it may be unreadable. */
         mv_value item;
-        int rc = mv_unpack(f, adjust_ptr((char *)p, sub, 0), &item);
+        int rc = view_unpack(v, adjust_ptr((char *)p, sub, 0), &item);
         if (rc < 0)
             return rc;
         *out = count ? 0 : -1;
@@ -445,7 +465,7 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
                             : memcmp(q, key, (size_t)size) == 0;
         } else {
             mv_value item;
-            int rc = mv_unpack(f, q, &item);
+            int rc = view_unpack(v, q, &item);
             if (rc < 0)
                 return rc;
             hit = mv_value_equal(&item, x);

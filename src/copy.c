@@ -228,9 +228,8 @@ int mv_view_assign(mv_view *dst, const mv_view *src) {
     int rc = check_live(dst);
     if (rc < 0)
         return rc;
-    const char *f = mv__skip_at(dst->format);
-    if (f[0] == '\0' || f[1] != '\0')
-        return format_unsupported(dst->format);
+    if ((rc = mv_check_item_format(dst)) < 0)
+        return rc;
     if (dst->flags & MV_READONLY)
         return mv_error(MV_ETYPE, MSG_READONLY);
     if ((rc = check_live(src)) < 0)

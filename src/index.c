@@ -38,8 +38,38 @@ int mv_check_item_format(const mv_view *v) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
+    /* Beyond the builtin: any compiled format whose items fit. */
+    if (v->fmtdesc && v->fmtdesc->itemsize > 0 &&
+        v->fmtdesc->itemsize <= v->itemsize)
+        return MV_OK;
     const char *f = mv__skip_at(v->format);
-    return (f[0] && !f[1]) ? MV_OK : format_unsupported(v->format);
+    return (f[0] && !f[1] && !v->fmtdesc) ? MV_OK
+                                          : format_unsupported(v->format);
+}
+
+/* An item of several values has no single mv_value. */
+static int several_values(const mv_view *v) {
+    return mv_error(MV_ETYPE,
+                    "memoryview: an item of format '%s' is not a single value",
+                    v->format);
+}
+
+int view_unpack(const mv_view *v, const char *p, mv_value *out) {
+    if (v->fmtchar || !v->fmtdesc)
+        return unpack_char(v->fmtchar, v->format, p, out);
+    const mv_field *fd = mv_format_scalar(v->fmtdesc);
+    if (!fd)
+        return several_values(v);
+    return mv__field_read(fd, p + fd->offset, out);
+}
+
+int view_pack(const mv_view *v, char *p, const mv_value *val) {
+    if (v->fmtchar || !v->fmtdesc)
+        return mv_pack(v->format, p, val);
+    const mv_field *fd = mv_format_scalar(v->fmtdesc);
+    if (!fd)
+        return several_values(v);
+    return mv__field_write(fd, p + fd->offset, val);
 }
 
 int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {
@@ -102,7 +132,7 @@ int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
     char *p;
     if ((rc = mv_item_ptr(v, index, &p)) < 0)
         return rc;
-    return mv_unpack(v->format, p, out);
+    return view_unpack(v, p, out);
 }
 
 int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
@@ -116,7 +146,7 @@ int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
     char *p;
     if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
         return rc;
-    return mv_unpack(v->format, p, out);
+    return view_unpack(v, p, out);
 }
 
 /* The checks every assignment makes first, in CPython's order. */
@@ -159,7 +189,7 @@ int mv_set(mv_view *v, mv_ssize index, const mv_value *val) {
     char *p = v->buf;
     if ((rc = lookup_dimension(v, &p, 0, index)) < 0)
         return rc;
-    return mv_pack(v->format, p, val);
+    return view_pack(v, p, val);
 }
 
 int mv_setn(mv_view *v, const mv_ssize *index, int n, const mv_value *val) {
@@ -169,7 +199,7 @@ int mv_setn(mv_view *v, const mv_ssize *index, int n, const mv_value *val) {
     char *p;
     if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
         return rc;
-    return mv_pack(v->format, p, val);
+    return view_pack(v, p, val);
 }
 
 /* ---- slicing ---- */

@@ -62,7 +62,8 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
 
 /* fmt compiled for a view: *out NULL when it does not compile; fails
  * only with MV_ENOMEM. */
-int view_compile_format(const char *fmt, const mv_format **out);
+int view_compile_format(const char *fmt, mv_ssize itemsize,
+                        const mv_format **out);
 
 /* C-order strided copy of v's items into the contiguous block out. */
 void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
@@ -94,6 +95,17 @@ int mv__pack_named(const char *fmt, const char *name, void *ptr,
 
 /* ---- compiled formats (struct.c) ---- */
 
+/* mv_item_walk() with depths counted from base (a view's walk passes its
+ * ndim, so that tuples inside items come after its lists). */
+int mv__item_walk(const mv_format *f, const void *item, int base,
+                  const mv_walker *w, void *ctx);
+/* The item at p of v as one value (native formats and compiled formats of
+ * one scalar); MV_ETYPE for items of several values. */
+int view_unpack(const mv_view *v, const char *p, mv_value *out);
+int view_pack(const mv_view *v, char *p, const mv_value *val);
+
+/* mv_format_compile(), reading '@' as '^' (no alignment) when noalign. */
+int mv__format_compile(const mv_format **out, const char *fmt, bool noalign);
 /* The static compiled format of native character c, NULL if none. */
 const mv_format *mv__format_native(char c);
 /* Static spelling of native format c, "B" or (at) "@B"; NULL if none. */

@@ -103,9 +103,9 @@ typedef struct mode {
     bool align; /* native alignment */
 } mode;
 
-static bool set_mode(char c, mode *m) {
+static bool set_mode(char c, mode *m, bool noalign) {
     switch (c) {
-    case '@': *m = (mode){HOST_ORDER, false, true}; return true;
+    case '@': *m = (mode){HOST_ORDER, false, !noalign}; return true;
     case '^': *m = (mode){HOST_ORDER, false, false}; return true;
     case '=': *m = (mode){HOST_ORDER, true, false}; return true;
     case '<': *m = (mode){'<', true, false}; return true;
@@ -124,10 +124,12 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 typedef struct parser {
     const char *s;
-    bool fill;   /* second pass: write the block */
-    int nfmt;    /* records begun so far (their ordinals) */
-    int maxfmt;  /* entries of fcount */
-    int *fcount; /* fields of each record, from the counting pass */
+    bool fill;    /* second pass: write the block */
+    bool noalign; /* '@' aligns nothing (read as '^') */
+    mode mode;    /* the prefix in force: it lasts across '{' and '}' */
+    int nfmt;     /* records begun so far (their ordinals) */
+    int maxfmt;   /* entries of fcount */
+    int *fcount;  /* fields of each record, from the counting pass */
     mv_ssize nfields, nshape, nname; /* counting pass totals */
     mv_format *fmts;
     mv_field *fields;
@@ -141,6 +143,7 @@ typedef struct rec_info {
     mv_ssize size, align, nvalues;
     mv_ssize work; /* elements, at every depth, that reading an item visits */
     int depth;
+    int tdepth; /* tuples nested in a value of the record, its own counted */
 } rec_info;
 
 /* Elements of size 0 cost a visit each but no byte: past this many more
@@ -224,7 +227,7 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
     if (*p->s == '(') {
         if ((rc = parse_shape(p, shape, &ndim, &elems)) < 0)
             return rc;
-        while (set_mode(*p->s, m)) /* NumPy writes "(2,3)<f" */
+        while (set_mode(*p->s, m, p->noalign)) /* NumPy: "(2,3)<f" */
             p->s++;
     }
     if (is_digit(*p->s)) {
@@ -233,8 +236,10 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         if (*p->s == '\0')
             return bad("repeat count given without format specifier");
     }
+    mode fm = *m; /* this field's: a nested record may change *m */
     char c = *p->s++;
     mv_ssize size, align = 1, count, units = repeat, nvalues = 1, work = 1;
+    int sub_tdepth = 0;
     mv_kind kind;
     char ncode = 0;
     const mv_format *sub = NULL;
@@ -250,9 +255,10 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
             return rc;
         sub = sf;
         size = si.size;
-        align = m->align ? si.align : 1;
+        align = fm.align ? si.align : 1;
         nvalues = si.nvalues;
         work = si.work + 1;
+        sub_tdepth = si.tdepth;
         if (si.depth + 1 > acc->depth)
             acc->depth = si.depth + 1;
         kind = MV_KIND_RECORD;
@@ -263,14 +269,14 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         p->s++;
         size = e == 'f' ? 2 * (mv_ssize)sizeof(float)
                         : 2 * (mv_ssize)sizeof(double);
-        if (m->align)
+        if (fm.align)
             align = e == 'f' ? (mv_ssize) _Alignof(float)
                              : (mv_ssize) _Alignof(double);
         ncode = e;
         kind = MV_KIND_COMPLEX;
     } else {
         const mv__code *k = mv__code_of(c);
-        if (!k || (m->std && !k->ssize))
+        if (!k || (fm.std && !k->ssize))
             return bad(BAD_CHAR);
         if (c == 'x') { /* padding: bytes, no value, no alignment */
             mv_ssize n;
@@ -280,10 +286,10 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
             return *p->s == ':' ? parse_name(p, &(const char *){NULL}) : MV_OK;
         }
         kind = k->kind;
-        size = m->std ? k->ssize : k->nsize;
-        if (m->align)
+        size = fm.std ? k->ssize : k->nsize;
+        if (fm.align)
             align = k->nalign;
-        ncode = m->std ? k->sncode : k->nncode;
+        ncode = fm.std ? k->sncode : k->nncode;
         if (kind == MV_KIND_BYTES) {
             size = repeat; /* one string of repeat bytes per element */
             units = 1;
@@ -307,6 +313,8 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         return bad(TOO_LONG);
     if (align > acc->align)
         acc->align = align;
+    if (ndim + sub_tdepth > acc->tdepth)
+        acc->tdepth = ndim + sub_tdepth;
     const char *name = NULL;
     if (*p->s == ':' && (rc = parse_name(p, &name)) < 0)
         return rc;
@@ -331,9 +339,10 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         .kind = kind,
         .code = c,
         .ncode = ncode,
-        .order = m->order,
-        .swap = m->order != HOST_ORDER && size > 1 && kind != MV_KIND_BYTES,
-        .std = m->std,
+        .order = fm.order,
+        .swap = fm.order != HOST_ORDER && size > 1 && kind != MV_KIND_BYTES &&
+                kind != MV_KIND_RECORD,
+        .std = fm.std,
     };
     return MV_OK;
 }
@@ -343,13 +352,13 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
 static int parse_record(parser *p, mv_format *f, int depth, bool nested,
                         rec_info *info) {
     int ord = p->nfmt++;
-    mode m = {HOST_ORDER, false, true};
+    mode *m = &p->mode; /* shared with nested records, as NumPy has it */
     mv_field *fields = NULL;
     if (p->fill) {
         fields = p->fields + p->fields_used;
         p->fields_used += p->fcount[ord];
     }
-    rec_info acc = {0, 1, 0, 0, 0};
+    rec_info acc = {0, 1, 0, 0, 0, 0};
     mv_ssize off = 0;
     int nf = 0;
     for (;;) {
@@ -365,14 +374,14 @@ static int parse_record(parser *p, mv_format *f, int depth, bool nested,
             p->s++;
             break;
         }
-        if (is_space(c) || set_mode(c, &m)) {
+        if (is_space(c) || set_mode(c, m, p->noalign)) {
             p->s++;
             continue;
         }
         if (nf == INT32_MAX)
             return bad(TOO_LONG);
         bool is_field;
-        int rc = parse_field(p, &m, depth, fields ? &fields[nf] : NULL, &off,
+        int rc = parse_field(p, m, depth, fields ? &fields[nf] : NULL, &off,
                              &acc, &is_field);
         if (rc < 0)
             return rc;
@@ -397,16 +406,18 @@ static int parse_record(parser *p, mv_format *f, int depth, bool nested,
         f->units = acc.size;
         f->nvalues = acc.nvalues;
         f->depth = acc.depth;
+        f->tuple_depth = acc.tdepth + 1;
         f->static_ = nested ? 2 : 0;
     }
-    *info = (rec_info){off, acc.align, acc.nvalues, acc.work, acc.depth};
+    *info = (rec_info){off,      acc.align, acc.nvalues,
+                       acc.work, acc.depth, acc.tdepth + 1};
     return MV_OK;
 }
 
 /* Block layout: formats, fields, shapes (all 8-aligned), names, text. */
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
-int mv_format_compile(const mv_format **out, const char *fmt) {
+int mv__format_compile(const mv_format **out, const char *fmt, bool noalign) {
     if (!fmt)
         fmt = "B";
     char c = mv_format_char(fmt);
@@ -420,7 +431,10 @@ int mv_format_compile(const mv_format **out, const char *fmt) {
     int maxfmt = 1;
     for (const char *q = fmt; *q; q++)
         maxfmt += *q == '{';
-    parser p = {.s = fmt, .maxfmt = maxfmt};
+    parser p = {.s = fmt,
+                .maxfmt = maxfmt,
+                .noalign = noalign,
+                .mode = {HOST_ORDER, false, !noalign}};
     p.fcount = malloc((size_t)maxfmt * sizeof *p.fcount);
     if (!p.fcount)
         return mv_error(MV_ENOMEM, "cannot compile format");
@@ -443,6 +457,8 @@ int mv_format_compile(const mv_format **out, const char *fmt) {
     }
     parser q = {.s = fmt,
                 .fill = true,
+                .noalign = noalign,
+                .mode = {HOST_ORDER, false, !noalign},
                 .maxfmt = maxfmt,
                 .fcount = p.fcount,
                 .fmts = (mv_format *)(void *)block,
@@ -461,6 +477,10 @@ int mv_format_compile(const mv_format **out, const char *fmt) {
     q.fmts[0].refs_ = 1;
     *out = q.fmts;
     return MV_OK;
+}
+
+int mv_format_compile(const mv_format **out, const char *fmt) {
+    return mv__format_compile(out, fmt, false);
 }
 
 const mv_format *mv_format_retain(const mv_format *f) {
@@ -696,11 +716,27 @@ static int walk_record(const mv_format *f, const char *item, int depth,
     return w->end ? w->end(ctx, depth) : MV_OK;
 }
 
+int mv__item_walk(const mv_format *f, const void *item, int base,
+                  const mv_walker *w, void *ctx) {
+    if (f->units == 1)
+        return walk_units(f, item, base, w, ctx);
+    return walk_record(f, item, base, w, ctx);
+}
+
 int mv_item_walk(const mv_format *f, const void *item, const mv_walker *w,
                  void *ctx) {
-    if (f->units == 1)
-        return walk_units(f, item, 0, w, ctx);
-    return walk_record(f, item, 0, w, ctx);
+    return mv__item_walk(f, item, 0, w, ctx);
+}
+
+const mv_field *mv_format_scalar(const mv_format *f) {
+    if (f->units != 1)
+        return NULL;
+    for (int i = 0; i < f->nfields; i++) {
+        const mv_field *fd = &f->fields[i];
+        if (fd->units == 1)
+            return fd->ndim == 0 && fd->kind != MV_KIND_RECORD ? fd : NULL;
+    }
+    return NULL;
 }
 
 static int pack_record(const mv_format *f, char *item, int depth,
@@ -712,7 +748,7 @@ static int pack_element(const mv_field *fd, char *item, mv_ssize k, int depth,
     if (fd->kind == MV_KIND_RECORD)
         return pack_record(fd->sub, elem, depth, s, ctx);
     mv_value x;
-    int rc = s->value(ctx, &x);
+    int rc = s->value(ctx, fd, &x);
     return rc < 0 ? rc : mv__field_write(fd, elem, &x);
 }
 

@@ -257,13 +257,35 @@ static int check_bounds(const mv_layout *l, const mv_owner *o) {
 
 /* The compiled format of a view's format string: NULL when it does not
  * compile (the view is still made: typed access then fails as the
- * builtin's does), a failure only when memory runs out. */
-int view_compile_format(const char *fmt, const mv_format **out) {
+ * builtin's does), a failure only when memory runs out.
+ *
+ * NumPy exports packed structured dtypes with '@' formats whose native
+ * alignment would make items larger than its itemsize ("T{h:f0:B:f1:}"
+ * for 3-byte items): as NumPy reads its own exports, such a format is
+ * read without alignment when that gives exactly the view's itemsize. */
+int view_compile_format(const char *fmt, mv_ssize itemsize,
+                        const mv_format **out) {
     int rc = mv_format_compile(out, fmt);
     if (rc == MV_ENOMEM)
         return rc;
-    if (rc < 0)
+    if (rc < 0) {
         *out = NULL;
+        return MV_OK;
+    }
+    if ((*out)->itemsize != itemsize && !(*out)->native) {
+        const mv_format *packed;
+        rc = mv__format_compile(&packed, fmt, true);
+        if (rc == MV_ENOMEM) {
+            mv_format_release(*out);
+            return rc;
+        }
+        if (rc == MV_OK && packed->itemsize == itemsize) {
+            mv_format_release(*out);
+            *out = packed;
+        } else if (rc == MV_OK) {
+            mv_format_release(packed);
+        }
+    }
     return MV_OK;
 }
 
@@ -272,7 +294,7 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
     const mv_format *desc = NULL;
     int rc = check_layout(l, &len);
     if (rc == MV_OK)
-        rc = view_compile_format(l->format, &desc);
+        rc = view_compile_format(l->format, l->itemsize, &desc);
     if (rc == MV_OK && !l->suboffsets)
         rc = check_bounds(l, o);
     int ndim = l->ndim;

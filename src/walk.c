@@ -197,10 +197,33 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
     return MV_OK;
 }
 
+/* Items of a compiled format, each walked by the format engine with its
+ * tuples' depths counted after the view's ndim dimensions. */
+static int walk_records(const mv_view *v, int dim, const char *ptr,
+                        const mv_walker *w, void *ctx) {
+    int rc;
+    if (dim == v->ndim)
+        return mv__item_walk(v->fmtdesc, ptr, v->ndim, w, ctx);
+    mv_ssize n = v->shape[dim], step = v->len ? v->strides[dim] : 0;
+    if (w->begin && (rc = w->begin(ctx, dim, n)) < 0)
+        return rc;
+    for (mv_ssize k = 0; k < n; k++) {
+        char *p = adjust_ptr((char *)ptr + k * step, v->suboffsets, dim);
+        if ((rc = walk_records(v, dim + 1, p, w, ctx)) < 0)
+            return rc;
+    }
+    return w->end ? w->end(ctx, dim) : MV_OK;
+}
+
 int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
+    if (!v->fmtchar && v->fmtdesc) {
+        if ((rc = mv_check_item_format(v)) < 0)
+            return rc;
+        return walk_records(v, 0, v->buf, w, ctx);
+    }
     const char *f = item_format(v);
     if (!f)
         return MV_ENOTIMPL;

@@ -187,7 +187,8 @@ static void test_cast_errors(void **state) {
               "memoryview: casts are restricted to C-contiguous views");
     CHECK_OK(mv_view_release(&s));
 
-    const char *bad[] = {"ii", "<i", "", "@", "x", "=B", "@@B", "3B", "Bx"};
+    /* formats that do not compile, or have items of no bytes */
+    const char *bad[] = {"", "@", "3", "T{", "0i", "Zq", "<n", "0s", "i:a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_ERR(mv_view_cast(&c, &v, bad[i], NULL, -1), MV_EVALUE,
                   "memoryview: destination format must be a native single "
@@ -198,6 +199,25 @@ static void test_cast_errors(void **state) {
 
     CHECK_ERR(mv_view_cast(&c, &v, "d", NULL, -1), MV_ETYPE,
               "memoryview: length is not a multiple of itemsize");
+    CHECK_ERR(mv_view_cast(&c, &v, "<5s", NULL, -1), MV_ETYPE,
+              "memoryview: length is not a multiple of itemsize");
+
+    /* beyond the builtin: any format that compiles */
+    const char *good[] = {"<i", ">I", "ii",  "T{<H:a:<H:b:}",
+                          "=B", "3B", "(2)h"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        mv_view g;
+        CHECK_OK(mv_view_cast(&g, &v, good[i], NULL, -1));
+        assert_string_equal(g.format, good[i]);
+        CHECK_TRUE(g.fmtdesc != NULL);
+        CHECK_EQ(g.itemsize, g.fmtdesc->itemsize);
+        CHECK_EQ(g.len, v.len);
+        mv_view b;
+        CHECK_OK(mv_view_cast(&b, &g, "B", NULL, -1)); /* and back */
+        CHECK_EQ(b.len, v.len);
+        CHECK_OK(mv_view_release(&b));
+        CHECK_OK(mv_view_release(&g));
+    }
 
     mv_view i;
     CHECK_OK(mv_view_cast(&i, &v, "i", NULL, -1));
@@ -280,7 +300,7 @@ static void test_cast_error_order(void **state) {
               "memoryview: number of dimensions must not exceed 64");
     /* format before shape entries */
     mv_ssize z[] = {0};
-    CHECK_ERR(mv_view_cast(&c, &v, "xx", z, 1), MV_EVALUE,
+    CHECK_ERR(mv_view_cast(&c, &v, "T{", z, 1), MV_EVALUE,
               "memoryview: destination format must be a native single "
               "character format prefixed with an optional '@'");
     /* length multiple before shape entries */

@@ -152,11 +152,11 @@ static void test_check_assign_order(void **state) {
     int data[2] = {1, 2};
     mv_owner *o = tu_wrap(data, sizeof data);
     mv_view v;
-    tu_layout_view(&v, o, data, 8, "<i", 4, 1, NULL, NULL, NULL, 1);
+    tu_layout_view(&v, o, data, 8, "T{<i", 4, 1, NULL, NULL, NULL, 1);
     CHECK_ERR(mv_check_item_format(&v), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format T{<i");
     CHECK_ERR(mv_check_assign(&v, 1), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format T{<i");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 8, "@i", 4, 1, NULL, NULL, NULL, 1);
     CHECK_OK(mv_check_item_format(&v));
@@ -187,9 +187,9 @@ static void test_check_iter(void **state) {
     CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
               "multi-dimensional sub-views are not implemented");
     CHECK_OK(mv_view_release(&v));
-    tu_layout_view(&v, o, data, 16, "<i", 4, 1, NULL, NULL, NULL, 0);
+    tu_layout_view(&v, o, data, 16, "<n", 4, 1, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format <n");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 16, "i", 4, 1, NULL, NULL, NULL, 0);
     CHECK_OK(mv_check_iter(&v));
@@ -205,28 +205,45 @@ static void test_unsupported_formats(void **state) {
     mv_value x;
     mv_value y = vint(1);
     mv_ssize idx[1] = {0};
-    /* Several characters: the builtin's adjust_fmt message. */
-    tu_layout_view(&v, o, data, 8, "<i", 4, 1, NULL, NULL, NULL, 0);
+    /* Several characters that do not compile: the builtin's adjust_fmt
+     * message. */
+    tu_layout_view(&v, o, data, 8, "<n", 4, 1, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format <n");
     CHECK_ERR(mv_set(&v, 0, &y), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format <n");
     CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format <n");
     /* The format is checked before the index. */
     CHECK_ERR(mv_get(&v, 99, &x), MV_ENOTIMPL,
-              "memoryview: unsupported format <i");
+              "memoryview: unsupported format <n");
     CHECK_OK(mv_view_release(&v));
-    tu_layout_view(&v, o, data, 8, "ii", 8, 1, NULL, NULL, NULL, 0);
+    /* A format of items larger than the view's: unsupported too. */
+    tu_layout_view(&v, o, data, 8, "ii", 4, 1, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
               "memoryview: unsupported format ii");
     CHECK_OK(mv_view_release(&v));
-    /* One character that is not native: unpack_single's message. */
-    tu_layout_view(&v, o, data, 8, "x", 1, 1, NULL, NULL, NULL, 0);
+    /* Beyond the builtin: a compiled format of one value reads and
+     * writes as a native one; one of several values has no mv_value. */
+    tu_layout_view(&v, o, data, 8, ">i", 4, 1, NULL, NULL, NULL, 0);
+    CHECK_OK(mv_set(&v, 1, &y));
+    CHECK_OK(mv_get(&v, 1, &x));
+    CHECK_EQ(x.type, MV_VAL_INT);
+    CHECK_EQ(x.i, 1);
+    CHECK_TRUE(memcmp(&data[1], "\0\0\0\1", 4) == 0);
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, data, 8, "<hh", 4, 1, NULL, NULL, NULL, 0);
+    CHECK_ERR(mv_get(&v, 0, &x), MV_ETYPE,
+              "memoryview: an item of format '<hh' is not a single value");
+    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE,
+              "memoryview: an item of format '<hh' is not a single value");
+    CHECK_OK(mv_view_release(&v));
+    /* One character that does not compile: unpack_single's message. */
+    tu_layout_view(&v, o, data, 8, "u", 1, 1, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
-              "memoryview: format x not supported");
+              "memoryview: format u not supported");
     CHECK_ERR(mv_set(&v, 0, &y), MV_ENOTIMPL,
-              "memoryview: format x not supported");
+              "memoryview: format u not supported");
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(data[0], 1);
     mv_owner_release(o);

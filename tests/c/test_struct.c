@@ -130,7 +130,8 @@ static void test_fields(void **state) {
     /* '=' lasts to the end of the record: Zd at standard size, no pad */
     CHECK_EQ(z->offset, 20);
     CHECK_EQ(z->sub->fields[0].kind, MV_KIND_COMPLEX);
-    CHECK_EQ(z->sub->fields[0].offset, 0); /* a nested record starts at '@' */
+    CHECK_EQ(z->sub->fields[0].offset, 0);
+    CHECK_EQ(z->sub->fields[0].std, 1); /* '=' goes on into the record */
     CHECK_EQ(f->itemsize, 36);
     /* '<l' reads as a 4-byte int, '@l' as a long */
     const mv_format *l = compile("<l@l");
@@ -386,7 +387,8 @@ static int src_begin(void *ctx, int depth, mv_ssize n) {
         return mv_error(MV_ETYPE, "wrong sequence");
     return MV_OK;
 }
-static int src_value(void *ctx, mv_value *out) {
+static int src_value(void *ctx, const mv_field *field, mv_value *out) {
+    (void)field;
     src *s = ctx;
     if (s->iv == s->fail_at || s->iv >= s->nv)
         return mv_error(MV_EVALUE, "no value");

@@ -92,7 +92,8 @@ static int r_begin(void *ctx, int depth, mv_ssize n) {
     (void)n;
     return MV_OK;
 }
-static int r_value(void *ctx, mv_value *out) {
+static int r_value(void *ctx, const mv_field *field, mv_value *out) {
+    (void)field;
     replay *r = ctx;
     if (r->i >= r->c->n)
         fail("pack asked for more values than the walk gave");

@@ -9,7 +9,7 @@ import struct
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mvoracle import BUILTIN, OURS, outcome, same
@@ -96,3 +96,252 @@ def test_structured_equality(fields):
     c.view(np.uint8)[-1] ^= 1
     assert OURS(a) != OURS(c)
     assert not bool((a == c).all())
+
+
+# ---------------------------------------------------------------------------
+# Random struct formats against _testbuffer.ndarray and struct
+
+from _testbuffer import ND_WRITABLE, ndarray  # noqa: E402
+
+import memview  # noqa: E402
+
+NATIVE_ONLY = "nNP"
+NATIVE_CODES = "cbB?hHiIlLqQnNefdP"
+CODES = "xcbB?hHiIlLqQnNefdsp"
+
+
+def _code_values(code, count):
+    """A strategy for the values struct gives for `count` `code`."""
+    if code == "x":
+        return st.just(())
+    if code == "s":
+        return st.binary(min_size=count, max_size=count).map(lambda b: (b,))
+    if code == "p":
+        n = max(0, min(count - 1, 255))
+        return st.binary(min_size=0, max_size=n).map(lambda b: (b,))
+    one = _scalar(code)
+    return st.lists(one, min_size=count, max_size=count).map(tuple)
+
+
+def _scalar(code, order="@"):
+    if code == "c":
+        return st.binary(min_size=1, max_size=1)
+    if code == "?":
+        return st.booleans()
+    if code in "efd":
+        width = {"e": 16, "f": 32, "d": 64}[code]
+        return st.floats(width=width, allow_nan=False)
+    size = struct.calcsize(order + code)
+    bits = 8 * size
+    if code.islower():
+        return st.integers(-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return st.integers(0, (1 << bits) - 1)
+
+
+@st.composite
+def struct_formats(draw, min_fields=1):
+    """(format, [(code, count)]) of a valid struct format."""
+    order = draw(st.sampled_from(["", "@", "=", "<", ">", "!"]))
+    codes = CODES if order in ("", "@") else CODES.translate(
+        {ord(c): None for c in NATIVE_ONLY})
+    fields = draw(st.lists(
+        st.tuples(st.sampled_from(codes), st.integers(0, 3)),
+        min_size=min_fields, max_size=4))
+    # '0p' makes _testbuffer's tolist() fail (a negative length): use 1p
+    fields = [(c, max(n, 1) if c == "p" else n) for c, n in fields]
+    fmt = order + "".join(("%d" % n if n != 1 else "") + c
+                          for c, n in fields)
+    return fmt, order, fields
+
+
+@st.composite
+def items_of(draw, order, fields):
+    """One item's value as _testbuffer takes and gives it."""
+    vals = []
+    for code, count in fields:
+        if code in "sp":
+            vals.extend(draw(_code_values(code, count)))
+        elif code != "x":
+            vals.extend(draw(st.lists(_scalar(code, order or "@"),
+                                      min_size=count, max_size=count)))
+    return vals[0] if len(vals) == 1 else tuple(vals)
+
+
+def _nmemb(fields):
+    return sum(1 if c in "sp" else (0 if c == "x" else n) for c, n in fields)
+
+
+def _canon(x):
+    """Values compared with their float signs and bytes exact."""
+    return repr(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_random_formats_against_testbuffer(data):
+    fmt, order, fields = data.draw(struct_formats())
+    if _nmemb(fields) == 0 or struct.calcsize(fmt) == 0:
+        return  # _testbuffer cannot make items of no values or bytes
+    n = data.draw(st.integers(1, 5))
+    items = [data.draw(items_of(order, fields)) for _ in range(n)]
+    ref = ndarray(items, shape=[n], format=fmt, flags=ND_WRITABLE)
+    mine = ndarray(items, shape=[n], format=fmt, flags=ND_WRITABLE)
+    m = memview.memoryview(mine)
+    assert m.format == fmt and m.itemsize == struct.calcsize(fmt)
+    # reads: tolist, indexing, iteration, 2-D views
+    assert _canon(m.tolist()) == _canon(ref.tolist())
+    for i in range(-n, n):
+        assert _canon(m[i]) == _canon(ref[i])
+    assert _canon(list(m)) == _canon(ref.tolist())
+    if n % 2 == 0:
+        ref2 = ndarray(items, shape=[2, n // 2], format=fmt)
+        m2 = memview.memoryview(ndarray(items, shape=[2, n // 2], format=fmt))
+        assert _canon(m2.tolist()) == _canon(ref2.tolist())
+        assert _canon(m2[1, 0]) == _canon(ref2[1][0])
+    # count and index, compared by Python's == as the list does
+    first = m[0]
+    assert m.count(first) == ref.tolist().count(first)
+    assert m.index(first) == ref.tolist().index(first)
+    # == with a view of the same exporter, and with a copy
+    assert (m == memview.memoryview(ref)) == (m.tolist() == ref.tolist())
+    # writes: the same value written by both gives the same bytes
+    new = data.draw(items_of(order, fields))
+    i = data.draw(st.integers(0, n - 1))
+    ref[i] = new
+    m[i] = new
+    assert mine.tobytes() == ref.tobytes()
+    assert _canon(m[i]) == _canon(ref[i])
+    # slice assignment from a view of the same format
+    m[0:1] = memview.memoryview(ref)[i:i + 1]
+    assert _canon(m[0]) == _canon(ref[i])
+    # refused writes: refused as struct.pack refuses the values
+    # _testbuffer would hand it, and then nothing is written (formats the
+    # builtin reads keep the builtin's rules: see test_parity)
+    bad = data.draw(st.sampled_from(
+        ["text", 1.5, None, (), (1,) * (_nmemb(fields) + 1),
+         2 ** 70, -(2 ** 70), object(), b"xy", (b"x",) * _nmemb(fields)]))
+    if fmt.lstrip("@") in NATIVE_CODES:
+        return
+    nmemb = _nmemb(fields)
+    if isinstance(bad, (list, tuple)) and len(bad) == nmemb:
+        args = list(bad)
+    elif nmemb == 1 and not isinstance(bad, (list, tuple)):
+        args = [bad]
+    else:
+        args = None
+    try:
+        struct.pack(fmt, *args)
+        ref_ok = args is not None
+    except (struct.error, TypeError, ValueError, OverflowError):
+        ref_ok = False
+    before = mine.tobytes()
+    try:
+        m[i] = bad
+        ok = True
+    except (TypeError, ValueError) as e:
+        ok = False
+        assert str(e)
+        assert mine.tobytes() == before
+    assert ok == ref_ok, (fmt, bad, ok, ref_ok)
+    if ok:
+        assert mine.tobytes() == struct.pack(fmt, *args).join(
+            [before[:i * m.itemsize], before[(i + 1) * m.itemsize:]]) or \
+            m[i] == struct.unpack(fmt, struct.pack(fmt, *args))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_cast_from_bytes_against_iter_unpack(data):
+    fmt, order, fields = data.draw(struct_formats())
+    size = struct.calcsize(fmt)
+    if size == 0:
+        return
+    n = data.draw(st.integers(0, 6))
+    raw = data.draw(st.binary(min_size=n * size, max_size=n * size))
+    m = memview.memoryview(raw).cast(fmt)
+    assert m.format == fmt and m.itemsize == size and len(m) == n
+    want = [t[0] if len(t) == 1 else t for t in struct.iter_unpack(fmt, raw)]
+    assert _canon(m.tolist()) == _canon(want)
+    assert _canon(list(m)) == _canon(want)
+    assert m.cast("B").tobytes() == raw
+    assert m.tobytes() == raw
+    if n:
+        assert _canon(m[-1]) == _canon(want[-1])
+
+
+# ---------------------------------------------------------------------------
+# Random NumPy structured dtypes, nested and aligned
+
+SCALARS = ["u1", "i1", "<i2", ">u2", "<i4", ">i4", "<u8", ">i8", "<f2",
+           ">f4", "<f8", "?", "S3", "<c8", ">c16", "=i4", "i8", "f8"]
+
+
+@st.composite
+def dtypes(draw, depth=0):
+    n = draw(st.integers(1, 4))
+    fields = []
+    for k in range(n):
+        if depth < 2 and draw(st.integers(0, 4)) == 0:
+            sub = draw(dtypes(depth + 1))
+        else:
+            sub = np.dtype(draw(st.sampled_from(SCALARS)))
+        if draw(st.integers(0, 5)) == 0:
+            shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1,
+                                        max_size=2)))
+            fields.append(("f%d" % k, sub, shape))
+        else:
+            fields.append(("f%d" % k, sub))
+    return np.dtype(fields, align=draw(st.booleans()))
+
+
+def _np_canon(x):
+    """NumPy's tolist() with sub-arrays as nested tuples (and bytes without
+    the trailing NULs NumPy strips)."""
+    if isinstance(x, np.ndarray):
+        return _np_canon(x.tolist())
+    if isinstance(x, (list, tuple)):
+        return tuple(_np_canon(y) for y in x)
+    if isinstance(x, bytes):
+        return x.rstrip(b"\0")
+    return x
+
+
+def _tuples(x):
+    """memview's values, lists as tuples, bytes as NumPy shows them."""
+    if isinstance(x, (list, tuple)):
+        return tuple(_tuples(y) for y in x)
+    if isinstance(x, bytes):
+        return x.rstrip(b"\0")
+    return x
+
+
+@settings(max_examples=200, deadline=None)
+@given(dt=dtypes(), data=st.data())
+def test_numpy_structured_dtypes(dt, data):
+    """Items of structured arrays read as NumPy's tolist() gives them
+    (sub-arrays as nested tuples), and write back bit for bit."""
+    n = data.draw(st.integers(1, 4))
+    raw = data.draw(st.binary(min_size=n * dt.itemsize,
+                              max_size=n * dt.itemsize))
+    a = np.frombuffer(bytearray(raw), dtype=dt)
+    # NumPy drops some padding when it exports (a sub-array of aligned
+    # records): only formats NumPy reads back as the same dtype are
+    # descriptions of the data
+    try:
+        back = np.asarray(memoryview(a))
+        assume(back.dtype == dt and back.dtype.itemsize == dt.itemsize)
+    except (ValueError, TypeError, RuntimeError):
+        assume(False)
+    m = memview.memoryview(a)
+    assert m.itemsize == dt.itemsize and m.format == memoryview(a).format
+    want = _np_canon(a.tolist())
+    assert repr(_tuples(m.tolist())) == repr(want)
+    for k in range(n):
+        assert repr(_tuples(m[k])) == repr(want[k])
+    if "nan" not in repr(want):
+        assert m == memview.memoryview(a.copy())
+        # writes: item 0's value into the last item, as NumPy stores it
+        b = a.copy()
+        b[n - 1] = b[0]
+        m[n - 1] = m[0]
+        assert repr(_np_canon(a.tolist())) == repr(_np_canon(b.tolist()))
