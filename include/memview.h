@@ -458,7 +458,9 @@ MV_API int mv_view_new(mv_view *dst, const mv_view *src);
 /* Another view, equal to src, that holds no reference to the owner: for
  * a caller that keeps the owner alive by other means for as long as the
  * view lives (the Python binding: each of its views holds the object that
- * holds the owner). No atomic operation, no allocation for ndim <= 3.
+ * holds the owner). No atomic operation (but one for a compiled format
+ * beyond the native ones: the view holds its own reference to it), no
+ * allocation for ndim <= 3.
  * Release it like any view; views made from it take their own reference. */
 MV_API int mv_view_borrow(mv_view *dst, const mv_view *src);
 /* Same, read-only (Python's toreadonly()). */
@@ -612,6 +614,131 @@ typedef struct mv_keyitem {
  * after another indirect one cannot be expressed: MV_ENOTIMPL. */
 MV_API int mv_view_select(mv_view *dst, const mv_view *src,
                           const mv_keyitem *key, int n);
+
+/* ------------------------------------------------------------------------
+ * Fields of a view's items
+ *
+ * A field is looked up once, by name or position, into an mv_fieldref;
+ * reading or writing it in an item then costs no lookup, no copy and no
+ * allocation. Names resolve in the item's record: for "T{<I:id:<f:x:}"
+ * (an item that is one record) "x" is the record's second field; "s.p"
+ * names field p of the record field s. Positions count the fields of that
+ * same record (padding is no field).
+ *
+ *     mv_fieldref x;
+ *     if (mv_view_field(&v, "x", &x) < 0) ...     // once
+ *     mv_value val;
+ *     mv_get_field(&v, 7, &x, &val);              // val.f: item 7's x
+ * ------------------------------------------------------------------------ */
+
+/* How an mv_fieldref reads inline: a load of one C type, byte-swapped or
+ * not; MV_LOAD_CALL for every other field (through mv_get_field_any). */
+typedef enum mv_load {
+    MV_LOAD_CALL = 0,
+    MV_LOAD_I8,
+    MV_LOAD_U8,
+    MV_LOAD_I16,
+    MV_LOAD_U16,
+    MV_LOAD_I32,
+    MV_LOAD_U32,
+    MV_LOAD_I64,
+    MV_LOAD_U64,
+    MV_LOAD_F32,
+    MV_LOAD_F64,
+    MV_LOAD_SWAPPED = 16 /* added to the above: bytes in the other order */
+} mv_load;
+
+typedef struct mv_fieldref {
+    /* read-only */
+    const mv_field *field; /* the field (a scalar one, never a record) */
+    mv_ssize offset;       /* of its element 0 from the item's start */
+    mv_load load;          /* how mv_get_field() reads it inline */
+} mv_fieldref;
+
+/* The field named name (dotted for nested records: "s.p") of v's items;
+ * MV_EVALUE "no field named 'q'" when there is none or it is a record,
+ * MV_ENOTIMPL for a format that does not compile. */
+MV_API int mv_view_field(const mv_view *v, const char *name, mv_fieldref *out);
+/* The pos-th field (0-based) of v's items' record, as above. */
+MV_API int mv_view_field_at(const mv_view *v, int pos, mv_fieldref *out);
+/* Element k of a field with several (a repeat count or a shape): the
+ * same reference, k elements further. MV_EINDEX when k is out of range. */
+MV_API int mv_fieldref_element(const mv_fieldref *r, mv_ssize k,
+                               mv_fieldref *out);
+
+/* Read / write the field r of the item at index of a 1-D view (negative
+ * from the end), with mv_get()'s checks and messages. A write changes the
+ * field's bytes only, or nothing when the value is refused. */
+MV_API int mv_get_field_any(const mv_view *v, mv_ssize index,
+                            const mv_fieldref *r, mv_value *out);
+MV_API int mv_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
+                        const mv_value *val);
+
+/* mv_get_field() reads inline the common fields of a flat 1-D view: ints
+ * and floats of 1 to 8 bytes in either byte order; every other case goes
+ * through mv_get_field_any(). */
+static inline double mv__f32(uint32_t u) {
+    float f;
+    __builtin_memcpy(&f, &u, 4);
+    return f;
+}
+static inline double mv__f64(uint64_t u) {
+    double f;
+    __builtin_memcpy(&f, &u, 8);
+    return f;
+}
+static inline int mv_get_field(const mv_view *v, mv_ssize index,
+                               const mv_fieldref *r, mv_value *out) {
+    if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ &&
+        (size_t)index < (size_t)v->dims_[0]) {
+        const char *p = v->buf + index * v->itemsize + r->offset;
+        uint16_t u16;
+        uint32_t u32;
+        uint64_t u64;
+        switch ((int)r->load) {
+        case MV_LOAD_I8:
+            out->type = MV_VAL_INT;
+            out->i = *(const int8_t *)(const void *)p;
+            return 0;
+        case MV_LOAD_U8:
+            out->type = MV_VAL_UINT;
+            out->u = *(const uint8_t *)(const void *)p;
+            return 0;
+#define MV__LOAD(K, W, SW, FIELD, VT, EXPR)                                    \
+    case K:                                                                    \
+        __builtin_memcpy(&u##W, p, W / 8);                                     \
+        out->type = VT;                                                        \
+        out->FIELD = EXPR(u##W);                                               \
+        return 0;                                                              \
+    case K + MV_LOAD_SWAPPED:                                                  \
+        __builtin_memcpy(&u##W, p, W / 8);                                     \
+        out->type = VT;                                                        \
+        out->FIELD = EXPR(SW(u##W));                                           \
+        return 0;
+#define MV__S16(x) (int16_t)(x)
+#define MV__S32(x) (int32_t)(x)
+#define MV__S64(x) (int64_t)(x)
+#define MV__U(x) (x)
+            MV__LOAD(MV_LOAD_I16, 16, __builtin_bswap16, i, MV_VAL_INT, MV__S16)
+            MV__LOAD(MV_LOAD_U16, 16, __builtin_bswap16, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_I32, 32, __builtin_bswap32, i, MV_VAL_INT, MV__S32)
+            MV__LOAD(MV_LOAD_U32, 32, __builtin_bswap32, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_I64, 64, __builtin_bswap64, i, MV_VAL_INT, MV__S64)
+            MV__LOAD(MV_LOAD_U64, 64, __builtin_bswap64, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_F32, 32, __builtin_bswap32, f, MV_VAL_FLOAT,
+                     mv__f32)
+            MV__LOAD(MV_LOAD_F64, 64, __builtin_bswap64, f, MV_VAL_FLOAT,
+                     mv__f64)
+#undef MV__LOAD
+#undef MV__S16
+#undef MV__S32
+#undef MV__S64
+#undef MV__U
+        default: break;
+        }
+    }
+    return mv_get_field_any(v, index, r, out);
+}
 
 /* ------------------------------------------------------------------------
  * Copying out

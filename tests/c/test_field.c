@@ -1,0 +1,242 @@
+/*
+ * test_field.c -- fields of a view's items by name and position: reads
+ * and writes in both byte orders, inline and through the call, against
+ * the bytes written by hand (the oracle is the layout struct.pack gives).
+ */
+#include <math.h>
+
+#include "test_util.h"
+
+/* Little-endian and big-endian bytes of a value of size n. */
+static void put_le(unsigned char *p, uint64_t x, int n) {
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(x >> (8 * i));
+}
+static void put_be(unsigned char *p, uint64_t x, int n) {
+    for (int i = 0; i < n; i++)
+        p[n - 1 - i] = (unsigned char)(x >> (8 * i));
+}
+
+static void view_of(mv_view *v, mv_owner *o, void *buf, mv_ssize n,
+                    const char *fmt, mv_ssize itemsize) {
+    mv_ssize shape[1] = {n};
+    tu_layout_view(v, o, buf, n * itemsize, fmt, itemsize, 1, shape, NULL, NULL,
+                   0);
+}
+
+static void test_record_fields_by_name(void **state) {
+    (void)state;
+    /* T{<I:id:<f:x:}: 8-byte records */
+    unsigned char mem[10 * 8];
+    for (int k = 0; k < 10; k++) {
+        float x = (float)k * 0.5f;
+        uint32_t xb;
+        memcpy(&xb, &x, 4);
+        put_le(mem + 8 * k, 1000u + (unsigned)k, 4);
+        put_le(mem + 8 * k + 4, xb, 4);
+    }
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v;
+    view_of(&v, o, mem, 10, "T{<I:id:<f:x:}", 8);
+    mv_fieldref id, x, x2;
+    CHECK_OK(mv_view_field(&v, "id", &id));
+    CHECK_OK(mv_view_field(&v, "x", &x));
+    CHECK_OK(mv_view_field_at(&v, 1, &x2));
+    CHECK_TRUE(x.field == x2.field && x.offset == x2.offset);
+    CHECK_EQ(x.offset, 4);
+    CHECK_EQ(id.load, MV_LOAD_U32);
+    CHECK_EQ(x.load, MV_LOAD_F32);
+    mv_value val;
+    CHECK_OK(mv_get_field(&v, 7, &x, &val));
+    CHECK_EQ(val.type, MV_VAL_FLOAT);
+    CHECK_TRUE(val.f == 3.5);
+    CHECK_OK(mv_get_field(&v, -1, &id, &val));
+    CHECK_EQ(val.u, 1009);
+    CHECK_OK(mv_get_field_any(&v, 7, &x, &val));
+    CHECK_TRUE(val.f == 3.5);
+    /* writes change the field's bytes only */
+    mv_value nv = vfloat(-2.0);
+    CHECK_OK(mv_set_field(&v, 3, &x, &nv));
+    CHECK_TRUE(memcmp(mem + 28, "\x00\x00\x00\xc0", 4) == 0);
+    CHECK_OK(mv_get_field(&v, 3, &id, &val));
+    CHECK_EQ(val.u, 1003);
+    nv = vint(-1);
+    CHECK_ERR(mv_set_field(&v, 3, &id, &nv), MV_EVALUE,
+              "memoryview: invalid value for format '<I'");
+    CHECK_OK(mv_get_field(&v, 3, &id, &val));
+    CHECK_EQ(val.u, 1003);
+    /* errors, with mv_get's words for the index */
+    CHECK_ERR(mv_get_field(&v, 10, &x, &val), MV_EINDEX,
+              "index out of bounds on dimension 1");
+    CHECK_ERR(mv_get_field(&v, -11, &x, &val), MV_EINDEX,
+              "index out of bounds on dimension 1");
+    CHECK_ERR(mv_view_field(&v, "y", &x2), MV_EVALUE, "no field named 'y'");
+    CHECK_ERR(mv_view_field(&v, "x.y", &x2), MV_EVALUE, "no field named 'x.y'");
+    CHECK_ERR(mv_view_field_at(&v, 2, &x2), MV_EINDEX,
+              "field index out of range");
+    CHECK_ERR(mv_view_field_at(&v, -1, &x2), MV_EINDEX,
+              "field index out of range");
+    CHECK_ERR(mv_fieldref_element(&x, 1, &x2), MV_EINDEX,
+              "field element index out of range");
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_get_field(&v, 0, &x, &val), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    /* read-only views refuse writes */
+    tu_layout_view(&v, o, mem, 80, "T{<I:id:<f:x:}", 8, 1, NULL, NULL, NULL, 1);
+    CHECK_ERR(mv_set_field(&v, 0, &x, &nv), MV_ETYPE,
+              "cannot modify read-only memory");
+    CHECK_OK(mv_view_release(&v));
+    /* a reference too large for another view's items is refused */
+    view_of(&v, o, mem, 20, "<I", 4);
+    CHECK_ERR(mv_get_field_any(&v, 0, &x, &val), MV_EVALUE,
+              "field reference does not fit the view's items");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* Every integer and float load, both byte orders, inline and called. */
+static void test_every_load(void **state) {
+    (void)state;
+    static const struct {
+        char code;
+        int size, is_float, is_signed;
+        mv_load load;
+    } c[] = {
+        {'b', 1, 0, 1, MV_LOAD_I8},   {'B', 1, 0, 0, MV_LOAD_U8},
+        {'h', 2, 0, 1, MV_LOAD_I16},  {'H', 2, 0, 0, MV_LOAD_U16},
+        {'i', 4, 0, 1, MV_LOAD_I32},  {'I', 4, 0, 0, MV_LOAD_U32},
+        {'q', 8, 0, 1, MV_LOAD_I64},  {'Q', 8, 0, 0, MV_LOAD_U64},
+        {'f', 4, 1, 1, MV_LOAD_F32},  {'d', 8, 1, 1, MV_LOAD_F64},
+        {'e', 2, 1, 1, MV_LOAD_CALL}, {'?', 1, 0, 0, MV_LOAD_CALL},
+    };
+    uint64_t seed = 7;
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        for (int big = 0; big < 2; big++) {
+            char fmt[16];
+            snprintf(fmt, sizeof fmt, "T{%cB:pad:%c%c:v:}", big ? '>' : '<',
+                     big ? '>' : '<', c[k].code);
+            unsigned char mem[4 * 9];
+            memset(mem, 0, sizeof mem);
+            mv_ssize isz = 1 + c[k].size;
+            uint64_t want[4];
+            for (int i = 0; i < 4; i++) {
+                uint64_t x = tu_rand(&seed);
+                if (c[k].code == 'e')
+                    x = 0x3c00; /* 1.0 */
+                if (c[k].code == '?')
+                    x = i & 1;
+                if (c[k].is_float && c[k].size == 4) {
+                    float f = (float)((int)(x % 2001) - 1000) / 8;
+                    uint32_t b;
+                    memcpy(&b, &f, 4);
+                    x = b;
+                } else if (c[k].is_float && c[k].size == 8) {
+                    double d = (double)((int)(x % 2001) - 1000) / 8;
+                    memcpy(&x, &d, 8);
+                }
+                want[i] = x;
+                (big ? put_be : put_le)(mem + i * isz + 1, x, c[k].size);
+            }
+            mv_owner *o = tu_wrap(mem, sizeof mem);
+            mv_view v;
+            view_of(&v, o, mem, 4, fmt, isz);
+            mv_fieldref r;
+            CHECK_OK(mv_view_field(&v, "v", &r));
+            mv_load wl = c[k].load;
+            if (wl != MV_LOAD_CALL && big && c[k].size > 1)
+                wl = (mv_load)(wl + MV_LOAD_SWAPPED);
+            CHECK_EQ(r.load, wl);
+            for (int i = 0; i < 4; i++) {
+                mv_value a, b;
+                CHECK_OK(mv_get_field(&v, i, &r, &a));
+                CHECK_OK(mv_get_field_any(&v, i, &r, &b));
+                CHECK_TRUE(mv_value_equal(&a, &b));
+                uint64_t x = want[i];
+                if (c[k].code == 'e') {
+                    CHECK_TRUE(a.f == 1.0);
+                } else if (c[k].code == '?') {
+                    CHECK_EQ(a.i, (int64_t)x);
+                } else if (c[k].is_float) {
+                    double d;
+                    if (c[k].size == 4) {
+                        float f;
+                        uint32_t b32 = (uint32_t)x;
+                        memcpy(&f, &b32, 4);
+                        d = f;
+                    } else {
+                        memcpy(&d, &x, 8);
+                    }
+                    CHECK_TRUE(a.type == MV_VAL_FLOAT && a.f == d);
+                } else if (c[k].is_signed) {
+                    int sh = 64 - 8 * c[k].size;
+                    int64_t s = (int64_t)(x << sh) >> sh;
+                    CHECK_TRUE(a.type == MV_VAL_INT && a.i == s);
+                } else {
+                    uint64_t m = c[k].size == 8
+                                     ? ~(uint64_t)0
+                                     : (((uint64_t)1 << (8 * c[k].size)) - 1);
+                    CHECK_TRUE(a.type == MV_VAL_UINT && a.u == (x & m));
+                }
+                /* writing the value read back gives the same bytes */
+                unsigned char before[sizeof mem];
+                memcpy(before, mem, sizeof mem);
+                CHECK_OK(mv_set_field(&v, i, &r, &a));
+                CHECK_TRUE(memcmp(before, mem, sizeof mem) == 0);
+            }
+            CHECK_OK(mv_view_release(&v));
+            mv_owner_release(o);
+        }
+    }
+}
+
+static void test_nested_and_positions(void **state) {
+    (void)state;
+    /* a plain top level: fields by position; nested by dotted name */
+    unsigned char mem[2 * 11];
+    memset(mem, 0, sizeof mem);
+    const char *fmt = "<B T{>h:p:(2)<I:q:}:s: x";
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v;
+    view_of(&v, o, mem, 2, fmt, 11);
+    CHECK_EQ(v.fmtdesc->itemsize, 12); /* ends with a pad byte... */
+    CHECK_OK(mv_view_release(&v));
+    fmt = "<B T{>h:p:(2)<I:q:}:s:";
+    view_of(&v, o, mem, 2, fmt, 11);
+    mv_fieldref b, p, q, q1, s;
+    CHECK_OK(mv_view_field_at(&v, 0, &b));
+    CHECK_ERR(mv_view_field_at(&v, 1, &s), MV_EVALUE, "field '#1' is a record");
+    CHECK_ERR(mv_view_field(&v, "s", &s), MV_EVALUE, "field 's' is a record");
+    CHECK_OK(mv_view_field(&v, "s.p", &p));
+    CHECK_OK(mv_view_field(&v, "s.q", &q));
+    CHECK_EQ(p.offset, 1);
+    CHECK_EQ(q.offset, 3);
+    CHECK_OK(mv_fieldref_element(&q, 1, &q1));
+    CHECK_EQ(q1.offset, 7);
+    mv_value x = vint(-2);
+    CHECK_OK(mv_set_field(&v, 1, &p, &x));
+    CHECK_TRUE(memcmp(mem + 11 + 1, "\xff\xfe", 2) == 0);
+    x = vuint(0x01020304);
+    CHECK_OK(mv_set_field(&v, 1, &q1, &x));
+    CHECK_TRUE(memcmp(mem + 11 + 7, "\x04\x03\x02\x01", 4) == 0);
+    mv_value got;
+    CHECK_OK(mv_get_field(&v, 1, &q1, &got));
+    CHECK_EQ(got.u, 0x01020304);
+    CHECK_OK(mv_get_field(&v, 1, &p, &got));
+    CHECK_EQ(got.i, -2);
+    CHECK_OK(mv_view_release(&v));
+    /* a format that does not compile */
+    view_of(&v, o, mem, 2, "T{<h", 11);
+    CHECK_ERR(mv_view_field(&v, "a", &p), MV_ENOTIMPL,
+              "memoryview: unsupported format T{<h");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_fields_by_name),
+        cmocka_unit_test(test_every_load),
+        cmocka_unit_test(test_nested_and_positions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
