@@ -647,8 +647,8 @@ static int py_to_value_kind(mv_kind kind, PyObject *x, mv_value *out) {
         }
         if (kind == MV_KIND_BYTES && PyByteArray_Check(x)) {
             out->type = MV_VAL_BYTES; /* as struct.pack's 's' takes it */
-            out->s.ptr = PyByteArray_AS_STRING(x);
-            out->s.len = PyByteArray_GET_SIZE(x);
+            out->s.ptr = PyByteArray_AsString(x);
+            out->s.len = PyByteArray_Size(x);
             return 0;
         }
         out->type = MV_VAL_OTHER;

@@ -61,7 +61,7 @@ static int check_source(const mv_view *src, bool has_shape, int ndim) {
 static int check_format(const mv_view *src, const char *format, char *c,
                         mv_ssize *itemsize, const mv_format **desc) {
     const mv_format *d = NULL;
-    int rc = mv_format_compile(&d, format);
+    int rc = format ? mv_format_compile(&d, format) : MV_EVALUE;
     if (rc == MV_ENOMEM)
         return rc;
     if (rc < 0 || d->itemsize == 0) {

@@ -367,6 +367,9 @@ int mv_view_borrow(mv_view *dst, const mv_view *src) {
     dst->flags = (src->flags & ~(unsigned)MV_HASHED) | MV_BORROWED_;
     dst->exports = 0;
     dst->hash = 0;
+    /* The compiled format is src's, which may go first: take a reference
+     * (none for native formats, whose compilations are static). */
+    mv_format_retain(dst->fmtdesc);
     return MV_OK;
 }
 
@@ -395,8 +398,7 @@ int mv_view_release(mv_view *v) {
         return mv_error(MV_EBUFFER, "memoryview has %td exported buffer%s",
                         v->exports, v->exports == 1 ? "" : "s");
     mv_owner *o = (v->flags & MV_BORROWED_) ? NULL : v->owner;
-    if (!(v->flags & MV_BORROWED_))
-        mv_format_release(v->fmtdesc);
+    mv_format_release(v->fmtdesc);
     v->fmtdesc = NULL;
     view_free_dims(v);
     v->owner = NULL;

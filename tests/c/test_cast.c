@@ -203,7 +203,7 @@ static void test_cast_errors(void **state) {
               "memoryview: length is not a multiple of itemsize");
 
     /* beyond the builtin: any format that compiles */
-    const char *good[] = {"<i", ">I", "ii",  "T{<H:a:<H:b:}",
+    const char *good[] = {"<i", ">I", "hhh", "T{<H:a:<H:b:}",
                           "=B", "3B", "(2)h"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         mv_view g;

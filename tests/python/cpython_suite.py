@@ -73,6 +73,13 @@ EXPECTED = [
      "asserts that two views of a ctypes BigEndianStructure (format "
      "T{>l:x:>l:y:}) are unequal: memview reads PEP 3118 records, so "
      "equal records compare equal"),
+    ("test.test_buffer.TestBufferProtocol.test_memoryview_cast_invalid",
+     _ALL,
+     "asserts ValueError for casts to formats of several characters ('<i', "
+     "'lh', 's'...): memview casts to any format that compiles"),
+    ("test.test_buffer.TestBufferProtocol.test_memoryview_tolist", _ALL,
+     "asserts NotImplementedError from tolist() of formats 'lh' and 's': "
+     "memview reads them as struct.unpack does"),
     ("test.test_buffer.TestBufferProtocol.test_memoryview_assign", _ALL,
      "memview implements N-D assignment to sub-views (m[0] = buf)"),
     ("test.test_buffer.TestBufferProtocol.test_memoryview_index", _ALL,

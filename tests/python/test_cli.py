@@ -230,8 +230,8 @@ def test_get_half_float(value):
 
 def test_get_bad_format():
     with DataFile(b"abcd") as path:
-        result = run("get", path, "x", 0)
-    _, exc = python_result(lambda: memoryview(b"abcd").cast("x"))
+        result = run("get", path, "y", 0)
+    _, exc = python_result(lambda: memoryview(b"abcd").cast("y"))
     expect_error(result, exc)
 
 

