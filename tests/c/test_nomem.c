@@ -320,8 +320,9 @@ static int src_begin(void *ctx, int depth, mv_ssize n) {
     (void)ctx, (void)depth, (void)n;
     return MV_OK;
 }
-static int src_value(void *ctx, mv_value *out) {
+static int src_value(void *ctx, const mv_field *field, mv_value *out) {
     (void)ctx;
+    (void)field;
     out->type = MV_VAL_BYTES;
     out->s.ptr = "packed";
     out->s.len = 6;
