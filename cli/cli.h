@@ -118,7 +118,7 @@ int cli_open(const cli_args *a, const char *path, mv_view *v);
 
 extern const cli_cmd cli_cmd_info, cli_cmd_seed; /* info.c */
 extern const cli_cmd cli_cmd_hex, cli_cmd_slice; /* dump.c */
-extern const cli_cmd cli_cmd_get;                /* get.c */
+extern const cli_cmd cli_cmd_get, cli_cmd_show;  /* get.c */
 extern const cli_cmd cli_cmd_count;              /* scan.c */
 
 /* get.c: print an item's value as Python's repr, then a newline. */

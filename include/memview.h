@@ -648,6 +648,9 @@ typedef enum mv_load {
     MV_LOAD_SWAPPED = 16 /* added to the above: bytes in the other order */
 } mv_load;
 
+/* A reference points into the view's compiled format: it is valid while
+ * a view of that format (the one it was made from, or views made from it)
+ * is alive. */
 typedef struct mv_fieldref {
     /* read-only */
     const mv_field *field; /* the field (a scalar one, never a record) */
