@@ -34,7 +34,10 @@ echo
 echo "== 2. Python type against the builtin (bench/bench_py.py)"
 "$PYTHON" bench/bench_py.py $QUICK
 echo
-echo "== 3. the article's experiment (bench/seed_demo.py)"
+echo "== 3. items of any format (bench/bench_formats.py, program $BUILD/bench/bench_field)"
+MEMVIEW_BUILD=$BUILD "$PYTHON" bench/bench_formats.py --bin "$BUILD/bench/bench_field" $QUICK
+echo
+echo "== 4. the article's experiment (bench/seed_demo.py)"
 MEMVIEW_BUILD=$BUILD "$PYTHON" bench/seed_demo.py --seed-c "$BUILD/bench/seed_c"
 echo
 echo "== 4. moving 100 MB between processes: pickle, Dask (bench/bench_transfer.py)"

@@ -692,12 +692,15 @@ static inline double mv__f64(uint64_t u) {
 }
 static inline int mv_get_field(const mv_view *v, mv_ssize index,
                                const mv_fieldref *r, mv_value *out) {
-    if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ &&
-        (size_t)index < (size_t)v->dims_[0]) {
+    /* MV_FLAT1D_ is never set on a released view */
+    if ((v->flags & MV_FLAT1D_) && (size_t)index < (size_t)v->dims_[0]) {
         const char *p = v->buf + index * v->itemsize + r->offset;
         uint16_t u16;
         uint32_t u32;
         uint64_t u64;
+        /* mv_view_field() makes no other value: no range check here */
+        if ((unsigned)r->load > MV_LOAD_SWAPPED + MV_LOAD_F64)
+            __builtin_unreachable();
         switch ((int)r->load) {
         case MV_LOAD_I8:
             out->type = MV_VAL_INT;
@@ -740,7 +743,11 @@ static inline int mv_get_field(const mv_view *v, mv_ssize index,
         default: break;
         }
     }
-    return mv_get_field_any(v, index, r, out);
+    /* through a copy, so that out can stay in the caller's registers */
+    mv_value tmp;
+    int rc = mv_get_field_any(v, index, r, &tmp);
+    *out = tmp;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------

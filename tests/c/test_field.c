@@ -234,11 +234,58 @@ static void test_nested_and_positions(void **state) {
     mv_owner_release(o);
 }
 
+static void test_field_lookup_errors(void **state) {
+    (void)state;
+    unsigned char mem[64] = {0};
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v;
+    mv_fieldref r;
+    mv_value x;
+    /* a single character that does not compile */
+    view_of(&v, o, mem, 2, "u", 4);
+    CHECK_ERR(mv_view_field(&v, "a", &r), MV_ENOTIMPL,
+              "memoryview: format u not supported");
+    CHECK_ERR(mv_view_field_at(&v, 0, &r), MV_ENOTIMPL,
+              "memoryview: format u not supported");
+    CHECK_OK(mv_view_release(&v));
+    /* two records an item: names are looked up at the top level */
+    view_of(&v, o, mem, 2, "2T{<i:a:}", 8);
+    CHECK_ERR(mv_view_field(&v, "a", &r), MV_EVALUE, "no field named 'a'");
+    CHECK_OK(mv_view_release(&v));
+    /* a dotted name through a record of several elements */
+    view_of(&v, o, mem, 2, "T{(2)T{<i:a:}:s:}", 8);
+    CHECK_ERR(mv_view_field(&v, "s.a", &r), MV_EVALUE, "no field named 's.a'");
+    CHECK_OK(mv_view_release(&v));
+    /* fields read through the call: strings, half floats, a strided view */
+    memcpy(mem,
+           "\x01\x00\x00\x00"
+           "abc"
+           "\x00\x3c",
+           9);
+    view_of(&v, o, mem, 1, "<i3se", 9);
+    CHECK_OK(mv_view_field_at(&v, 1, &r));
+    CHECK_EQ(r.load, MV_LOAD_CALL);
+    CHECK_OK(mv_get_field(&v, 0, &r, &x));
+    CHECK_TRUE(x.type == MV_VAL_BYTES && x.s.len == 3);
+    CHECK_OK(mv_view_field_at(&v, 2, &r));
+    CHECK_OK(mv_get_field(&v, 0, &r, &x));
+    CHECK_TRUE(x.f == 1.0);
+    CHECK_OK(mv_view_release(&v));
+    mv_ssize shape[1] = {2}, strides[1] = {16};
+    tu_layout_view(&v, o, mem, 8, "<i", 4, 1, shape, strides, NULL, 0);
+    CHECK_OK(mv_view_field_at(&v, 0, &r));
+    CHECK_OK(mv_get_field(&v, 0, &r, &x)); /* not flat: the call */
+    CHECK_EQ(x.i, 1);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields_by_name),
         cmocka_unit_test(test_every_load),
         cmocka_unit_test(test_nested_and_positions),
+        cmocka_unit_test(test_field_lookup_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

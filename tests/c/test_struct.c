@@ -454,6 +454,221 @@ static void test_views_share_formats(void **state) {
     mv_owner_release(o);
 }
 
+/* Walks of views: every native format through the one-item callback, and
+ * compiled formats through the engine, strided and 0-D, with callbacks that
+ * stop the walk at each step. */
+typedef struct counter {
+    int items, begins, ends, stop_at, calls;
+} counter;
+
+static int ct_step(counter *c) {
+    return ++c->calls == c->stop_at ? mv_error(MV_EINDEX, "stop") : MV_OK;
+}
+static int ct_begin(void *ctx, int dim, mv_ssize n) {
+    (void)dim;
+    (void)n;
+    counter *c = ctx;
+    c->begins++;
+    return ct_step(c);
+}
+static int ct_item(void *ctx, const mv_value *v) {
+    (void)v;
+    counter *c = ctx;
+    c->items++;
+    return ct_step(c);
+}
+static int ct_end(void *ctx, int dim) {
+    (void)dim;
+    counter *c = ctx;
+    c->ends++;
+    return ct_step(c);
+}
+static int ct_items(void *ctx, const mv_value *v, mv_ssize n) {
+    (void)v;
+    counter *c = ctx;
+    c->items += (int)n;
+    return ct_step(c);
+}
+
+static void test_view_walks(void **state) {
+    (void)state;
+    unsigned char mem[256];
+    for (int i = 0; i < 256; i++)
+        mem[i] = (unsigned char)(i & 1);
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    const char *natives = "cbB?hHiIlLqQnNefdP";
+    mv_walker one = {ct_begin, ct_item, ct_end, NULL};
+    mv_walker batch = {ct_begin, NULL, ct_end, ct_items};
+    for (const char *c = natives; *c; c++) {
+        char fmt[2] = {*c, 0};
+        mv_ssize size = mv_format_itemsize(fmt);
+        mv_ssize shape[1] = {4}, strides[1] = {2 * size};
+        mv_view v;
+        tu_layout_view(&v, o, mem, 4 * size, fmt, size, 1, shape, strides, NULL,
+                       0);
+        counter k = {0};
+        CHECK_OK(mv_view_walk(&v, &one, &k));
+        CHECK_EQ(k.items, 4);
+        memset(&k, 0, sizeof k);
+        k.stop_at = 3;
+        CHECK_ERR(mv_view_walk(&v, &one, &k), MV_EINDEX, "stop");
+        CHECK_OK(mv_view_release(&v));
+    }
+    /* compiled formats: records with shapes, 2-D, strided, 0-D */
+    static const struct {
+        const char *fmt;
+        mv_ssize size;
+        int values; /* scalars an item gives */
+    } f[] = {
+        {"<h(2)b", 4, 3},   {"T{<h:a:(2,1)<b:b:}", 4, 3},
+        {"2T{<b}<h", 4, 3}, {">i", 4, 1},
+        {"3s", 3, 1},       {"Zf", 8, 1},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        mv_ssize shape[2] = {2, 3};
+        mv_view v;
+        tu_layout_view(&v, o, mem, 6 * f[i].size, f[i].fmt, f[i].size, 2, shape,
+                       NULL, NULL, 0);
+        for (int b = 0; b < 2; b++) {
+            counter k = {0};
+            CHECK_OK(mv_view_walk(&v, b ? &batch : &one, &k));
+            CHECK_EQ(k.items, 6 * f[i].values);
+            CHECK_EQ(k.begins, k.ends);
+            for (int stop = 1; stop < k.calls; stop += 3) {
+                counter s2 = {0};
+                s2.stop_at = stop;
+                CHECK_ERR(mv_view_walk(&v, b ? &batch : &one, &s2), MV_EINDEX,
+                          "stop");
+            }
+        }
+        mv_view w;
+        mv_keyitem key[2] = {
+            {.is_slice = 0, .index = 1},
+            {.is_slice = 1, .start = MV_END, .stop = MV_BEGIN, .step = -2}};
+        CHECK_OK(mv_view_select(&w, &v, key, 2));
+        counter k = {0};
+        CHECK_OK(mv_view_walk(&w, &one, &k));
+        CHECK_EQ(k.items, 2 * f[i].values);
+        CHECK_OK(mv_view_release(&w));
+        CHECK_OK(mv_view_select(&w, &v, key, 1)); /* a row */
+        key[1].is_slice = 0;
+        key[1].index = -1;
+        mv_view z;
+        CHECK_OK(mv_view_select(&z, &v, key, 2)); /* 0-D */
+        memset(&k, 0, sizeof k);
+        CHECK_OK(mv_view_walk(&z, &one, &k));
+        CHECK_EQ(k.items, f[i].values);
+        CHECK_OK(mv_view_release(&z));
+        CHECK_OK(mv_view_release(&w));
+        /* NULL callbacks are skipped */
+        mv_walker none = {NULL, NULL, NULL, NULL};
+        CHECK_OK(mv_view_walk(&v, &none, NULL));
+        CHECK_OK(mv_view_release(&v));
+    }
+    /* a format whose items are larger than the view's */
+    mv_view v;
+    tu_layout_view(&v, o, mem, 8, "<iiii", 4, 1, NULL, NULL, NULL, 0);
+    counter k = {0};
+    CHECK_ERR(mv_view_walk(&v, &one, &k), MV_ENOTIMPL,
+              "memoryview: unsupported format <iiii");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* The engine's other paths: NumPy's packed exports, complex values
+ * compared, sources that fail, references that are not counted. */
+static void test_engine_corners(void **state) {
+    (void)state;
+    unsigned char mem[64] = {0};
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v;
+    /* '@' would align and pad this record to 4 bytes; NumPy exports it
+     * for 3-byte items: read unaligned */
+    tu_layout_view(&v, o, mem, 9, "T{h:f0:B:f1:}", 3, 1, NULL, NULL, NULL, 0);
+    CHECK_EQ(v.fmtdesc->itemsize, 3);
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, mem, 8, "T{h:f0:B:f1:}", 4, 1, NULL, NULL, NULL, 0);
+    CHECK_EQ(v.fmtdesc->itemsize, 4);
+    CHECK_OK(mv_view_release(&v));
+    /* neither fits: the aligned reading stays */
+    tu_layout_view(&v, o, mem, 10, "T{h:f0:B:f1:}", 5, 1, NULL, NULL, NULL, 0);
+    CHECK_EQ(v.fmtdesc->itemsize, 4);
+    CHECK_OK(mv_view_release(&v));
+    /* complex values equal as Python's */
+    mv_value z = {.type = MV_VAL_COMPLEX, .z = {2.0, 0.0}};
+    mv_value zi = {.type = MV_VAL_COMPLEX, .z = {2.0, 1.0}};
+    CHECK_TRUE(mv_value_equal(&z, &(mv_value){.type = MV_VAL_INT, .i = 2}));
+    CHECK_TRUE(mv_value_equal(&(mv_value){.type = MV_VAL_UINT, .u = 2}, &z));
+    CHECK_TRUE(mv_value_equal(&z, &(mv_value){.type = MV_VAL_FLOAT, .f = 2}));
+    CHECK_TRUE(mv_value_equal(&z, &(mv_value){.type = MV_VAL_BOOL, .i = 0}) ==
+               0);
+    CHECK_TRUE(!mv_value_equal(&z, &zi));
+    CHECK_TRUE(mv_value_equal(&zi, &zi));
+    CHECK_TRUE(!mv_value_equal(&zi, &(mv_value){.type = MV_VAL_INT, .i = 2}));
+    mv_value ab = vbytes("a", 1);
+    CHECK_TRUE(!mv_value_equal(&z, &ab));
+    /* nested formats are not counted on their own */
+    const mv_format *f = compile("T{T{<i:a:}:s:}");
+    const mv_format *sub = f->fields[0].sub;
+    CHECK_TRUE(mv_format_retain(sub) == sub);
+    mv_format_release(sub);
+    CHECK_TRUE(mv_format_scalar(f) == NULL);
+    CHECK_EQ(f->tuple_depth, 3);
+    mv_format_release(f);
+    mv_format_release(NULL);
+    CHECK_TRUE(mv_format_retain(NULL) == NULL);
+    /* 'p' fields of no bytes, and long strings */
+    f = compile("0p300p");
+    unsigned char item[300];
+    memset(item, 0xee, sizeof item);
+    char big[400];
+    memset(big, 'x', sizeof big);
+    CHECK_OK(set_(&f->fields[0], item, 0, vbytes(big, 3)));
+    CHECK_EQ(item[0], 0xee); /* nothing to write */
+    CHECK_OK(set_(&f->fields[1], item, 0, vbytes(big, 400)));
+    CHECK_EQ(item[0], 255); /* the length byte caps at 255 */
+    mv_value got;
+    CHECK_OK(mv_field_get(&f->fields[1], item, 0, &got));
+    CHECK_EQ(got.s.len, 255);
+    CHECK_OK(mv_field_get(&f->fields[0], item, 0, &got));
+    CHECK_EQ(got.s.len, 0);
+    CHECK_ERR(mv_field_get(&f->fields[0], item, -1, &got), MV_EINDEX,
+              "field element index out of range");
+    mv_format_release(f);
+    /* records have no single value */
+    f = compile("T{<i}");
+    CHECK_ERR(mv_field_get(&f->fields[0], item, 0, &got), MV_ETYPE,
+              "a record field has no single value");
+    CHECK_ERR(mv_field_set(&f->fields[0], item, 0, &got), MV_ETYPE,
+              "a record field has no single value");
+    mv_format_release(f);
+    /* a source that refuses the sequences asked for */
+    f = compile("T{<h:a:(2)<b:b:}");
+    mv_value vals[] = {vint(1), vint(2), vint(3)};
+    mv_ssize wrong[] = {3, 2};
+    mv_source so = {src_begin, src_value, src_end};
+    src s = {vals, wrong, 3, 2, 0, 0, -1};
+    unsigned char rec[4] = {9, 9, 9, 9};
+    CHECK_ERR(mv_item_pack(f, rec, &so, &s), MV_ETYPE, "wrong sequence");
+    mv_ssize inner[] = {2, 3};
+    src s2 = {vals, inner, 3, 2, 0, 0, -1};
+    CHECK_ERR(mv_item_pack(f, rec, &so, &s2), MV_ETYPE, "wrong sequence");
+    CHECK_TRUE(memcmp(rec, "\x09\x09\x09\x09", 4) == 0);
+    mv_format_release(f);
+    /* an item larger than the stack buffer goes through the heap */
+    f = compile("<300B");
+    unsigned char bigitem[300] = {0};
+    mv_value ones[300];
+    for (int i = 0; i < 300; i++)
+        ones[i] = vuint(1);
+    mv_ssize seq300[] = {300};
+    src s3 = {ones, seq300, 300, 1, 0, 0, -1};
+    CHECK_OK(mv_item_pack(f, bigitem, &so, &s3));
+    CHECK_EQ(bigitem[299], 1);
+    mv_format_release(f);
+    mv_owner_release(o);
+}
+
 int main(void) {
     if (sizeof(long) != 8 || _Alignof(double) != 8) {
         printf("skipped: the expected sizes are those of LP64\n");
@@ -468,6 +683,8 @@ int main(void) {
         cmocka_unit_test(test_item_walk),
         cmocka_unit_test(test_item_pack),
         cmocka_unit_test(test_views_share_formats),
+        cmocka_unit_test(test_view_walks),
+        cmocka_unit_test(test_engine_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
