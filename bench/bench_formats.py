@@ -43,8 +43,9 @@ def best(fns, number, repeat):
 def python_part(n, repeat):
     ints = np.arange(n, dtype="<i4")
     native = OURS(ints.tobytes()).cast("i")
-    little = OURS(ints.astype("<i4"))
-    big = OURS(ints.astype(">i4"))
+    # by cast: NumPy exports '<i4' as 'i' on a little-endian machine
+    little = OURS(ints.astype("<i4").tobytes()).cast("<i")
+    big = OURS(ints.astype(">i4").tobytes()).cast(">i")
     builtin = BUILTIN(ints.tobytes()).cast("i")
     fmt = "<IfH"
     dt = np.dtype([("a", "<u4"), ("b", "<f4"), ("c", "<u2")])

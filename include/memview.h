@@ -320,6 +320,7 @@ struct mv_format {
     char native;     /* the native character for "B", "@i"..., else 0 */
     /* private */
     unsigned char static_;
+    unsigned char flat_; /* scalar fields of one value each */
     long refs_;
 };
 

@@ -407,6 +407,11 @@ static int parse_record(parser *p, mv_format *f, int depth, bool nested,
         f->nvalues = acc.nvalues;
         f->depth = acc.depth;
         f->tuple_depth = acc.tdepth + 1;
+        f->flat_ = 1;
+        for (int i = 0; i < nf; i++)
+            if (fields[i].kind == MV_KIND_RECORD || fields[i].ndim ||
+                fields[i].units != 1 || fields[i].count != 1)
+                f->flat_ = 0;
         f->static_ = nested ? 2 : 0;
     }
     *info = (rec_info){off,      acc.align, acc.nvalues,
@@ -659,11 +664,13 @@ int mv_field_set(const mv_field *f, void *item, mv_ssize k,
 static int walk_record(const mv_format *f, const char *item, int depth,
                        const mv_walker *w, void *ctx);
 
+/* One value: through item when there is one (cheaper for a single value
+ * than a batch of one), else items. */
 static inline int emit_scalar(const mv_walker *w, void *ctx,
                               const mv_value *x) {
-    if (w->items)
-        return w->items(ctx, x, 1);
-    return w->item ? w->item(ctx, x) : MV_OK;
+    if (w->item)
+        return w->item(ctx, x);
+    return w->items ? w->items(ctx, x, 1) : MV_OK;
 }
 
 /* Element k of field fd: a scalar, or a record's tuple. */
@@ -716,8 +723,32 @@ static int walk_record(const mv_format *f, const char *item, int depth,
     return w->end ? w->end(ctx, depth) : MV_OK;
 }
 
+/* A record of scalar fields, one value each ("<IfH", "T{<I:a:<f:b:}"'s
+ * record): one tuple, no descent through shapes and units. */
+static int walk_flat(const mv_format *f, const char *item, int depth,
+                     const mv_walker *w, void *ctx) {
+    int rc;
+    if (w->begin && (rc = w->begin(ctx, depth, f->units)) < 0)
+        return rc;
+    for (int i = 0; i < f->nfields; i++) {
+        mv_value x;
+        const mv_field *fd = &f->fields[i];
+        mv__field_read(fd, item + fd->offset, &x);
+        if ((rc = emit_scalar(w, ctx, &x)) < 0)
+            return rc;
+    }
+    return w->end ? w->end(ctx, depth) : MV_OK;
+}
+
 int mv__item_walk(const mv_format *f, const void *item, int base,
                   const mv_walker *w, void *ctx) {
+    if (f->flat_ && f->units > 1)
+        return walk_flat(f, item, base, w, ctx);
+    if (f->nfields == 1 && f->units == 1 && f->fields[0].count == 1 &&
+        f->fields[0].sub && f->fields[0].sub->flat_)
+        return walk_flat(f->fields[0].sub,
+                         (const char *)item + f->fields[0].offset, base, w,
+                         ctx);
     if (f->units == 1)
         return walk_units(f, item, base, w, ctx);
     return walk_record(f, item, base, w, ctx);

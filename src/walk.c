@@ -197,8 +197,104 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
     return MV_OK;
 }
 
+/* Fill out[0..m) with the scalar field fd of the items at ptr, stride
+ * bytes apart: byte-swapped ints and floats of 2, 4 and 8 bytes in a
+ * loop of their own, the rest through the engine's reader. */
+#define SWAPPED(U, BSWAP, FIELD, VT, CONV)                                     \
+    do {                                                                       \
+        for (mv_ssize k = 0; k < m; k++) {                                     \
+            U u_;                                                              \
+            memcpy(&u_, ptr + k * stride, sizeof u_);                          \
+            u_ = BSWAP(u_);                                                    \
+            out[k].type = VT;                                                  \
+            CONV(out[k].FIELD, u_);                                            \
+        }                                                                      \
+        return;                                                                \
+    } while (0)
+#define AS_INT(dst, u) dst = u
+#define AS_I16(dst, u) dst = (int16_t)u
+#define AS_I32(dst, u) dst = (int32_t)u
+#define AS_I64(dst, u) dst = (int64_t)u
+#define AS_F32(dst, u)                                                         \
+    do {                                                                       \
+        float f_;                                                              \
+        memcpy(&f_, &u_, 4);                                                   \
+        dst = f_;                                                              \
+    } while (0)
+#define AS_F64(dst, u) memcpy(&dst, &u, 8)
+
+#define NOSWAP(x) (x)
+
+static void fill_field(const mv_field *fd, const char *ptr, mv_ssize m,
+                       mv_ssize stride, mv_value *out) {
+    ptr += fd->offset;
+    if (!fd->swap && fd->kind != MV_KIND_BOOL && fd->kind != MV_KIND_CHAR) {
+        bool u = fd->kind == MV_KIND_UINT || fd->kind == MV_KIND_PTR;
+        if (fd->kind == MV_KIND_INT || u) {
+            switch (fd->size) {
+            case 2:
+                if (u)
+                    SWAPPED(uint16_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
+                SWAPPED(uint16_t, NOSWAP, i, MV_VAL_INT, AS_I16);
+            case 4:
+                if (u)
+                    SWAPPED(uint32_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
+                SWAPPED(uint32_t, NOSWAP, i, MV_VAL_INT, AS_I32);
+            case 8:
+                if (u)
+                    SWAPPED(uint64_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
+                SWAPPED(uint64_t, NOSWAP, i, MV_VAL_INT, AS_I64);
+            default: break;
+            }
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {
+            SWAPPED(uint32_t, NOSWAP, f, MV_VAL_FLOAT, AS_F32);
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 8) {
+            SWAPPED(uint64_t, NOSWAP, f, MV_VAL_FLOAT, AS_F64);
+        }
+    }
+    if (fd->swap) {
+        bool u = fd->kind == MV_KIND_UINT;
+        if (fd->kind == MV_KIND_INT || fd->kind == MV_KIND_UINT) {
+            switch (fd->size) {
+            case 2:
+                if (u)
+                    SWAPPED(uint16_t, __builtin_bswap16, u, MV_VAL_UINT,
+                            AS_INT);
+                SWAPPED(uint16_t, __builtin_bswap16, i, MV_VAL_INT, AS_I16);
+            case 4:
+                if (u)
+                    SWAPPED(uint32_t, __builtin_bswap32, u, MV_VAL_UINT,
+                            AS_INT);
+                SWAPPED(uint32_t, __builtin_bswap32, i, MV_VAL_INT, AS_I32);
+            case 8:
+                if (u)
+                    SWAPPED(uint64_t, __builtin_bswap64, u, MV_VAL_UINT,
+                            AS_INT);
+                SWAPPED(uint64_t, __builtin_bswap64, i, MV_VAL_INT, AS_I64);
+            default: break;
+            }
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {
+            SWAPPED(uint32_t, __builtin_bswap32, f, MV_VAL_FLOAT, AS_F32);
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 8) {
+            SWAPPED(uint64_t, __builtin_bswap64, f, MV_VAL_FLOAT, AS_F64);
+        }
+    }
+    for (mv_ssize k = 0; k < m; k++)
+        mv__field_read(fd, ptr + k * stride, &out[k]);
+}
+#undef SWAPPED
+#undef NOSWAP
+#undef AS_INT
+#undef AS_I16
+#undef AS_I32
+#undef AS_I64
+#undef AS_F32
+#undef AS_F64
+
 /* Items of a compiled format, each walked by the format engine with its
- * tuples' depths counted after the view's ndim dimensions. */
+ * tuples' depths counted after the view's ndim dimensions. A format of
+ * one scalar ('<i', '>d') takes rows of values in batches, as the native
+ * formats do. */
 static int walk_records(const mv_view *v, int dim, const char *ptr,
                         const mv_walker *w, void *ctx) {
     int rc;
@@ -207,10 +303,22 @@ static int walk_records(const mv_view *v, int dim, const char *ptr,
     mv_ssize n = v->shape[dim], step = v->len ? v->strides[dim] : 0;
     if (w->begin && (rc = w->begin(ctx, dim, n)) < 0)
         return rc;
-    for (mv_ssize k = 0; k < n; k++) {
-        char *p = adjust_ptr((char *)ptr + k * step, v->suboffsets, dim);
-        if ((rc = walk_records(v, dim + 1, p, w, ctx)) < 0)
-            return rc;
+    const mv_field *fd = mv_format_scalar(v->fmtdesc);
+    if (fd && w->items && dim == v->ndim - 1 &&
+        !(v->suboffsets && v->suboffsets[dim] >= 0)) {
+        mv_value out[BATCH];
+        for (mv_ssize k = 0; k < n; k += BATCH) {
+            mv_ssize m = n - k < BATCH ? n - k : BATCH;
+            fill_field(fd, ptr + k * step, m, step, out);
+            if ((rc = w->items(ctx, out, m)) < 0)
+                return rc;
+        }
+    } else {
+        for (mv_ssize k = 0; k < n; k++) {
+            char *p = adjust_ptr((char *)ptr + k * step, v->suboffsets, dim);
+            if ((rc = walk_records(v, dim + 1, p, w, ctx)) < 0)
+                return rc;
+        }
     }
     return w->end ? w->end(ctx, dim) : MV_OK;
 }
