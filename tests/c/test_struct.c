@@ -575,6 +575,59 @@ static void test_view_walks(void **state) {
     mv_owner_release(o);
 }
 
+/* Rows of one-value formats come in batches, each value what mv_get reads
+ * (through the engine's reader) at its index. */
+typedef struct rowcheck {
+    const mv_view *v;
+    mv_ssize next;
+    int bad;
+} rowcheck;
+
+static int rc_items(void *ctx, const mv_value *x, mv_ssize n) {
+    rowcheck *r = ctx;
+    for (mv_ssize k = 0; k < n; k++) {
+        mv_value want;
+        if (mv_get(r->v, r->next++, &want) < 0 ||
+            !(mv_value_equal(&want, &x[k]) ||
+              (want.type == MV_VAL_FLOAT && want.f != want.f &&
+               x[k].f != x[k].f)) ||
+            want.type != x[k].type)
+            r->bad++;
+    }
+    return MV_OK;
+}
+
+static void test_scalar_rows(void **state) {
+    (void)state;
+    unsigned char mem[2 * 8 * 100];
+    uint64_t seed = 11;
+    for (size_t i = 0; i < sizeof mem; i++)
+        mem[i] = (unsigned char)tu_rand(&seed);
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    const char *fmts[] = {"<h", ">h", "<H", ">H", "<i",   ">i", "<I", ">I",
+                          "<q", ">q", "<Q", ">Q", "<f",   ">f", "<d", ">d",
+                          "<e", ">e", "<?", "<c", "2x<i", "<b", "^P"};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        const mv_format *f = compile(fmts[i]);
+        mv_ssize size = f->itemsize;
+        mv_format_release(f);
+        for (int strided = 0; strided < 2; strided++) {
+            mv_ssize n = 100, shape[1] = {n}, strides[1] = {2 * size};
+            mv_view v;
+            tu_layout_view(&v, o, mem, n * size, fmts[i], size, 1, shape,
+                           strided ? strides : NULL, NULL, 0);
+            rowcheck r = {&v, 0, 0};
+            mv_walker w = {NULL, NULL, NULL, rc_items};
+            CHECK_OK(mv_view_walk(&v, &w, &r));
+            CHECK_EQ(r.next, n);
+            if (r.bad)
+                fail_msg("%s: %d values differ from mv_get's", fmts[i], r.bad);
+            CHECK_OK(mv_view_release(&v));
+        }
+    }
+    mv_owner_release(o);
+}
+
 /* The engine's other paths: NumPy's packed exports, complex values
  * compared, sources that fail, references that are not counted. */
 static void test_engine_corners(void **state) {
@@ -685,6 +738,7 @@ int main(void) {
         cmocka_unit_test(test_views_share_formats),
         cmocka_unit_test(test_view_walks),
         cmocka_unit_test(test_engine_corners),
+        cmocka_unit_test(test_scalar_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
