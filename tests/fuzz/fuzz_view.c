@@ -222,7 +222,12 @@ static void op_walk(mv_view *v, input *in) {
         return;
     if (c.depth != 0)
         fail("walk left dimensions open");
-    if (c.items != shape_product(v))
+    /* an item of a compiled format of several values gives them all */
+    mv_ssize per = 1, want;
+    if (!v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc))
+        per = v->fmtdesc->nvalues;
+    if (!__builtin_mul_overflow(shape_product(v), per, &want) &&
+        c.items != want)
         fail("walk item count differs from product(shape)");
 }
 
