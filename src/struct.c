@@ -166,18 +166,23 @@ static int parse_number(parser *p, mv_ssize *out) {
     return MV_OK;
 }
 
-/* "(2,3)" at p->s: dims into shape[0 .. *ndim), their product into *elems. */
-static int parse_shape(parser *p, mv_ssize *shape, int *ndim, mv_ssize *elems) {
+/* "(2,3)" at p->s: dims into shape[0 .. *ndim), their product into *elems,
+ * and into *nodes the lists a walk of one element of that shape opens (the
+ * sum of the products of the dims before each dim): "(N,0)" holds no element
+ * but opens N + 1 lists. */
+static int parse_shape(parser *p, mv_ssize *shape, int *ndim, mv_ssize *elems,
+                       mv_ssize *nodes) {
     p->s++; /* '(' */
     int n = 0;
-    mv_ssize prod = 1;
+    mv_ssize prod = 1, lists = 0;
     for (;;) {
         while (is_space(*p->s))
             p->s++;
         if (!is_digit(*p->s) || n == MV_MAXDIM)
             return bad("bad shape in format");
         mv_ssize d = 0;
-        if (parse_number(p, &d) < 0 || mul_overflows(prod, d, &prod))
+        if (parse_number(p, &d) < 0 || add_overflows(lists, prod, &lists) ||
+            mul_overflows(prod, d, &prod))
             return bad(TOO_LONG);
         shape[n++] = d;
         while (is_space(*p->s))
@@ -192,6 +197,7 @@ static int parse_shape(parser *p, mv_ssize *shape, int *ndim, mv_ssize *elems) {
     }
     *ndim = n;
     *elems = prod;
+    *nodes = lists;
     return MV_OK;
 }
 
@@ -223,10 +229,15 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
                        mv_ssize *off, rec_info *acc, bool *is_field) {
     mv_ssize shape[MV_MAXDIM];
     int ndim = 0, rc;
-    mv_ssize elems = 1, repeat = 1;
+    mv_ssize elems = 1, repeat = 1, nodes = 0;
     if (*p->s == '(') {
-        if ((rc = parse_shape(p, shape, &ndim, &elems)) < 0)
+        if ((rc = parse_shape(p, shape, &ndim, &elems, &nodes)) < 0)
             return rc;
+        /* Lists of elements cost at most MV_MAXDIM visits per element, and
+         * elements are counted below; only a shape holding no element opens
+         * lists that nothing else counts. */
+        if (elems != 0)
+            nodes = 0;
         while (set_mode(*p->s, m, p->noalign)) /* NumPy: "(2,3)<f" */
             p->s++;
     }
@@ -300,7 +311,7 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         count = elems;
     else if (mul_overflows(repeat, elems, &count))
         return bad(TOO_LONG);
-    mv_ssize at = *off, bytes, vals, visits;
+    mv_ssize at = *off, bytes, vals, visits, lists;
     if (align > 1 && at % align)
         if (add_overflows(at, align - at % align, &at))
             return bad(TOO_LONG);
@@ -309,6 +320,8 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         add_overflows(acc->nvalues, vals, &acc->nvalues) ||
         mul_overflows(count, work, &visits) ||
         add_overflows(acc->work, visits, &acc->work) ||
+        mul_overflows(units, nodes, &lists) ||
+        add_overflows(acc->work, lists, &acc->work) ||
         add_overflows(acc->size, units, &acc->size))
         return bad(TOO_LONG);
     if (align > acc->align)

@@ -180,6 +180,10 @@ static void test_errors(void **state) {
         {"1000000000000T{}", "format has too many empty elements"},
         {"(1000000,1000000)0s", "format has too many empty elements"},
         {"1048577T{}", "format has too many empty elements"},
+        /* no element, but a walk of it opens 2^46 lists (found by fuzzing) */
+        {"(46116260184240,1,0,1,1,1,1,1,1,0)0s",
+         "format has too many empty elements"},
+        {"(1048577,0)i", "format has too many empty elements"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const mv_format *f = (const mv_format *)&f;
