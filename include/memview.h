@@ -140,6 +140,94 @@ MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len, int readonly,
  * cannot be opened or mapped; mv_errno() gives errno. */
 MV_API int mv_owner_map(mv_owner **out, const char *path, int writable);
 
+/* ------------------------------------------------------------------------
+ * File mappings: ranges, flush, hints
+ *
+ * A mapping of any byte range of a regular file; page alignment is
+ * memview's business, not the caller's. Files larger than memory and
+ * offsets past 4 GiB work (the range must fit the address space).
+ *
+ *     mv_owner *o;
+ *     if (mv_owner_map_range(&o, "big.bin", 60LL << 30, 4096, 0) < 0)
+ *         fprintf(stderr, "%s\n", mv_errmsg());
+ *     mv_owner_advise(o, 0, -1, MV_ADVISE_SEQUENTIAL);
+ *     ... views of o ...
+ *     mv_owner_release(o);       // unmapped when the last view is gone
+ *
+ * Errors, as Python's mmap gives them: OSError for a file that cannot be
+ * opened, a directory, and anything but a regular file (a FIFO, a
+ * terminal, /dev/stdin: refused without waiting on it); ValueError "cannot
+ * mmap an empty file", "mmap offset is greater than file size", "mmap
+ * length is greater than file size", "cannot mmap an empty range";
+ * OverflowError for a negative offset or length.
+ * mv_owner_map() above maps a whole file, and an empty file to an empty
+ * owner.
+ * ------------------------------------------------------------------------ */
+
+enum {
+    MV_MAP_WRITE = 1u << 0 /* writable and shared: writes reach the file */
+};
+
+/* Map bytes [offset, offset + length) of path; length -1 means to the end
+ * of the file. flags: 0 (read-only) or MV_MAP_WRITE. The owner is guarded
+ * (see "Faults" below). */
+MV_API int mv_owner_map_range(mv_owner **out, const char *path, int64_t offset,
+                              int64_t length, unsigned flags);
+/* 1 if o is a file mapping made by memview. */
+MV_API int mv_owner_is_mapped(const mv_owner *o);
+/* Write the changed pages of bytes [offset, offset + length) of o's data
+ * (length -1: to the end) to the file and wait for it (msync MS_SYNC).
+ * TypeError for an owner that is not a mapping, ValueError for a range
+ * outside it; a read-only mapping has nothing to flush. */
+MV_API int mv_owner_flush(mv_owner *o, mv_ssize offset, mv_ssize length);
+
+typedef enum mv_advice {
+    MV_ADVISE_NORMAL,
+    MV_ADVISE_SEQUENTIAL, /* read ahead aggressively, drop pages behind */
+    MV_ADVISE_RANDOM,     /* do not read ahead */
+    MV_ADVISE_WILLNEED,   /* start reading the range in now */
+    MV_ADVISE_DONTNEED    /* the range will not be needed soon */
+} mv_advice;
+
+/* An access hint (madvise) for bytes [offset, offset + length) of o's data
+ * (length -1: to the end). A hint changes speed, never results. */
+MV_API int mv_owner_advise(mv_owner *o, mv_ssize offset, mv_ssize length,
+                           mv_advice advice);
+
+/* ------------------------------------------------------------------------
+ * Faults
+ *
+ * Memory of a file mapping faults (SIGBUS) when the file shrinks under
+ * it. On a *guarded* owner, memview's bulk operations catch that fault and
+ * fail with MV_EOS instead ("mapped file shrank under the view ..."), and
+ * after the work they check that the file did not shrink (a shrink inside
+ * the last page reads as zeros rather than faulting): a scan gives the
+ * right answer or an error, never a crash and never a wrong answer.
+ *
+ * Guarded: mv_tobytes, mv_tobytes_into, mv_view_hex, mv_view_equal,
+ * mv_view_assign, mv_view_count, mv_view_find, mv_view_hash and the
+ * reductions (mv_view_stats).
+ * Not guarded: a plain pointer read by the caller (v->buf[i]), the inline
+ * and single-item calls (mv_get, mv_set, mv_getn, mv_setn, mv_unpack) and
+ * mv_view_walk, whose callbacks run caller code. Those fault as any memory
+ * access does.
+ *
+ * The guard is a signal handler for SIGBUS and SIGSEGV installed once,
+ * on the first guarded operation; outside a guarded region it passes the
+ * signal to the handler that was there before it. A handler installed
+ * later that does not chain to the previous one disables the guard.
+ * ------------------------------------------------------------------------ */
+
+/* Mark o's memory as one that may fault (a file mapping made elsewhere,
+ * such as Python's mmap.mmap): its bulk operations become guarded. File
+ * mappings made by memview are guarded from the start. */
+MV_API void mv_owner_set_guarded(mv_owner *o);
+/* o's memory lies inside the file mapping `mapping`, which outlives o (an
+ * adapter's owner of a buffer that a mapping exported): guard o, and check
+ * after its bulk operations whether mapping's file shrank. */
+MV_API void mv_owner_guard_as(mv_owner *o, const mv_owner *mapping);
+MV_API int mv_owner_guarded(const mv_owner *o);
+
 /* The owner's first byte, its size in bytes, and whether its views are
  * read-only. */
 MV_API void *mv_owner_data(const mv_owner *o);

@@ -23,6 +23,8 @@ struct mv_owner {
     mv_ssize size;
     owner_kind kind;
     bool readonly;
+    bool guarded;            /* bulk work runs inside a fault guard (fault.c) */
+    const mv_owner *mapping; /* whose file to check after it, or NULL */
     atomic_bool handle;
     mv_release_fn release;
     void *ctx;
@@ -45,6 +47,8 @@ static mv_owner *owner_alloc(size_t extra) {
     o->data = NULL;
     o->size = 0;
     o->readonly = false;
+    o->guarded = false;
+    o->mapping = NULL;
     o->handle = true;
     o->release = NULL;
     o->ctx = NULL;
@@ -109,6 +113,25 @@ int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len, int readonly,
 }
 
 void *mv_owner_data(const mv_owner *o) { return o->data; }
+
+void mv_owner_set_guarded(mv_owner *o) { o->guarded = true; }
+int mv_owner_guarded(const mv_owner *o) { return o->guarded; }
+
+void mv_owner_guard_as(mv_owner *o, const mv_owner *mapping) {
+    o->guarded = true;
+    o->mapping = mapping;
+}
+
+const mv_owner *owner_mapping(const mv_owner *o) {
+    return o->mapping ? o->mapping : o;
+}
+
+bool owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx) {
+    if (o->kind != OWN_WRAP || o->release != fn)
+        return false;
+    *ctx = o->ctx;
+    return true;
+}
 mv_ssize mv_owner_size(const mv_owner *o) { return o->size; }
 int mv_owner_readonly(const mv_owner *o) { return o->readonly; }
 

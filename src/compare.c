@@ -237,6 +237,32 @@ static bool views_equal(const cmp *c, const mv_view *a, const mv_view *b) {
     return dims_equal(c, a, b, 0, a->buf, b->buf);
 }
 
+typedef struct equal_job {
+    const cmp *c;
+    const mv_view *a, *b;
+    int eq;
+} equal_job;
+
+static int run_equal(void *ctx) {
+    equal_job *j = ctx;
+    if (j->c->mode == CMP_RAW && same_contiguous_order(j->a, j->b))
+        j->eq = j->a->len == 0 ||
+                memcmp(j->a->buf, j->b->buf, (size_t)j->a->len) == 0;
+    else
+        j->eq = views_equal(j->c, j->a, j->b);
+    return MV_OK;
+}
+
+/* views_equal() inside the views' fault guard (fault.c). */
+static int guarded_equal(const cmp *c, const mv_view *a, const mv_view *b,
+                         int *eq) {
+    equal_job j = {c, a, b, 0};
+    int rc = mv__guarded2(a, b, run_equal, &j);
+    if (rc == MV_OK)
+        *eq = j.eq;
+    return rc;
+}
+
 static mv_ssize nitems(const mv_view *v) {
     return v->itemsize > 0 ? v->len / v->itemsize : 0;
 }
@@ -266,8 +292,7 @@ static int struct_equal(const mv_view *a, const mv_view *b, int *eq) {
         return MV_OK;
     }
     cmp c = {.mode = CMP_STRUCT, .pa = pa, .pb = pb};
-    *eq = views_equal(&c, a, b);
-    return MV_OK;
+    return guarded_equal(&c, a, b, eq);
 }
 
 int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
@@ -292,16 +317,10 @@ int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
         default:
             c.mode = CMP_RAW;
             c.size = a->itemsize;
-            if (same_contiguous_order(a, b)) {
-                *eq =
-                    a->len == 0 || memcmp(a->buf, b->buf, (size_t)a->len) == 0;
-                return MV_OK;
-            }
             break;
         }
     }
-    *eq = views_equal(&c, a, b);
-    return MV_OK;
+    return guarded_equal(&c, a, b, eq);
 }
 
 /* ------------------------------------------------------------------------
@@ -318,6 +337,20 @@ static int64_t default_hash(const void *data, mv_ssize len, void *ctx) {
         h *= 1099511628211u;
     }
     return (int64_t)(h >> 1);
+}
+
+typedef struct hash_job {
+    mv_hash_fn fn;
+    void *ctx;
+    const char *mem;
+    mv_ssize len;
+    int64_t h;
+} hash_job;
+
+static int run_hash(void *ctx) {
+    hash_job *j = ctx;
+    j->h = j->fn(j->mem, j->len, j->ctx);
+    return MV_OK;
 }
 
 int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
@@ -340,11 +373,18 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
         tmp = malloc((size_t)v->len);
         if (!tmp)
             return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->len);
-        copy_to_contiguous(tmp, v, MV_ORDER_C);
+        if ((rc = copy_to_contiguous_guarded(tmp, v, MV_ORDER_C)) < 0) {
+            free(tmp);
+            return rc;
+        }
         mem = tmp;
     }
-    int64_t h = (fn ? fn : default_hash)(mem, v->len, ctx);
+    hash_job j = {fn ? fn : default_hash, ctx, mem, v->len, 0};
+    rc = tmp ? run_hash(&j) : mv__guarded(v, run_hash, &j);
     free(tmp);
+    if (rc < 0)
+        return rc;
+    int64_t h = j.h;
     v->hash = h;
     v->flags |= MV_HASHED;
     *out = h;
@@ -482,6 +522,30 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
     return MV_OK;
 }
 
+typedef struct scan_job {
+    const mv_view *v;
+    const char *f;
+    const mv_value *x;
+    mv_ssize start, stop, r;
+    bool count;
+} scan_job;
+
+static int run_scan(void *ctx) {
+    scan_job *j = ctx;
+    return scan(j->v, j->f, j->x, j->start, j->stop, j->count, &j->r);
+}
+
+/* scan() inside v's fault guard (fault.c). */
+static int guarded_scan(const mv_view *v, const char *f, const mv_value *x,
+                        mv_ssize start, mv_ssize stop, bool count,
+                        mv_ssize *out) {
+    scan_job j = {v, f, x, start, stop, 0, count};
+    int rc = mv__guarded(v, run_scan, &j);
+    if (rc == MV_OK)
+        *out = j.r;
+    return rc;
+}
+
 int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out) {
     int rc = check_live(v);
     if (rc < 0)
@@ -500,14 +564,10 @@ int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out) {
         if (int_key(f, 1, x, key) == 1 ||
             (f[0] == 'c' && x->type == MV_VAL_BYTES && x->s.len == 1 &&
              (key[0] = (unsigned char)x->s.ptr[0], true))) {
-            const unsigned char *p = (const unsigned char *)v->buf;
-            for (mv_ssize i = 0; i < n; i++)
-                r += p[i] == key[0];
-            *out = r;
-            return MV_OK;
+            return mv__bytes_count(v, v->buf, n, key[0], out);
         }
     }
-    rc = scan(v, f, x, 0, n, true, &r);
+    rc = guarded_scan(v, f, x, 0, n, true, &r);
     if (rc == MV_OK)
         *out = r;
     return rc;
@@ -542,13 +602,16 @@ int mv_view_find(const mv_view *v, const mv_value *x, mv_ssize start,
             if (int_key(f, 1, x, key) == 1 ||
                 (f[0] == 'c' && x->type == MV_VAL_BYTES && x->s.len == 1 &&
                  (key[0] = (unsigned char)x->s.ptr[0], true))) {
-                const char *hit =
-                    memchr(v->buf + start, key[0], (size_t)(stop - start));
-                at = hit ? hit - v->buf : -1;
+                rc = mv__bytes_find(v, v->buf + start, stop - start, key[0],
+                                    &at);
+                if (rc < 0)
+                    return rc;
+                if (at >= 0)
+                    at += start;
                 goto done;
             }
         }
-        rc = scan(v, f, x, start, stop, false, &at);
+        rc = guarded_scan(v, f, x, start, stop, false, &at);
         if (rc < 0)
             return rc;
     }

@@ -150,6 +150,23 @@ void copy_to_contiguous(char *out, const mv_view *v, mv_order order) {
     transfer(v, out, order, true);
 }
 
+typedef struct copy_job {
+    char *out;
+    const mv_view *v;
+    mv_order order;
+} copy_job;
+
+static int run_copy(void *ctx) {
+    copy_job *j = ctx;
+    transfer(j->v, j->out, j->order, true);
+    return MV_OK;
+}
+
+int copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order) {
+    copy_job j = {out, v, order};
+    return mv__guarded(v, run_copy, &j);
+}
+
 /* 'A' keeps the physical order of a contiguous view: Fortran if the view
  * is Fortran- but not C-contiguous, else C. */
 static int resolve_order(const mv_view *v, mv_order order, mv_order *out) {
@@ -175,8 +192,7 @@ int mv_tobytes_into(const mv_view *v, void *out, mv_ssize size,
         return mv_error(MV_EVALUE,
                         "output buffer of %td bytes is too small for %td", size,
                         v->len);
-    copy_to_contiguous(out, v, order);
-    return MV_OK;
+    return copy_to_contiguous_guarded(out, v, order);
 }
 
 int mv_tobytes(const mv_view *v, void **out, mv_order order) {
@@ -188,7 +204,10 @@ int mv_tobytes(const mv_view *v, void **out, mv_order order) {
     char *mem = malloc(v->len > 0 ? (size_t)v->len : 1);
     if (!mem)
         return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->len);
-    copy_to_contiguous(mem, v, order);
+    if ((rc = copy_to_contiguous_guarded(mem, v, order)) < 0) {
+        free(mem);
+        return rc;
+    }
     *out = mem;
     return MV_OK;
 }
@@ -224,6 +243,31 @@ static bool may_overlap(const mv_view *a, const mv_view *b) {
     return alo < bhi && blo < ahi;
 }
 
+typedef struct assign_job {
+    mv_view *dst;
+    const mv_view *src;
+    char *tmp; /* a C-order copy of src's items, when they may overlap */
+} assign_job;
+
+static int run_assign(void *ctx) {
+    assign_job *j = ctx;
+    mv_view *dst = j->dst;
+    const mv_view *src = j->src;
+    if (dst->ndim == 0) {
+        memmove(dst->buf, src->buf, (size_t)dst->itemsize);
+    } else if (mv_is_c_contiguous(dst) && mv_is_c_contiguous(src)) {
+        memmove(dst->buf, src->buf, (size_t)dst->len);
+    } else if (j->tmp) {
+        transfer(src, j->tmp, MV_ORDER_C, true);
+        transfer(dst, j->tmp, MV_ORDER_C, false);
+    } else {
+        side d = {dst->buf, dst->strides, dst->suboffsets};
+        side s = {src->buf, src->strides, src->suboffsets};
+        copy_rec(dst->ndim, dst->shape, dst->itemsize, &d, &s);
+    }
+    return MV_OK;
+}
+
 int mv_view_assign(mv_view *dst, const mv_view *src) {
     int rc = check_live(dst);
     if (rc < 0)
@@ -239,25 +283,15 @@ int mv_view_assign(mv_view *dst, const mv_view *src) {
                                    "have different structures");
     if (!has_items(dst))
         return MV_OK;
-    if (dst->ndim == 0) {
-        memmove(dst->buf, src->buf, (size_t)dst->itemsize);
-        return MV_OK;
-    }
-    if (mv_is_c_contiguous(dst) && mv_is_c_contiguous(src)) {
-        memmove(dst->buf, src->buf, (size_t)dst->len);
-        return MV_OK;
-    }
-    if (may_overlap(dst, src)) {
-        char *tmp = malloc((size_t)src->len);
-        if (!tmp)
+    assign_job j = {dst, src, NULL};
+    if (dst->ndim > 0 &&
+        !(mv_is_c_contiguous(dst) && mv_is_c_contiguous(src)) &&
+        may_overlap(dst, src)) {
+        j.tmp = malloc((size_t)src->len);
+        if (!j.tmp)
             return mv_error(MV_ENOMEM, "cannot allocate %td bytes", src->len);
-        transfer(src, tmp, MV_ORDER_C, true);
-        transfer(dst, tmp, MV_ORDER_C, false);
-        free(tmp);
-        return MV_OK;
     }
-    side d = {dst->buf, dst->strides, dst->suboffsets};
-    side s = {src->buf, src->strides, src->suboffsets};
-    copy_rec(dst->ndim, dst->shape, dst->itemsize, &d, &s);
-    return MV_OK;
+    rc = mv__guarded2(dst, src, run_assign, &j);
+    free(j.tmp);
+    return rc;
 }

@@ -52,6 +52,24 @@ static void hexlify_sep(char *out, const unsigned char *src, mv_ssize n,
     }
 }
 
+typedef struct hex_job {
+    char *res;
+    const unsigned char *src;
+    mv_ssize n;
+    size_t group;
+    char sep;
+    bool from_left;
+} hex_job;
+
+static int run_hex(void *ctx) {
+    hex_job *j = ctx;
+    if (j->group == 0)
+        hexlify(j->res, j->src, j->n);
+    else
+        hexlify_sep(j->res, j->src, j->n, j->group, j->sep, j->from_left);
+    return MV_OK;
+}
+
 int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
                 int sep_is_text, uint32_t sep_char, mv_ssize bytes_per_sep,
                 char **out, mv_ssize *outlen) {
@@ -87,7 +105,10 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
         tmp = malloc((size_t)n);
         if (!tmp)
             return mv_error(MV_ENOMEM, "cannot allocate %td bytes", n);
-        copy_to_contiguous((char *)tmp, v, MV_ORDER_C);
+        if ((rc = copy_to_contiguous_guarded((char *)tmp, v, MV_ORDER_C)) < 0) {
+            free(tmp);
+            return rc;
+        }
         src = tmp;
     }
     char *res = malloc((size_t)total + 1);
@@ -95,12 +116,14 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
         free(tmp);
         return mv_error(MV_ENOMEM, "cannot allocate %td bytes", total + 1);
     }
-    if (group == 0)
-        hexlify(res, src, n);
-    else
-        hexlify_sep(res, src, n, group, (char)sep_char, bytes_per_sep < 0);
-    res[total] = '\0';
+    hex_job j = {res, src, n, group, (char)sep_char, bytes_per_sep < 0};
+    rc = tmp ? run_hex(&j) : mv__guarded(v, run_hex, &j);
     free(tmp);
+    if (rc < 0) {
+        free(res);
+        return rc;
+    }
+    res[total] = '\0';
     *out = res;
     if (outlen)
         *outlen = total;

@@ -67,6 +67,9 @@ int view_compile_format(const char *fmt, mv_ssize itemsize,
 
 /* C-order strided copy of v's items into the contiguous block out. */
 void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
+/* The same inside v's fault guard (fault.c): MV_EOS when v's memory
+ * faults. */
+int copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order);
 
 /* ---- formats: the table of codes (format.c) ---- */
 
@@ -249,5 +252,31 @@ static inline bool unpack_native(char c, const void *ptr, mv_value *out) {
 /* ---- owners ---- */
 void owner_incref(mv_owner *o);
 void owner_decref(mv_owner *o);
+/* A wrapped owner released by fn: true, with its ctx. */
+bool owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx);
+/* The owner whose file mapping stands behind o's memory: o itself, or the
+ * one given to mv_owner_guard_as(). */
+const mv_owner *owner_mapping(const mv_owner *o);
+static inline void owner_set_guarded(mv_owner *o) { mv_owner_set_guarded(o); }
+
+/* ---- faults (fault.c) and mappings (map.c) ---- */
+
+/* Run fn(ctx) with SIGBUS and SIGSEGV turned into MV_EOS when v's owner is
+ * guarded (else just run it); afterwards, for a file mapping, fail if the
+ * file shrank under it. fn must not allocate, take locks or call out:
+ * a fault abandons it where it stands. */
+int mv__guarded(const mv_view *v, int (*fn)(void *ctx), void *ctx);
+/* The same for work on two views (either may be NULL). */
+int mv__guarded2(const mv_view *a, const mv_view *b, int (*fn)(void *ctx),
+                 void *ctx);
+/* Occurrences of byte in p[0:n] / index of the first one (-1 if none), at
+ * memchr speed, inside v's fault guard (p points into v's memory). */
+int mv__bytes_count(const mv_view *v, const char *p, mv_ssize n,
+                    unsigned char byte, mv_ssize *out);
+int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
+                   unsigned char byte, mv_ssize *out);
+/* MV_EOS when o is a file mapping whose file is now shorter than the
+ * mapping; MV_OK otherwise. */
+int mv__map_check(const mv_owner *o);
 
 #endif

@@ -1,0 +1,245 @@
+/*
+ * test_fault.c -- a file that shrinks under a mapping: every guarded bulk
+ * operation fails with MV_EOS and a clear message, in a child process
+ * that must exit normally (a signal death fails the test), and never
+ * answers wrongly. A plain pointer read is not guarded, and still dies.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/memview-fault-XXXXXX";
+static char path[256];
+
+#define SIZE (16 * 4096)
+
+enum {
+    OP_TOBYTES,
+    OP_TOBYTES_STRIDED,
+    OP_TOBYTES_INTO,
+    OP_HEX,
+    OP_HEX_STRIDED,
+    OP_EQUAL,
+    OP_EQUAL_TYPED,
+    OP_ASSIGN,
+    OP_COUNT,
+    OP_COUNT_TYPED,
+    OP_FIND,
+    OP_FIND_TYPED,
+    OP_HASH,
+    NOPS
+};
+
+static void make_file(void) {
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    static char data[SIZE];
+    memset(data, 'a', sizeof data);
+    assert_int_equal(write(fd, data, sizeof data), SIZE);
+    close(fd);
+}
+
+/* The operation op on a view of the whole mapping; its status. */
+static int run_op(int op, mv_view *v, mv_view *other) {
+    void *bytes = NULL;
+    static char buf[SIZE];
+    char *text = NULL;
+    mv_ssize n;
+    int eq, rc;
+    int64_t h;
+    mv_view part, typed;
+    mv_value a = {.type = MV_VAL_UINT, .u = 'b'};
+    mv_value ai = {.type = MV_VAL_INT, .i = 7};
+
+    switch (op) {
+    case OP_TOBYTES: rc = mv_tobytes(v, &bytes, MV_ORDER_C); break;
+    case OP_TOBYTES_STRIDED:
+        if ((rc = mv_view_slice(&part, v, 0, MV_END, 3)) < 0)
+            return rc;
+        rc = mv_tobytes(&part, &bytes, MV_ORDER_C);
+        mv_view_release(&part);
+        break;
+    case OP_TOBYTES_INTO: rc = mv_tobytes_into(v, buf, SIZE, MV_ORDER_C); break;
+    case OP_HEX: rc = mv_view_hex(v, NULL, 0, 1, 0, 0, &text, NULL); break;
+    case OP_HEX_STRIDED:
+        if ((rc = mv_view_slice(&part, v, 0, MV_END, 2)) < 0)
+            return rc;
+        rc = mv_view_hex(&part, ":", 1, 1, ':', 2, &text, NULL);
+        mv_view_release(&part);
+        break;
+    case OP_EQUAL: rc = mv_view_equal(v, other, &eq); break;
+    case OP_EQUAL_TYPED:
+        if ((rc = mv_view_cast(&typed, v, "d", NULL, -1)) < 0)
+            return rc;
+        if ((rc = mv_view_cast(&part, other, "d", NULL, -1)) < 0)
+            return rc;
+        rc = mv_view_equal(&typed, &part, &eq);
+        mv_view_release(&typed);
+        mv_view_release(&part);
+        break;
+    case OP_ASSIGN: rc = mv_view_assign(other, v); break;
+    case OP_COUNT: rc = mv_view_count(v, &a, &n); break;
+    case OP_FIND: rc = mv_view_find(v, &a, 0, MV_END, &n); break;
+    case OP_COUNT_TYPED:
+    case OP_FIND_TYPED:
+        if ((rc = mv_view_cast(&typed, v, "i", NULL, -1)) < 0)
+            return rc;
+        rc = op == OP_COUNT_TYPED ? mv_view_count(&typed, &ai, &n)
+                                  : mv_view_find(&typed, &ai, 0, MV_END, &n);
+        mv_view_release(&typed);
+        break;
+    case OP_HASH: rc = mv_view_hash(v, NULL, NULL, &h); break;
+    default: rc = MV_OK;
+    }
+    free(bytes);
+    free(text);
+    return rc;
+}
+
+/* Child: map the file, shrink it to keep bytes, run op; exit 0 when the
+ * op failed with MV_EOS and the shrink message, 3 when it succeeded, 4 on
+ * any other status. */
+static void child(int op, mv_ssize keep) {
+    mv_owner *o, *w;
+    mv_view v, other;
+    if (mv_owner_map_range(&o, path, 0, -1, 0) < 0)
+        _exit(5);
+    if (mv_owner_new_bytes(&w, SIZE) < 0)
+        _exit(5);
+    mv_view_from_owner(&v, o);
+    mv_view_from_owner(&other, w);
+    int fd = open(path, O_RDWR);
+    if (fd < 0 || ftruncate(fd, keep) < 0)
+        _exit(6);
+    close(fd);
+    int rc = run_op(op, &v, &other);
+    if (rc == MV_EOS && strstr(mv_errmsg(), "shrank under the view"))
+        _exit(0);
+    _exit(rc == MV_OK ? 3 : 4);
+}
+
+static void check_op(int op, mv_ssize keep) {
+    make_file();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        child(op, keep);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status))
+        fail_msg("op %d (file cut to %td bytes): child died of signal %d", op,
+                 keep, WTERMSIG(status));
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("op %d (file cut to %td bytes): child exit %d", op, keep,
+                 WEXITSTATUS(status));
+}
+
+/* Every bulk operation, the file cut to nothing, to a page boundary and
+ * inside a page (whose tail then reads as zeros instead of faulting). */
+static void test_shrink_gives_error(void **state) {
+    (void)state;
+    const mv_ssize keeps[] = {0, 4096, 5 * 4096 + 100};
+    for (int op = 0; op < NOPS; op++)
+        for (size_t k = 0; k < sizeof keeps / sizeof keeps[0]; k++)
+            check_op(op, keeps[k]);
+}
+
+/* The same operations on an intact file succeed (the harness can tell). */
+static void test_intact_file_succeeds(void **state) {
+    (void)state;
+    make_file();
+    for (int op = 0; op < NOPS; op++) {
+        mv_owner *o, *w;
+        mv_view v, other;
+        CHECK_OK(mv_owner_map_range(&o, path, 0, -1, 0));
+        CHECK_OK(mv_owner_new_bytes(&w, SIZE));
+        CHECK_OK(mv_view_from_owner(&v, o));
+        CHECK_OK(mv_view_from_owner(&other, w));
+        mv_owner_release(o);
+        mv_owner_release(w);
+        int rc = run_op(op, &v, &other);
+        /* find of an absent value is ValueError; all else succeeds */
+        if (op == OP_FIND || op == OP_FIND_TYPED)
+            CHECK_STATUS(rc, MV_EVALUE);
+        else
+            CHECK_OK(rc);
+        CHECK_OK(mv_view_release(&v));
+        CHECK_OK(mv_view_release(&other));
+    }
+}
+
+/* Outside a guarded operation a fault is what it always was. Run in a
+ * fresh process (this program again, exec'd), so that the handler before
+ * memview's is the default rather than the test framework's. */
+static const char *self;
+
+static int plain_read_child(const char *file) {
+    mv_owner *o;
+    mv_view v;
+    mv_value x = {.type = MV_VAL_UINT, .u = 'a'};
+    mv_ssize n;
+    if (mv_owner_map_range(&o, file, 0, -1, 0) < 0)
+        return 5;
+    mv_view_from_owner(&v, o);
+    /* Install the guard's handler with one guarded call first. */
+    if (mv_view_count(&v, &x, &n) < 0 || n != SIZE)
+        return 6;
+    int fd = open(file, O_RDWR);
+    if (fd < 0 || ftruncate(fd, 0) < 0)
+        return 6;
+    volatile char c = v.buf[SIZE - 1];
+    (void)c;
+    return 0;
+}
+
+static void test_plain_read_not_guarded(void **state) {
+    (void)state;
+    make_file();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self, self, "plain-read", path, (char *)NULL);
+        _exit(7);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    /* Killed by SIGBUS, or (under a sanitizer that reports it) exited
+     * with an error: never carried on. */
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= 5)
+        fail_msg("child could not run: exit %d", WEXITSTATUS(status));
+    CHECK_TRUE(WIFSIGNALED(status) ? WTERMSIG(status) == SIGBUS
+                                   : WEXITSTATUS(status) != 0);
+}
+
+static int setup(void **state) {
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof path, "%s/data", dir);
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    unlink(path);
+    return rmdir(dir);
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "plain-read") == 0)
+        return plain_read_child(argv[2]);
+    self = argv[0];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shrink_gives_error),
+        cmocka_unit_test(test_intact_file_succeeds),
+        cmocka_unit_test(test_plain_read_not_guarded),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
