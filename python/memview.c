@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "memview.h"
+#include "map.h"
 
 /* Public API that Python 3.9 does not have yet, in its 3.10 meaning. */
 #if PY_VERSION_HEX < 0x030A0000
@@ -313,6 +314,7 @@ static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
         Py_DECREF(mbuf);
         return raise_status_int(st);
     }
+    mvpy_guard_owner(o, b->obj); /* python/map.c */
     mbuf->owner = o;
     mbuf->master = b;
     if (attr_obj == NULL)
@@ -989,6 +991,7 @@ static int view_of_buffer(mv_view *dst, Py_buffer *b) {
     int st = wrap_layout(&o, &l, NULL, NULL);
     if (st < 0)
         return st;
+    mvpy_guard_owner(o, b->obj); /* python/map.c */
     st = mv_view_from_layout(dst, o, &l);
     mv_owner_release(o);
     return st;
@@ -1360,6 +1363,14 @@ static Py_hash_t mview_hash(MViewObject *self) {
 /* ------------------------------------------------------------------------
  * Methods
  * ------------------------------------------------------------------------ */
+
+/* Beyond the builtin: flush a view of a file mapping (python/map.c). */
+static PyObject *mview_flush(MViewObject *self, PyObject *unused) {
+    (void)unused;
+    PyObject *exporter =
+        self->mbuf && self->mbuf->master ? self->mbuf->master->obj : NULL;
+    return mvpy_flush(exporter, &self->view);
+}
 
 static PyObject *mview_release(MViewObject *self, PyObject *unused) {
     (void)unused;
@@ -2049,6 +2060,8 @@ static PyMethodDef mview_methods[] = {
      METH_VARARGS | METH_KEYWORDS | METH_CLASS,
      "Create a new memoryview object which references the given object."},
 #endif
+    {"flush", (PyCFunction)mview_flush, METH_NOARGS,
+     PyDoc_STR("Write changes to a view of memview.map() to the file.")},
     {"__enter__", (PyCFunction)mview_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)mview_exit, METH_VARARGS,
      "Release the underlying buffer exposed by the memoryview object."},
@@ -2231,7 +2244,8 @@ PyMODINIT_FUNC PyInit__memview(void) {
     (void)mview_iter;
 #endif
     if (PyType_Ready(&MBuf_Type) < 0 || PyType_Ready(&MViewIter_Type) < 0 ||
-        small_ints_init() < 0 || byte_objs_init() < 0 || hash_init() < 0)
+        mvpy_map_init() < 0 || small_ints_init() < 0 || byte_objs_init() < 0 ||
+        hash_init() < 0)
         return NULL;
     if (MView_Type == NULL) {
         MView_Type = (PyTypeObject *)PyType_FromSpec(&mview_spec);
@@ -2244,6 +2258,7 @@ PyMODINIT_FUNC PyInit__memview(void) {
     if (m == NULL)
         return NULL;
     if (PyModule_AddObjectRef(m, "memoryview", (PyObject *)MView_Type) < 0 ||
+        PyModule_AddFunctions(m, mvpy_map_functions) < 0 ||
         PyModule_AddStringConstant(m, "__version__", MEMVIEW_VERSION) < 0 ||
         mvpy_module_init(m) < 0) {
         Py_DECREF(m);

@@ -1,0 +1,244 @@
+/*
+ * map.c -- memview.map(): a memview.memoryview of a byte range of a file,
+ * and what makes views of file mappings safe.
+ *
+ *     with memview.map("big.bin", offset=60 << 30, length=4096) as m:
+ *         m[0:16].hex()
+ *
+ * Ownership: map() makes a core mapping owner (src/map.c) and hands it to
+ * a small exporter object, memview._Mapping, which holds the owner's
+ * creator handle and lends its bytes through the buffer protocol. The
+ * memoryview map() returns is a view of that exporter and its only
+ * holder, so releasing the memoryview (leaving the with block) releases
+ * the exporter and unmaps the file at once, unless other views of it are
+ * still alive; a release while buffers are exported from the memoryview
+ * is refused with BufferError, as for any memoryview.
+ *
+ * Faults: views of mappings (ours, mmap.mmap, numpy.memmap) are guarded:
+ * their bulk operations (tobytes, hex, ==, count, index, assignment,
+ * hash) raise OSError when the file shrinks under them.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <string.h>
+
+#include "map.h"
+
+/* ---- the exporter ---------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    mv_owner *owner; /* creator handle of the mapping */
+    Py_ssize_t exports;
+} MapObject;
+
+static void map_dealloc(MapObject *self) {
+    mv_owner_release(self->owner); /* unmaps once no core view remains */
+    PyObject_Free(self);
+}
+
+static int map_getbuffer(MapObject *self, Py_buffer *view, int flags) {
+    int readonly = mv_owner_readonly(self->owner);
+    if (PyBuffer_FillInfo(view, (PyObject *)self, mv_owner_data(self->owner),
+                          mv_owner_size(self->owner), readonly, flags) < 0)
+        return -1;
+    self->exports++;
+    return 0;
+}
+
+static void map_releasebuffer(MapObject *self, Py_buffer *view) {
+    (void)view;
+    self->exports--;
+}
+
+static PyBufferProcs map_as_buffer = {
+    (getbufferproc)map_getbuffer,
+    (releasebufferproc)map_releasebuffer,
+};
+
+static PyTypeObject Map_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "memview._Mapping",
+    .tp_basicsize = sizeof(MapObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The file mapping behind a memoryview made by memview.map().",
+    .tp_dealloc = (destructor)map_dealloc,
+    .tp_as_buffer = &map_as_buffer,
+};
+
+int mvpy_map_init(void) { return PyType_Ready(&Map_Type); }
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* A failed core call as a Python exception. OSError is built from errno,
+ * its text and the path, so that it is the errno's subclass
+ * (FileNotFoundError ...) and reads as open() would word it. */
+static PyObject *raise_map_status(int st, PyObject *path) {
+    PyObject *exc;
+    switch (st) {
+    case MV_EVALUE: exc = PyExc_ValueError; break;
+    case MV_EOVERFLOW: exc = PyExc_OverflowError; break;
+    case MV_ETYPE: exc = PyExc_TypeError; break;
+    case MV_ENOMEM: exc = PyExc_MemoryError; break;
+    case MV_EBUFFER: exc = PyExc_BufferError; break;
+    case MV_EOS: {
+        /* "[Errno N] text: 'path'" -> OSError(N, "text", path) */
+        const char *msg = mv_errmsg();
+        const char *text = strstr(msg, "] ");
+        text = text ? text + 2 : msg;
+        const char *end = path ? strstr(text, ": '") : NULL;
+        Py_ssize_t len = end ? end - text : (Py_ssize_t)strlen(text);
+        PyObject *args =
+            path ? Py_BuildValue("(is#O)", mv_errno(), text, len, path)
+                 : Py_BuildValue("(is#)", mv_errno(), text, len);
+        if (args) {
+            PyErr_SetObject(PyExc_OSError, args);
+            Py_DECREF(args);
+        }
+        return NULL;
+    }
+    default: exc = PyExc_SystemError; break;
+    }
+    PyErr_SetString(exc, mv_errmsg());
+    return NULL;
+}
+
+/* ---- memview.map() ------------------------------------------------------ */
+
+static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"path", "offset", "length", "writable", NULL};
+    PyObject *path = NULL, *length_obj = Py_None;
+    long long offset = 0, length = -1;
+    int writable = 0;
+
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|LOp:map", kwlist,
+                                     PyUnicode_FSConverter, &path, &offset,
+                                     &length_obj, &writable))
+        return NULL;
+    if (length_obj != Py_None) {
+        length = PyLong_AsLongLong(length_obj);
+        if (length == -1 && PyErr_Occurred()) {
+            Py_DECREF(path);
+            return NULL;
+        }
+        if (length < 0) {
+            Py_DECREF(path);
+            PyErr_SetString(PyExc_OverflowError,
+                            "memory mapped length must be positive");
+            return NULL;
+        }
+    }
+    mv_owner *o;
+    int st;
+    Py_BEGIN_ALLOW_THREADS
+    st = mv_owner_map_range(&o, PyBytes_AS_STRING(path), offset, length,
+                            writable ? MV_MAP_WRITE : 0);
+    Py_END_ALLOW_THREADS
+    if (st < 0) {
+        PyObject *name = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(path));
+        Py_DECREF(path);
+        raise_map_status(st, name);
+        Py_XDECREF(name);
+        return NULL;
+    }
+    Py_DECREF(path);
+    MapObject *m = PyObject_New(MapObject, &Map_Type);
+    if (m == NULL) {
+        mv_owner_release(o);
+        return NULL;
+    }
+    m->owner = o;
+    m->exports = 0;
+    PyObject *type = PyObject_GetAttrString(module, "memoryview");
+    PyObject *view = type ? PyObject_CallOneArg(type, (PyObject *)m) : NULL;
+    Py_XDECREF(type);
+    Py_DECREF(m); /* the memoryview holds it now */
+    return view;
+}
+
+PyMethodDef mvpy_map_functions[] = {
+    {"map", (PyCFunction)(void (*)(void))mvpy_map, METH_VARARGS | METH_KEYWORDS,
+     "map(path, offset=0, length=None, writable=False)\n--\n\n"
+     "A memoryview of bytes [offset, offset + length) of the file at path\n"
+     "(to the end when length is None), mapped, not read. Writable maps\n"
+     "write through to the file; flush() makes the writes durable. Use it\n"
+     "as a context manager to unmap the file when the block ends."},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ---- faults and flush ---------------------------------------------------- */
+
+/* mmap.mmap's type, looked up once; NULL if mmap cannot be imported. */
+static PyObject *mmap_type(void) {
+    static PyObject *type;
+    static int tried;
+    if (!tried) {
+        tried = 1;
+        PyObject *mod = PyImport_ImportModule("mmap");
+        if (mod) {
+            type = PyObject_GetAttrString(mod, "mmap");
+            Py_DECREF(mod);
+        }
+        if (!type)
+            PyErr_Clear();
+    }
+    return type;
+}
+
+static int may_fault(PyObject *obj) {
+    if (obj == NULL)
+        return 0;
+    if (Py_IS_TYPE(obj, &Map_Type))
+        return 1;
+    /* Exact types that never map files answer at once. */
+    if (PyBytes_CheckExact(obj) || PyByteArray_CheckExact(obj))
+        return 0;
+    PyObject *mm = mmap_type();
+    if (mm && PyObject_TypeCheck(obj, (PyTypeObject *)mm))
+        return 1;
+    /* numpy.memmap and its subclasses. */
+    for (PyTypeObject *t = Py_TYPE(obj); t != NULL; t = t->tp_base)
+        if (strcmp(t->tp_name, "numpy.memmap") == 0)
+            return 1;
+    return 0;
+}
+
+PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
+    int st = mv_check_released(v);
+    if (st < 0)
+        return raise_map_status(st, NULL);
+    if (exporter == NULL || !Py_IS_TYPE(exporter, &Map_Type)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "flush() needs a view of a file mapped by memview.map");
+        return NULL;
+    }
+    mv_owner *o = ((MapObject *)exporter)->owner;
+    mv_layout l = {.buf = v->buf,
+                   .len = v->len,
+                   .itemsize = v->itemsize,
+                   .format = v->format,
+                   .ndim = v->ndim,
+                   .shape = v->shape,
+                   .strides = v->strides,
+                   .suboffsets = v->suboffsets,
+                   .readonly = 1};
+    mv_ssize lo = 0, hi = 0;
+    if ((st = mv_layout_extent(&l, &lo, &hi)) < 0)
+        return raise_map_status(st, NULL);
+    if (hi > lo) {
+        mv_ssize at = (v->buf - (char *)mv_owner_data(o)) + lo;
+        Py_BEGIN_ALLOW_THREADS
+        st = mv_owner_flush(o, at, hi - lo);
+        Py_END_ALLOW_THREADS
+        if (st < 0)
+            return raise_map_status(st, NULL);
+    }
+    Py_RETURN_NONE;
+}
+
+void mvpy_guard_owner(mv_owner *o, PyObject *obj) {
+    if (obj != NULL && Py_IS_TYPE(obj, &Map_Type))
+        mv_owner_guard_as(o, ((MapObject *)obj)->owner);
+    else if (may_fault(obj))
+        mv_owner_set_guarded(o);
+}
