@@ -5,9 +5,15 @@
  * --offset N and --length N select bytes [N, N + length) of the file, as
  * a slice does: a negative offset counts from the end, and both ends are
  * clamped to the file, so a range past the end is empty rather than an
- * error (as data[offset:offset + length] is in Python).
+ * error (as data[offset:offset + length] is in Python). Only the selected
+ * range is mapped, so the size of the file costs nothing.
  */
+#define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64
 #include "cli.h"
+
+#include <stdint.h>
+#include <sys/stat.h>
 
 void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
                mv_ssize *stop) {
@@ -25,18 +31,30 @@ void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
 
 int cli_open(const cli_args *a, const char *path, mv_view *v) {
     mv_owner *o;
-    mv_view whole;
     mv_ssize start, stop;
-    int rc = mv_owner_map(&o, path, 0);
+    struct stat st;
+    int rc;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+        (uintmax_t)st.st_size > (uintmax_t)MV_SSIZE_MAX) {
+        /* The library words the refusal (missing file, directory, FIFO). */
+        rc = mv_owner_map(&o, path, 0);
+        if (rc < 0)
+            return cli_fail(rc);
+        st.st_size = (off_t)mv_owner_size(o);
+        mv_owner_release(o);
+    }
+    cli_range(a, (mv_ssize)st.st_size, &start, &stop);
+    /* Only the selected range is mapped: a slice near the end of a huge
+     * file costs what the slice does. */
+    if (start == stop)
+        rc = mv_owner_copy(&o, "", 0);
+    else
+        rc = mv_owner_map_range(&o, path, start, stop - start, 0);
     if (rc < 0)
         return cli_fail(rc);
-    rc = mv_view_from_owner(&whole, o);
+    rc = mv_view_from_owner(v, o);
     mv_owner_release(o); /* the view holds the mapping from here on */
-    if (rc < 0)
-        return cli_fail(rc);
-    cli_range(a, whole.len, &start, &stop);
-    rc = mv_view_slice(v, &whole, start, stop, 1);
-    mv_view_release(&whole);
     if (rc < 0)
         return cli_fail(rc);
     return 0;
