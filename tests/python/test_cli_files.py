@@ -1,0 +1,72 @@
+"""The memview command on real files: a file truncated while a command
+scans it (an error exit or the right answer, never a signal death or a
+wrong answer), and a 64 GiB sparse file read near its end.
+
+The program is $MEMVIEW_CLI, else build/memview under the source tree.
+"""
+
+import os
+import random
+import subprocess
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+CLI = os.environ.get("MEMVIEW_CLI") or os.path.join(ROOT, "build", "memview")
+
+
+def run(*args, **kw):
+    p = subprocess.run([CLI, *map(str, args)], capture_output=True,
+                       timeout=120, stdin=subprocess.DEVNULL, **kw)
+    return p.returncode, p.stdout, p.stderr.decode()
+
+
+def sparse(path, size, marks=()):
+    with open(path, "wb") as f:
+        f.truncate(size)
+        for at, data in marks:
+            f.seek(at)
+            f.write(data)
+
+
+# ---- truncation under a scan ----------------------------------------------
+
+SCANS = {
+    # command args, the answer on the intact file
+    "count": (["count", "{f}", 0], lambda size: f"{size}\n".encode()),
+    "slice": (["slice", "{f}", "", "", 4096],
+              lambda size: bytes(size // 4096)),
+    "hex": (["hex", "{f}", "--length", "8M"],
+            lambda size: b"00" * min(size, 8 << 20) + b"\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCANS))
+def test_truncated_under_scan(tmp_path, name):
+    args, answer = SCANS[name]
+    size = 256 << 20
+    path = tmp_path / "shrinks"
+    rng = random.Random(name)
+    outcomes = set()
+    for attempt in range(6):
+        sparse(path, size)
+        cmd = [CLI] + [str(a).replace("{f}", str(path)) for a in args]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, 0.02) if attempt else 0)
+        keep = rng.choice([0, 4096, 10000, size // 2])
+        os.truncate(path, keep)
+        out, err = p.communicate(timeout=120)
+        assert p.returncode >= 0, f"died of signal {-p.returncode}"
+        if p.returncode == 0:
+            # the whole file's answer (done before the cut), or the cut
+            # file's (opened after it): never anything else
+            assert out in (answer(size), answer(keep))
+            outcomes.add("done")
+        else:
+            assert p.returncode == 1, err
+            assert b"memview: OSError:" in err, err
+            outcomes.add("error")
+    assert outcomes
