@@ -73,6 +73,8 @@ typedef struct cli_args {
     /* The map options, parsed (CLI_RANGE): offset may be negative (from
      * the end); length -1 when not given. */
     mv_ssize offset, length;
+    /* Set by cli_open(): the file offset of the opened range. */
+    mv_ssize start;
 } cli_args;
 
 /* ---- args.c ---- */
@@ -112,14 +114,14 @@ void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
                mv_ssize *stop);
 /* A read-only 1-D "B" view of the range of path the map options select
  * (the whole file without them). 0, or the exit code after reporting. */
-int cli_open(const cli_args *a, const char *path, mv_view *v);
+int cli_open(cli_args *a, const char *path, mv_view *v);
 
 /* ---- the commands, by family ---- */
 
-extern const cli_cmd cli_cmd_info, cli_cmd_seed; /* info.c */
-extern const cli_cmd cli_cmd_hex, cli_cmd_slice; /* dump.c */
-extern const cli_cmd cli_cmd_get, cli_cmd_show;  /* get.c */
-extern const cli_cmd cli_cmd_count;              /* scan.c */
+extern const cli_cmd cli_cmd_info, cli_cmd_seed;               /* info.c */
+extern const cli_cmd cli_cmd_hex, cli_cmd_slice, cli_cmd_dump; /* dump.c */
+extern const cli_cmd cli_cmd_get, cli_cmd_show;                /* get.c */
+extern const cli_cmd cli_cmd_count;                            /* scan.c */
 
 /* get.c: print an item's value as Python's repr, then a newline. */
 void cli_print_value(const mv_value *x);

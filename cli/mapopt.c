@@ -29,7 +29,7 @@ void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
     *stop = end;
 }
 
-int cli_open(const cli_args *a, const char *path, mv_view *v) {
+int cli_open(cli_args *a, const char *path, mv_view *v) {
     mv_owner *o;
     mv_ssize start, stop;
     struct stat st;
@@ -45,6 +45,7 @@ int cli_open(const cli_args *a, const char *path, mv_view *v) {
         mv_owner_release(o);
     }
     cli_range(a, (mv_ssize)st.st_size, &start, &stop);
+    a->start = start;
     /* Only the selected range is mapped: a slice near the end of a huge
      * file costs what the slice does. */
     if (start == stop)
