@@ -16,7 +16,7 @@ TEST_PACKAGES=(
     python3-pytest python3-hypothesis python3-numpy
     libpython3.11-testsuite libclang-rt-14-dev g++ gcovr doxygen
     python3-venv python3-pip python3-setuptools python3-wheel python3-mypy
-    python3-distributed libdlpack-dev
+    python3-distributed libdlpack-dev xxd
 )
 
 profile=${1:-test}
