@@ -1042,6 +1042,41 @@ MV_API int mv_view_from_dlpack(mv_view *dst, mv_dl_managed_tensor *t);
 MV_API int mv_view_from_dlpack_versioned(mv_view *dst,
                                          mv_dl_managed_tensor_versioned *t);
 
+/* ------------------------------------------------------------------------
+ * Reductions
+ * ------------------------------------------------------------------------ */
+
+/* count, sum, min, max and mean of a view's items, in one pass over any
+ * layout (strided, N-D, indirect). Integer sums are exact: sum_hi and
+ * sum_lo are the 128-bit two's complement sum (sum_hi is its sign and high
+ * half). NaN follows NumPy: sum, min, max and mean are NaN when any item is
+ * NaN (np.sum, np.min, np.max, np.mean); the nan* members leave NaNs out
+ * (np.nansum, np.nanmin, np.nanmax, np.nanmean), and are NaN when no item
+ * is left (nansum is then 0). For integers the double members hold the
+ * same answers rounded to double.
+ *
+ *     mv_stats s;
+ *     if (mv_view_stats(&v, &s) == 0)
+ *         printf("%td items, mean %g\n", s.count, s.mean);
+ *
+ * Formats: the native numeric ones (b B h H i I l L q Q n N P e f d ?);
+ * others fail as item access does ("memoryview: unsupported format X"),
+ * 'c' with MV_ETYPE. An empty view gives count 0 and NaN min/max/mean.
+ * Runs inside the fault guard of a mapped owner. */
+typedef struct mv_stats {
+    mv_ssize count;        /* items */
+    mv_ssize nans;         /* items that are NaN (floats) */
+    mv_kind kind;          /* MV_KIND_INT, MV_KIND_UINT or MV_KIND_FLOAT */
+    int64_t sum_hi;        /* integers: the exact sum, high 64 bits (signed) */
+    uint64_t sum_lo;       /* ... and low 64 bits */
+    int64_t min_i, max_i;  /* MV_KIND_INT */
+    uint64_t min_u, max_u; /* MV_KIND_UINT (bool reads as 0 and 1) */
+    double sum, min, max, mean;
+    double nansum, nanmin, nanmax, nanmean;
+} mv_stats;
+
+MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
+
 #ifdef __cplusplus
 }
 #endif
