@@ -12,7 +12,7 @@
  *   dump.c    hex, slice, dump
  *   get.c     get (items of a typed view), value printing; the home of
  *             show
- *   scan.c    count
+ *   scan.c    count, find, stat
  *
  * A command is a cli_cmd: its name, synopsis, help text, the number of
  * positional arguments it takes, its own options, and a run function that
@@ -116,14 +116,30 @@ void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
  * (the whole file without them). 0, or the exit code after reporting. */
 int cli_open(cli_args *a, const char *path, mv_view *v);
 
+/* A progress bar on stderr for long scans: drawn only when stderr is a
+ * terminal and the scan has run for a second (MEMVIEW_PROGRESS_AFTER
+ * seconds), erased at the end. */
+typedef struct cli_progress {
+    double t0, after;
+    mv_ssize total;
+    int shown, tty;
+} cli_progress;
+void cli_progress_start(cli_progress *p, mv_ssize total);
+void cli_progress_update(cli_progress *p, mv_ssize done);
+void cli_progress_end(cli_progress *p);
+/* Bytes a long scan takes between two progress updates. */
+#define CLI_SCAN_CHUNK ((mv_ssize)64 << 20)
+
 /* ---- the commands, by family ---- */
 
-extern const cli_cmd cli_cmd_info, cli_cmd_seed;               /* info.c */
-extern const cli_cmd cli_cmd_hex, cli_cmd_slice, cli_cmd_dump; /* dump.c */
-extern const cli_cmd cli_cmd_get, cli_cmd_show;                /* get.c */
-extern const cli_cmd cli_cmd_count;                            /* scan.c */
+extern const cli_cmd cli_cmd_info, cli_cmd_seed;                /* info.c */
+extern const cli_cmd cli_cmd_hex, cli_cmd_slice, cli_cmd_dump;  /* dump.c */
+extern const cli_cmd cli_cmd_get, cli_cmd_show;                 /* get.c */
+extern const cli_cmd cli_cmd_count, cli_cmd_find, cli_cmd_stat; /* scan.c */
 
 /* get.c: print an item's value as Python's repr, then a newline. */
 void cli_print_value(const mv_value *x);
+/* get.c: print a double as Python's repr (no newline). */
+void cli_print_float(double x);
 
 #endif /* MEMVIEW_CLI_H */

@@ -143,6 +143,8 @@ static void print_complex(double re, double im) {
 }
 
 /* A float as Python's json.dumps writes it. */
+void cli_print_float(double x) { print_float(x); }
+
 static void print_json_float(double x) {
     if (isnan(x))
         fputs("NaN", stdout);

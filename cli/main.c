@@ -21,8 +21,8 @@
 
 /* Every command, in the order "memview help" lists them. */
 static const cli_cmd *const commands[] = {
-    &cli_cmd_info, &cli_cmd_dump, &cli_cmd_hex,   &cli_cmd_slice,
-    &cli_cmd_get,  &cli_cmd_show, &cli_cmd_count, &cli_cmd_seed,
+    &cli_cmd_info, &cli_cmd_dump,  &cli_cmd_hex,  &cli_cmd_slice, &cli_cmd_get,
+    &cli_cmd_show, &cli_cmd_count, &cli_cmd_find, &cli_cmd_stat,  &cli_cmd_seed,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -60,3 +60,50 @@ int cli_open(cli_args *a, const char *path, mv_view *v) {
         return cli_fail(rc);
     return 0;
 }
+
+/* ---- progress ----------------------------------------------------------- */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_start(cli_progress *p, mv_ssize total) {
+    const char *after = getenv("MEMVIEW_PROGRESS_AFTER");
+    p->total = total;
+    p->t0 = now_s();
+    p->after = after ? strtod(after, NULL) : 1.0;
+    p->shown = 0;
+    p->tty = isatty(STDERR_FILENO);
+}
+
+void cli_progress_update(cli_progress *p, mv_ssize done) {
+    if (!p->tty || p->total <= 0)
+        return;
+    double t = now_s() - p->t0;
+    if (t < p->after)
+        return;
+    int pct = (int)((double)done * 100.0 / (double)p->total);
+    char bar[41];
+    int fill = pct * 40 / 100;
+    for (int i = 0; i < 40; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[40] = '\0';
+    fprintf(stderr, "\r[%s] %3d%% %.2f GB/s", bar, pct,
+            t > 0 ? (double)done / t / 1e9 : 0.0);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void cli_progress_end(cli_progress *p) {
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+}

@@ -1,28 +1,64 @@
 /*
- * scan.c -- commands that scan a file's bytes: count.
+ * scan.c -- commands that scan a file: count and find (a byte value, at
+ * memchr speed), stat (count, sum, min, max and mean of typed items).
+ *
+ * Each scans in chunks of CLI_SCAN_CHUNK bytes so that a progress bar can
+ * follow it on a terminal; every chunk is a library call on a view of the
+ * mapping, inside its fault guard.
  */
 #include "cli.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_byte(cli_args *a, const char *s, mv_value *x) {
+    mv_ssize byte;
+    if (cli_parse_ssize(s, &byte) < 0 || byte < 0 || byte > 255)
+        return cli_usage_error(
+            a->cmd, "BYTE must be a number from 0 to 255, not '%s'", s);
+    x->type = MV_VAL_INT;
+    x->i = byte;
+    return 0;
+}
+
+/* ---- count ------------------------------------------------------------------
+ */
 
 static int run_count(cli_args *a) {
-    mv_ssize byte, n;
+    mv_ssize total = 0;
     mv_view v;
     mv_value x;
+    cli_progress pr;
     int rc;
 
-    if (cli_parse_ssize(a->pos[1], &byte) < 0 || byte < 0 || byte > 255)
-        return cli_usage_error(
-            a->cmd, "BYTE must be a number from 0 to 255, not '%s'", a->pos[1]);
+    if ((rc = parse_byte(a, a->pos[1], &x)) != 0)
+        return rc;
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
-    x.type = MV_VAL_INT;
-    x.i = byte;
-    rc = mv_view_count(&v, &x, &n);
+    mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL); /* a hint only */
+    cli_progress_start(&pr, v.len);
+    for (mv_ssize at = 0; at < v.len || at == 0; at += CLI_SCAN_CHUNK) {
+        mv_view part;
+        mv_ssize n;
+        rc = mv_view_slice(&part, &v, at, at + CLI_SCAN_CHUNK, 1);
+        if (rc == 0)
+            rc = mv_view_count(&part, &x, &n);
+        mv_view_release(&part);
+        if (rc < 0)
+            break;
+        total += n;
+        cli_progress_update(&pr, at + part.len);
+        if (v.len == 0)
+            break;
+    }
+    cli_progress_end(&pr);
     mv_view_release(&v);
     if (rc < 0)
         return cli_fail(rc);
-    printf("%td\n", n);
+    printf("%td\n", total);
     return cli_finish_stdout();
 }
 
@@ -34,4 +70,336 @@ const cli_cmd cli_cmd_count = {
     .max_pos = 2,
     .common = CLI_RANGE,
     .run = run_count,
+};
+
+/* ---- find -------------------------------------------------------------------
+ */
+
+static int run_find(cli_args *a) {
+    mv_view v;
+    mv_value x;
+    cli_progress pr;
+    mv_ssize found = -1;
+    int rc;
+
+    if ((rc = parse_byte(a, a->pos[1], &x)) != 0)
+        return rc;
+    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
+        return rc;
+    mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
+    cli_progress_start(&pr, v.len);
+    for (mv_ssize at = 0; at < v.len && found < 0; at += CLI_SCAN_CHUNK) {
+        mv_ssize stop =
+            v.len - at < CLI_SCAN_CHUNK ? v.len : at + CLI_SCAN_CHUNK;
+        rc = mv_view_find(&v, &x, at, stop, &found);
+        if (rc == MV_EVALUE) { /* not in this chunk */
+            found = -1;
+            rc = 0;
+        }
+        if (rc < 0)
+            break;
+        cli_progress_update(&pr, stop);
+    }
+    cli_progress_end(&pr);
+    mv_view_release(&v);
+    if (rc < 0)
+        return cli_fail(rc);
+    if (found < 0)
+        return cli_fail(
+            mv_error(MV_EVALUE, "memoryview.index(x): x not found"));
+    printf("%td\n", a->start + found);
+    return cli_finish_stdout();
+}
+
+const cli_cmd cli_cmd_find = {
+    .name = "find",
+    .synopsis = "FILE BYTE",
+    .summary = "file offset of the first byte of value BYTE",
+    .help = "Exits 1 (ValueError) when BYTE is not there.\n",
+    .min_pos = 2,
+    .max_pos = 2,
+    .common = CLI_RANGE,
+    .run = run_find,
+};
+
+/* ---- stat -------------------------------------------------------------------
+ */
+
+/* A KEY as Python writes one inside []: entries separated by ',', each an
+ * index or start:stop[:step] with omitted parts ("2", "::3", "1:-1,5"). */
+static int parse_key(const char *text, mv_keyitem *key, int *n) {
+    char buf[1024];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    *n = 0;
+    char *save = NULL;
+    for (char *tok = buf, *end; tok; tok = end) {
+        end = strchr(tok, ',');
+        if (end)
+            *end++ = '\0';
+        if (*n == MV_MAXDIM)
+            return -1;
+        mv_keyitem *k = &key[(*n)++];
+        char *c1 = strchr(tok, ':');
+        if (!c1) {
+            k->is_slice = 0;
+            if (cli_parse_ssize(tok, &k->index) < 0)
+                return -1;
+            continue;
+        }
+        *c1++ = '\0';
+        char *c2 = strchr(c1, ':');
+        if (c2)
+            *c2++ = '\0';
+        k->is_slice = 1;
+        k->step = 1;
+        if (c2 && *c2 && cli_parse_ssize(c2, &k->step) < 0)
+            return -1;
+        k->start = k->step < 0 ? MV_END : MV_BEGIN;
+        k->stop = k->step < 0 ? MV_BEGIN : MV_END;
+        if (*tok && cli_parse_ssize(tok, &k->start) < 0)
+            return -1;
+        if (*c1 && cli_parse_ssize(c1, &k->stop) < 0)
+            return -1;
+    }
+    (void)save;
+    return 0;
+}
+
+static int parse_shape(const char *text, mv_ssize *shape, int *ndim) {
+    char buf[1024];
+    if (strlen(text) >= sizeof buf)
+        return -1;
+    strcpy(buf, text);
+    *ndim = 0;
+    for (char *tok = buf, *end; tok; tok = end) {
+        end = strchr(tok, ',');
+        if (end)
+            *end++ = '\0';
+        if (*ndim == MV_MAXDIM || cli_parse_ssize(tok, &shape[*ndim]) < 0 ||
+            shape[*ndim] < 0)
+            return -1;
+        (*ndim)++;
+    }
+    return 0;
+}
+
+/* Combine b into a (partial stats of two parts of one view). */
+static void stats_merge(mv_stats *a, const mv_stats *b) {
+    if (b->count == 0)
+        return;
+    if (a->count == 0) {
+        *a = *b;
+        return;
+    }
+    unsigned __int128 sa =
+        ((unsigned __int128)(uint64_t)a->sum_hi << 64) | a->sum_lo;
+    unsigned __int128 sb =
+        ((unsigned __int128)(uint64_t)b->sum_hi << 64) | b->sum_lo;
+    sa += sb;
+    a->sum_hi = (int64_t)(uint64_t)(sa >> 64);
+    a->sum_lo = (uint64_t)sa;
+    a->count += b->count;
+    a->nans += b->nans;
+    if (b->min_i < a->min_i)
+        a->min_i = b->min_i;
+    if (b->max_i > a->max_i)
+        a->max_i = b->max_i;
+    if (b->min_u < a->min_u)
+        a->min_u = b->min_u;
+    if (b->max_u > a->max_u)
+        a->max_u = b->max_u;
+    a->nansum += b->nansum;
+    if (isnan(a->nanmin) || b->nanmin < a->nanmin)
+        a->nanmin = b->nanmin;
+    if (isnan(a->nanmax) || b->nanmax > a->nanmax)
+        a->nanmax = b->nanmax;
+}
+
+/* The derived members, from the merged parts. */
+static void stats_finish(mv_stats *s) {
+    if (s->kind != MV_KIND_FLOAT) {
+        __int128 sum =
+            (__int128)(((unsigned __int128)(uint64_t)s->sum_hi << 64) |
+                       s->sum_lo);
+        s->sum = (double)sum;
+        s->min = s->kind == MV_KIND_INT ? (double)s->min_i : (double)s->min_u;
+        s->max = s->kind == MV_KIND_INT ? (double)s->max_i : (double)s->max_u;
+        s->mean = s->count ? (double)sum / (double)s->count : NAN;
+        if (!s->count)
+            s->min = s->max = NAN;
+        s->nansum = s->sum;
+        s->nanmin = s->min;
+        s->nanmax = s->max;
+        s->nanmean = s->mean;
+        return;
+    }
+    mv_ssize left = s->count - s->nans;
+    s->nanmean = left ? s->nansum / (double)left : NAN;
+    s->sum = s->nans ? NAN : s->nansum;
+    s->min = s->nans ? NAN : s->nanmin;
+    s->max = s->nans ? NAN : s->nanmax;
+    s->mean = s->count && !s->nans ? s->nansum / (double)s->count : NAN;
+}
+
+static void print_i128(int64_t hi, uint64_t lo) {
+    __int128 x = (__int128)(((unsigned __int128)(uint64_t)hi << 64) | lo);
+    char d[48];
+    int n = 0;
+    unsigned __int128 m = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
+    do {
+        d[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    if (x < 0)
+        putchar('-');
+    while (n)
+        putchar(d[--n]);
+}
+
+/* A double as JSON has it (Python's json: NaN, Infinity, -Infinity). */
+static void print_json_float(double x) {
+    if (isnan(x))
+        fputs("NaN", stdout);
+    else if (isinf(x))
+        fputs(x < 0 ? "-Infinity" : "Infinity", stdout);
+    else
+        cli_print_float(x);
+}
+
+static void print_stats(const mv_stats *s, int json) {
+    const char *sep = json ? ", " : "\n";
+    const char *q = json ? "\"" : "";
+    const char *colon = json ? ": " : ": ";
+    void (*pf)(double) = json ? print_json_float : cli_print_float;
+    if (json)
+        putchar('{');
+    printf("%scount%s%s%td", q, q, colon, s->count);
+    printf("%s%ssum%s%s", sep, q, q, colon);
+    if (s->kind == MV_KIND_FLOAT)
+        pf(s->sum);
+    else
+        print_i128(s->sum_hi, s->sum_lo);
+    printf("%s%smin%s%s", sep, q, q, colon);
+    if (s->count == 0 || s->kind == MV_KIND_FLOAT)
+        pf(s->min);
+    else if (s->kind == MV_KIND_INT)
+        printf("%" PRId64, s->min_i);
+    else
+        printf("%" PRIu64, s->min_u);
+    printf("%s%smax%s%s", sep, q, q, colon);
+    if (s->count == 0 || s->kind == MV_KIND_FLOAT)
+        pf(s->max);
+    else if (s->kind == MV_KIND_INT)
+        printf("%" PRId64, s->max_i);
+    else
+        printf("%" PRIu64, s->max_u);
+    printf("%s%smean%s%s", sep, q, q, colon);
+    pf(s->mean);
+    if (s->kind == MV_KIND_FLOAT) {
+        printf("%s%snans%s%s%td", sep, q, q, colon, s->nans);
+        printf("%s%snansum%s%s", sep, q, q, colon);
+        pf(s->nansum);
+        printf("%s%snanmin%s%s", sep, q, q, colon);
+        pf(s->nanmin);
+        printf("%s%snanmax%s%s", sep, q, q, colon);
+        pf(s->nanmax);
+        printf("%s%snanmean%s%s", sep, q, q, colon);
+        pf(s->nanmean);
+    }
+    puts(json ? "}" : "");
+}
+
+/* The stats of v, a chunk of its first dimension at a time. */
+static int stats_chunked(const mv_view *v, mv_stats *out) {
+    mv_ssize n = v->ndim ? v->shape[0] : 1;
+    mv_ssize row = n ? v->len / n : 0;
+    mv_ssize per =
+        row > 0 && CLI_SCAN_CHUNK / row > 0 ? CLI_SCAN_CHUNK / row : 1;
+    cli_progress pr;
+    int rc = 0;
+    if (v->ndim == 0 || n == 0)
+        return mv_view_stats(v, out);
+    memset(out, 0, sizeof *out);
+    cli_progress_start(&pr, v->len);
+    for (mv_ssize at = 0; at < n; at += per) {
+        mv_view part;
+        mv_stats s;
+        rc = mv_view_slice(&part, v, at, at + per, 1);
+        if (rc == 0)
+            rc = mv_view_stats(&part, &s);
+        mv_view_release(&part);
+        if (rc < 0)
+            break;
+        if (at == 0)
+            *out = s;
+        else
+            stats_merge(out, &s);
+        cli_progress_update(&pr, (at + per < n ? at + per : n) * row);
+    }
+    cli_progress_end(&pr);
+    if (rc == 0)
+        stats_finish(out);
+    return rc;
+}
+
+static int run_stat(cli_args *a) {
+    const char *fmt = a->pos[1];
+    const char *shape_arg = cli_opt_value(a, "--shape");
+    mv_ssize shape[MV_MAXDIM];
+    mv_keyitem key[MV_MAXDIM];
+    int ndim = -1, nkey = 0;
+    mv_view v, typed, sel;
+    mv_stats s;
+    int rc;
+
+    if (shape_arg && parse_shape(shape_arg, shape, &ndim) < 0)
+        return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
+    if (a->npos == 3 && parse_key(a->pos[2], key, &nkey) < 0)
+        return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
+    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
+        return rc;
+    mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
+    /* Whole items only, unless a shape says how many there are. */
+    mv_ssize size = mv_format_itemsize(fmt);
+    if (size > 0 && ndim < 0 && v.len % size)
+        rc = mv_view_narrow(&v, 0, v.len - v.len % size, 1);
+    if (rc == 0)
+        rc = mv_view_cast(&typed, &v, fmt, ndim < 0 ? NULL : shape, ndim);
+    mv_view_release(&v);
+    if (rc < 0)
+        return cli_fail(rc);
+    rc = mv_view_select(&sel, &typed, key, nkey);
+    mv_view_release(&typed);
+    if (rc < 0)
+        return cli_fail(rc);
+    rc = stats_chunked(&sel, &s);
+    mv_view_release(&sel);
+    if (rc < 0)
+        return cli_fail(rc);
+    print_stats(&s, cli_opt_value(a, "--json") != NULL);
+    return cli_finish_stdout();
+}
+
+static const cli_opt stat_opts[] = {
+    {"--shape", 0, "N,M,...", "read the items as an N-D array of this shape"},
+    {"--json", 0, NULL, "print one JSON object"},
+    {0},
+};
+
+const cli_cmd cli_cmd_stat = {
+    .name = "stat",
+    .synopsis = "FILE FORMAT [KEY]",
+    .summary = "count, sum, min, max and mean of FILE's items as FORMAT",
+    .help = "KEY selects items as Python's [] does: '100:200', '::2',\n"
+            "'1:-1,3' (N-D, with --shape). Integer sums are exact; for\n"
+            "floats NaN makes sum, min, max and mean NaN, as NumPy's sum,\n"
+            "min, max and mean, and nansum, nanmin, nanmax and nanmean\n"
+            "leave NaNs out. A tail shorter than one item is left out.\n",
+    .min_pos = 2,
+    .max_pos = 3,
+    .common = CLI_RANGE,
+    .opts = stat_opts,
+    .run = run_stat,
 };
