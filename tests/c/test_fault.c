@@ -32,6 +32,8 @@ enum {
     OP_FIND,
     OP_FIND_TYPED,
     OP_HASH,
+    OP_STATS,
+    OP_STATS_TYPED,
     NOPS
 };
 
@@ -52,6 +54,7 @@ static int run_op(int op, mv_view *v, mv_view *other) {
     mv_ssize n;
     int eq, rc;
     int64_t h;
+    mv_stats st;
     mv_view part, typed;
     mv_value a = {.type = MV_VAL_UINT, .u = 'b'};
     mv_value ai = {.type = MV_VAL_INT, .i = 7};
@@ -94,6 +97,13 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         mv_view_release(&typed);
         break;
     case OP_HASH: rc = mv_view_hash(v, NULL, NULL, &h); break;
+    case OP_STATS: rc = mv_view_stats(v, &st); break;
+    case OP_STATS_TYPED:
+        if ((rc = mv_view_cast(&typed, v, "d", NULL, -1)) < 0)
+            return rc;
+        rc = mv_view_stats(&typed, &st);
+        mv_view_release(&typed);
+        break;
     default: rc = MV_OK;
     }
     free(bytes);

@@ -1,0 +1,254 @@
+/*
+ * test_reduce.c -- mv_view_stats against sums, minima and maxima computed
+ * here item by item: every native numeric format, contiguous (the block
+ * loops) and strided or N-D (the generic path), the other byte order,
+ * exact 128-bit sums, NaN rules, empty views and errors.
+ */
+#include "test_util.h"
+
+#include <math.h>
+
+#include "internal.h"
+
+#define N 5000
+
+static const char codes[] = "bBhHiIlLqQnNfdP?";
+
+/* Fill the items of an owner of n items of format c with random values;
+ * give the reference results, computed one item at a time. */
+static void reference(const char *fmt, const char *buf, mv_ssize n,
+                      mv_ssize stride, __int128 *isum, double *fsum,
+                      mv_value *mn, mv_value *mx) {
+    *isum = 0;
+    *fsum = 0;
+    for (mv_ssize i = 0; i < n; i++) {
+        mv_value x;
+        CHECK_OK(mv_unpack(fmt, buf + i * stride, &x));
+        bool less, more;
+        if (x.type == MV_VAL_FLOAT) {
+            *fsum += x.f;
+            less = i == 0 || x.f < mn->f;
+            more = i == 0 || x.f > mx->f;
+        } else if (x.type == MV_VAL_INT || x.type == MV_VAL_BOOL) {
+            *isum += x.i;
+            less = i == 0 || x.i < mn->i;
+            more = i == 0 || x.i > mx->i;
+        } else {
+            *isum += x.u;
+            less = i == 0 || x.u < mn->u;
+            more = i == 0 || x.u > mx->u;
+        }
+        if (less)
+            *mn = x;
+        if (more)
+            *mx = x;
+    }
+}
+
+static void check_stats(const mv_view *v, const char *fmt, const char *buf,
+                        mv_ssize n, mv_ssize stride) {
+    mv_stats s;
+    __int128 isum;
+    double fsum;
+    mv_value mn = {.type = MV_VAL_OTHER}, mx = {.type = MV_VAL_OTHER};
+    CHECK_OK(mv_view_stats(v, &s));
+    CHECK_EQ(s.count, n);
+    reference(fmt, buf, n, stride, &isum, &fsum, &mn, &mx);
+    if (s.kind == MV_KIND_FLOAT) {
+        CHECK_TRUE(fabs(s.sum - fsum) <= 1e-9 * (fabs(fsum) + 1));
+        CHECK_TRUE(s.min == mn.f && s.max == mx.f);
+        CHECK_TRUE(fabs(s.mean - fsum / (double)n) <= 1e-9 * (fabs(fsum) + 1));
+        return;
+    }
+    __int128 got =
+        (__int128)(((unsigned __int128)(uint64_t)s.sum_hi << 64) | s.sum_lo);
+    CHECK_TRUE(got == isum);
+    if (s.kind == MV_KIND_INT) {
+        CHECK_EQ(s.min_i, mn.i);
+        CHECK_EQ(s.max_i, mx.i);
+    } else {
+        CHECK_TRUE(s.min_u == (mn.type == MV_VAL_BOOL ? (uint64_t)mn.i : mn.u));
+        CHECK_TRUE(s.max_u == (mx.type == MV_VAL_BOOL ? (uint64_t)mx.i : mx.u));
+    }
+}
+
+static void test_every_format_contiguous_and_strided(void **state) {
+    (void)state;
+    uint64_t seed = 42;
+    for (const char *c = codes; *c; c++) {
+        char fmt[2] = {*c, 0};
+        mv_ssize size = mv_format_itemsize(fmt);
+        mv_owner *o;
+        CHECK_OK(mv_owner_new_bytes(&o, N * size));
+        unsigned char *p = mv_owner_data(o);
+        for (mv_ssize i = 0; i < N * size; i++)
+            p[i] = (unsigned char)(tu_rand(&seed) >> 56);
+        if (*c == 'f' || *c == 'd') /* finite values only here */
+            for (mv_ssize i = 0; i < N; i++) {
+                double d = (double)(int64_t)tu_rand(&seed) / 1e12;
+                if (*c == 'f') {
+                    float f = (float)d;
+                    memcpy(p + i * 4, &f, 4);
+                } else {
+                    memcpy(p + i * 8, &d, 8);
+                }
+            }
+        mv_view bytes, v, part;
+        CHECK_OK(mv_view_from_owner(&bytes, o));
+        mv_owner_release(o);
+        CHECK_OK(mv_view_cast(&v, &bytes, fmt, NULL, -1));
+        check_stats(&v, fmt, v.buf, N, size);
+        CHECK_OK(mv_view_slice(&part, &v, N - 1, MV_BEGIN, -3));
+        check_stats(&part, fmt, part.buf, part.shape[0], -3 * size);
+        CHECK_OK(mv_view_release(&part));
+        /* 2-D, a column of every other row */
+        mv_ssize shape[2] = {N / 10, 10};
+        mv_view m, col;
+        CHECK_OK(mv_view_cast(&m, &bytes, fmt, shape, 2));
+        mv_keyitem key[2] = {
+            {.is_slice = 1, .start = MV_BEGIN, .stop = MV_END, .step = 2},
+            {.index = 3}};
+        CHECK_OK(mv_view_select(&col, &m, key, 2));
+        check_stats(&col, fmt, col.buf, N / 20, 20 * size);
+        CHECK_OK(mv_view_release(&col));
+        CHECK_OK(mv_view_release(&m));
+        CHECK_OK(mv_view_release(&v));
+        CHECK_OK(mv_view_release(&bytes));
+    }
+}
+
+static void test_exact_sums(void **state) {
+    (void)state;
+    int64_t big[3000];
+    for (int i = 0; i < 3000; i++)
+        big[i] = i % 2 ? INT64_MAX : INT64_MIN;
+    big[2999] = INT64_MAX;
+    mv_owner *o;
+    mv_view b, v;
+    mv_stats s;
+    CHECK_OK(mv_owner_copy(&o, big, sizeof big));
+    CHECK_OK(mv_view_from_owner(&b, o));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_cast(&v, &b, "q", NULL, -1));
+    CHECK_OK(mv_view_stats(&v, &s));
+    __int128 want = 0;
+    for (int i = 0; i < 3000; i++)
+        want += big[i];
+    __int128 got =
+        (__int128)(((unsigned __int128)(uint64_t)s.sum_hi << 64) | s.sum_lo);
+    CHECK_TRUE(got == want);
+    CHECK_EQ(s.min_i, INT64_MIN);
+    CHECK_EQ(s.max_i, INT64_MAX);
+    CHECK_OK(mv_view_release(&v));
+    /* all INT64_MAX: far past 64 bits */
+    for (int i = 0; i < 3000; i++)
+        big[i] = INT64_MAX;
+    CHECK_OK(mv_owner_copy(&o, big, sizeof big));
+    mv_view_release(&b);
+    CHECK_OK(mv_view_from_owner(&b, o));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_cast(&v, &b, "q", NULL, -1));
+    CHECK_OK(mv_view_stats(&v, &s));
+    got = (__int128)(((unsigned __int128)(uint64_t)s.sum_hi << 64) | s.sum_lo);
+    CHECK_TRUE(got == (__int128)3000 * INT64_MAX);
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_release(&b));
+}
+
+static void test_nan_rules(void **state) {
+    (void)state;
+    double d[2100];
+    for (int i = 0; i < 2100; i++)
+        d[i] = i;
+    d[1500] = NAN;
+    mv_owner *o;
+    mv_view b, v;
+    mv_stats s;
+    CHECK_OK(mv_owner_copy(&o, d, sizeof d));
+    CHECK_OK(mv_view_from_owner(&b, o));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_cast(&v, &b, "d", NULL, -1));
+    CHECK_OK(mv_view_stats(&v, &s));
+    CHECK_EQ(s.nans, 1);
+    CHECK_TRUE(isnan(s.sum) && isnan(s.min) && isnan(s.max) && isnan(s.mean));
+    CHECK_TRUE(s.nansum == 2099.0 * 2100 / 2 - 1500);
+    CHECK_TRUE(s.nanmin == 0 && s.nanmax == 2099);
+    CHECK_TRUE(s.nanmean == s.nansum / 2099);
+    /* empty */
+    mv_view e;
+    CHECK_OK(mv_view_slice(&e, &v, 5, 5, 1));
+    CHECK_OK(mv_view_stats(&e, &s));
+    CHECK_EQ(s.count, 0);
+    CHECK_TRUE(isnan(s.min) && isnan(s.mean) && s.nansum == 0);
+    CHECK_OK(mv_view_release(&e));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_release(&b));
+}
+
+/* The other byte order, and a field inside a record, through the element
+ * description compiled formats feed. */
+static void test_swapped_and_offset_elements(void **state) {
+    (void)state;
+    unsigned char rec[1200 * 6];
+    uint64_t seed = 7;
+    int64_t want = 0;
+    int32_t mn = INT32_MAX, mx = INT32_MIN;
+    for (int i = 0; i < 1200; i++) {
+        int32_t x = (int32_t)(tu_rand(&seed) >> 32);
+        uint32_t u = (uint32_t)x;
+        rec[i * 6] = 0xEE;
+        rec[i * 6 + 1] = 0xEE;
+        for (int k = 0; k < 4; k++) /* big-endian at offset 2 */
+            rec[i * 6 + 2 + k] = (unsigned char)(u >> (24 - 8 * k));
+        want += x;
+        mn = x < mn ? x : mn;
+        mx = x > mx ? x : mx;
+    }
+    mv_owner *o;
+    mv_view b, v;
+    mv_stats s;
+    CHECK_OK(mv_owner_copy(&o, rec, sizeof rec));
+    CHECK_OK(mv_view_from_owner(&b, o));
+    mv_owner_release(o);
+    mv_ssize shape[1] = {1200}, strides[1] = {6};
+    mv_layout l = {.buf = b.buf,
+                   .len = sizeof rec,
+                   .itemsize = 6,
+                   .format = "6s",
+                   .ndim = 1,
+                   .shape = shape,
+                   .strides = strides,
+                   .readonly = 1};
+    CHECK_OK(mv_view_from_layout(&v, b.owner, &l));
+    mv__elem e = {.code = 'i', .swap = 1, .size = 4, .offset = 2};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    e.swap = 0;
+#endif
+    CHECK_OK(mv__view_stats_elem(&v, &e, &s));
+    CHECK_EQ(s.count, 1200);
+    CHECK_TRUE(s.sum_lo == (uint64_t)want && s.sum_hi == (want < 0 ? -1 : 0));
+    CHECK_EQ(s.min_i, mn);
+    CHECK_EQ(s.max_i, mx);
+    e.offset = 3;
+    CHECK_STATUS(mv__view_stats_elem(&v, &e, &s), MV_EVALUE);
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ENOTIMPL,
+              "memoryview: unsupported format 6s");
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_cast(&v, &b, "c", NULL, -1));
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce items of format 'c'");
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_release(&b));
+    CHECK_ERR(mv_view_stats(&b, &s), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_format_contiguous_and_strided),
+        cmocka_unit_test(test_exact_sums),
+        cmocka_unit_test(test_nan_rules),
+        cmocka_unit_test(test_swapped_and_offset_elements),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
