@@ -42,3 +42,6 @@ MEMVIEW_BUILD=$BUILD "$PYTHON" bench/seed_demo.py --seed-c "$BUILD/bench/seed_c"
 echo
 echo "== 4. moving 100 MB between processes: pickle, Dask (bench/bench_transfer.py)"
 "$PYTHON" bench/bench_transfer.py
+echo
+echo "== 5. big files: the CLI against NumPy memmap and xxd (bench/bench_files.py)"
+MEMVIEW_CLI=$BUILD/memview "$PYTHON" bench/bench_files.py
