@@ -70,3 +70,32 @@ def test_truncated_under_scan(tmp_path, name):
             assert b"memview: OSError:" in err, err
             outcomes.add("error")
     assert outcomes
+
+
+# ---- the manual page --------------------------------------------------------
+
+MAN = os.path.join(ROOT, "docs", "memview.1")
+
+
+def test_man_page_covers_every_command():
+    text = open(MAN).read()
+    code, out, _ = run("help")
+    assert code == 0
+    commands = [line.split()[0] for line in out.decode().splitlines()
+                if line.startswith("  ") and not line.startswith("      ")]
+    commands = [c for c in commands if c not in ("help", "version")]
+    assert "dump" in commands and "stat" in commands
+    for c in commands:
+        assert f'.BI "{c} ' in text or f'.BR "{c} ' in text, c
+
+
+def test_make_install_installs_man_page(tmp_path):
+    build = os.environ.get("MEMVIEW_BUILD") or os.path.join(ROOT, "build")
+    tree = os.path.join(build, "cmake")
+    if not os.path.exists(os.path.join(tree, "cmake_install.cmake")):
+        pytest.skip("no CMake build tree")
+    subprocess.run(["cmake", "--install", tree, "--prefix", str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
+    page = tmp_path / "share" / "man" / "man1" / "memview.1"
+    assert page.read_bytes() == open(MAN, "rb").read()
+    assert (tmp_path / "bin" / "memview").exists()
