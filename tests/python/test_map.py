@@ -222,3 +222,17 @@ def test_shrunk_file_raises(tmp_path, kind, op):
                                    p.stderr)
         assert p.returncode == 0, (keep, p.stdout, p.stderr)
         assert b"shrank under the view" in p.stdout
+
+
+def test_shrunk_file_raises_with_faulthandler_on(tmp_path):
+    """faulthandler installs its SIGBUS handler first; memview's guard
+    still turns the fault into OSError."""
+    path = tmp_path / "shrinks"
+    path.write_bytes(b"a" * (16 * 4096))
+    p = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c",
+         SCRIPT.replace("{op}", OPS["count"]), str(path), "mmap", "0"],
+        capture_output=True, timeout=60)
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    assert b"shrank under the view" in p.stdout
+    assert b"Fatal Python error" not in p.stderr
