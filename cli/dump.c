@@ -209,18 +209,31 @@ static int put_addr(char *s, unsigned long long a) {
     return n + 1;
 }
 
+/* Two hex digits and the text character of every byte value. */
+typedef struct dump_tables {
+    char hex[256][2];
+    char text[256];
+} dump_tables;
+
+static void dump_tables_init(dump_tables *t, int upper) {
+    const char *hx = hex_digits(upper);
+    for (int b = 0; b < 256; b++) {
+        t->hex[b][0] = hx[b >> 4];
+        t->hex[b][1] = hx[b & 15];
+        t->text[b] = (b > 31 && b < 127) ? (char)b : '.';
+    }
+}
+
 /* The text of n bytes of one line (n <= cols) at file offset addr. */
 static size_t dump_line(char *s, const unsigned char *b, long n,
-                        unsigned long long addr, const dump_opts *d,
+                        unsigned long long addr, const dump_tables *t,
                         const long *hexpos, long textpos) {
-    const char *hx = hex_digits(d->upper);
     int a = put_addr(s, addr);
     char *line = s + a;
     memset(line, ' ', (size_t)(textpos + n));
     for (long p = 0; p < n; p++) {
-        line[hexpos[p]] = hx[b[p] >> 4];
-        line[hexpos[p] + 1] = hx[b[p] & 15];
-        line[textpos + p] = (b[p] > 31 && b[p] < 127) ? (char)b[p] : '.';
+        memcpy(line + hexpos[p], t->hex[b[p]], 2);
+        line[textpos + p] = t->text[b[p]];
     }
     line[textpos + n] = '\n';
     return (size_t)(a + textpos + n + 1);
@@ -247,7 +260,8 @@ static int dump_view(const mv_view *v, mv_ssize start, mv_ssize stop,
         free(chunk);
         return cli_fail(mv_error(MV_ENOMEM, "out of memory"));
     }
-    const char *hx = hex_digits(d->upper);
+    dump_tables t;
+    dump_tables_init(&t, d->upper);
     long col = 0; /* -p: bytes on the current line */
     /* Whole lines per chunk, so that a line never spans two. */
     mv_ssize per =
@@ -264,8 +278,8 @@ static int dump_view(const mv_view *v, mv_ssize start, mv_ssize stop,
         mv_view_release(&part);
         if (d->plain) {
             for (mv_ssize i = 0; i < n; i++) {
-                o.p[o.n++] = hx[chunk[i] >> 4];
-                o.p[o.n++] = hx[chunk[i] & 15];
+                memcpy(o.p + o.n, t.hex[chunk[i]], 2);
+                o.n += 2;
                 if (cols > 0 && ++col == cols) {
                     o.p[o.n++] = '\n';
                     col = 0;
@@ -278,7 +292,7 @@ static int dump_view(const mv_view *v, mv_ssize start, mv_ssize stop,
         for (mv_ssize i = 0; i < n; i += cols) {
             long k = n - i < cols ? (long)(n - i) : cols;
             o.n += dump_line(o.p + o.n, chunk + i, k,
-                             (unsigned long long)(d->base + at + i), d, hexpos,
+                             (unsigned long long)(d->base + at + i), &t, hexpos,
                              textpos);
             if (o.n >= o.cap && (rc = out_flush(&o)) != 0)
                 break;
