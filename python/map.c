@@ -35,7 +35,7 @@ typedef struct {
 
 static void map_dealloc(MapObject *self) {
     mv_owner_release(self->owner); /* unmaps once no core view remains */
-    PyObject_Free(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static int map_getbuffer(MapObject *self, Py_buffer *view, int flags) {
@@ -142,7 +142,7 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
         return NULL;
     }
     Py_DECREF(path);
-    MapObject *m = PyObject_New(MapObject, &Map_Type);
+    MapObject *m = (MapObject *)PyType_GenericAlloc(&Map_Type, 0);
     if (m == NULL) {
         mv_owner_release(o);
         return NULL;
