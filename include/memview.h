@@ -1059,9 +1059,10 @@ MV_API int mv_view_from_dlpack_versioned(mv_view *dst,
  *     if (mv_view_stats(&v, &s) == 0)
  *         printf("%td items, mean %g\n", s.count, s.mean);
  *
- * Formats: the native numeric ones (b B h H i I l L q Q n N P e f d ?);
- * others fail as item access does ("memoryview: unsupported format X"),
- * 'c' with MV_ETYPE. An empty view gives count 0 and NaN min/max/mean.
+ * Formats: any the format engine compiles whose items are one number
+ * ("d", "<i", ">Q", "=e") or an array of them ("4h"); for records see
+ * mv_view_stats_field(). Bytes, characters and complex numbers fail with
+ * MV_ETYPE. An empty view gives count 0 and NaN min/max/mean.
  * Runs inside the fault guard of a mapped owner. */
 typedef struct mv_stats {
     mv_ssize count;        /* items */
@@ -1076,6 +1077,16 @@ typedef struct mv_stats {
 } mv_stats;
 
 MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
+/* The same over field number `field` of each item of a record format
+ * ("T{<I:id:<d:x:}": field 1 is x; mv_view_field_index() finds it by
+ * name); every element of a field with a repeat or a shape ("3i",
+ * "(2,2)d") is counted. field -1 is the items' only field. A record field
+ * of records fails with MV_ETYPE (name one of its own fields through a
+ * view of that record format). */
+MV_API int mv_view_stats_field(const mv_view *v, int field, mv_stats *out);
+/* The number of the field named name in v's items (a format that is one
+ * record, "T{...}", counts the record's own fields), or -1. */
+MV_API int mv_view_field_index(const mv_view *v, const char *name);
 
 #ifdef __cplusplus
 }

@@ -277,16 +277,15 @@ int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
                    unsigned char byte, mv_ssize *out);
 /* ---- reductions (reduce.c) ---- */
 
-/* How one value of each item reads: the facts a compiled format's field
- * gives (native code, size, byte order, offset in the item). */
+/* How the values of each item read: the facts a compiled format's field
+ * gives (native code, size, byte order, offset in the item, count). */
 typedef struct mv__elem {
-    char code; /* native struct code: b B h H i I l L q Q n N P e f d ? */
-    unsigned char
-        swap;        /* 1: the bytes are in the other order than the host's */
-    mv_ssize size;   /* bytes of the value */
-    mv_ssize offset; /* from the start of the item */
+    char code;          /* native code: b B h H i I l L q Q n N P e f d ? */
+    unsigned char swap; /* 1: bytes in the other order than the host's */
+    mv_ssize size;      /* bytes of one value */
+    mv_ssize offset;    /* of the first value, from the start of the item */
+    mv_ssize count;     /* values an item holds, size bytes apart */
 } mv__elem;
-int mv__elem_of_format(const char *fmt, mv_ssize itemsize, mv__elem *out);
 /* mv_view_stats() over the element e of each item of v. */
 int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out);
 

@@ -451,6 +451,23 @@ static void take_one(const char *p, const mv__elem *e, acc *a) {
 /* n values, stride bytes apart, from p. */
 static void take_run(const char *p, mv_ssize n, mv_ssize stride,
                      const mv__elem *e, acc *a) {
+    if (e->count > 1) {
+        /* Items that are nothing but the field's elements, one after the
+         * other, are one run of n * count elements. */
+        mv_ssize all;
+        if (e->offset == 0 && stride == e->size * e->count &&
+            !__builtin_mul_overflow(n, e->count, &all)) {
+            mv__elem one = *e;
+            one.count = 1;
+            take_run(p, all, e->size, &one, a);
+            return;
+        }
+        a->count += n * e->count;
+        for (mv_ssize i = 0; i < n; i++)
+            for (mv_ssize k = 0; k < e->count; k++)
+                take_one(p + i * stride + k * e->size, e, a);
+        return;
+    }
     a->count += n;
     block_fn blk =
         e->swap || stride != e->size ? NULL : block_of(e->code, e->size);
@@ -479,8 +496,7 @@ static void reduce_dim(stats_job *j, int dim, char *ptr) {
     for (mv_ssize i = 0; i < v->shape[dim]; i++) {
         char *p = adjust_ptr(ptr + i * v->strides[dim], sub, dim);
         if (dim == v->ndim - 1) {
-            j->a.count++;
-            take_one(p + j->e->offset, j->e, &j->a);
+            take_run(p + j->e->offset, 1, v->itemsize, j->e, &j->a);
         } else {
             reduce_dim(j, dim + 1, p);
         }
@@ -490,8 +506,7 @@ static void reduce_dim(stats_job *j, int dim, char *ptr) {
 static int run_stats(void *ctx) {
     stats_job *j = ctx;
     if (j->v->ndim == 0) {
-        j->a.count = 1;
-        take_one(j->v->buf + j->e->offset, j->e, &j->a);
+        take_run(j->v->buf + j->e->offset, 1, j->v->itemsize, j->e, &j->a);
     } else {
         reduce_dim(j, 0, j->v->buf);
     }
@@ -529,8 +544,8 @@ int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
     if (!cls)
         return mv_error(MV_ETYPE, "cannot reduce items of format '%c'",
                         e->code);
-    if (e->size < 1 || e->size > 8 || e->offset < 0 ||
-        e->offset > v->itemsize - e->size)
+    if (e->size < 1 || e->size > 8 || e->offset < 0 || e->count < 1 ||
+        e->count > (v->itemsize - e->offset) / e->size)
         return mv_error(MV_EVALUE,
                         "element of %td bytes at offset %td does "
                         "not fit an item of %td bytes",
@@ -583,26 +598,82 @@ int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
     return MV_OK;
 }
 
-/* The element of a view's items, from its format. Only the native single
- * characters are known here; the format engine's compiled fields give the
- * same facts (code, size, byte order, offset) for every other format. */
-int mv__elem_of_format(const char *fmt, mv_ssize itemsize, mv__elem *out) {
-    char c = mv_format_char(fmt);
-    if (!c || mv_format_itemsize(fmt) != itemsize)
-        return format_unsupported(fmt);
-    out->code = c;
-    out->swap = 0;
-    out->size = itemsize;
-    out->offset = 0;
+/* The element description of field of a compiled format: what the
+ * format engine says about it (native code, size, byte order, offset,
+ * count), checked to be a number. */
+static int elem_of_field(const mv_field *f, mv__elem *out) {
+    if (f->kind == MV_KIND_RECORD)
+        return mv_error(MV_ETYPE, "cannot reduce a record field: name one of "
+                                  "its fields");
+    if (!f->ncode || !elem_class(f->ncode) || f->kind == MV_KIND_COMPLEX)
+        return mv_error(MV_ETYPE, "cannot reduce items of format '%c'",
+                        f->code);
+    out->code = f->ncode;
+    out->swap = f->swap;
+    out->size = f->size;
+    out->offset = f->offset;
+    out->count = f->count;
     return MV_OK;
 }
 
+/* The record an item is: f itself, or, for a format that is a single
+ * record ("T{...}"), that record's format (*base: where it starts). */
+static const mv_format *item_record(const mv_format *f, mv_ssize *base) {
+    *base = 0;
+    while (f->nfields == 1 && f->fields[0].kind == MV_KIND_RECORD &&
+           f->fields[0].count == 1) {
+        *base += f->fields[0].offset;
+        f = f->fields[0].sub;
+    }
+    return f;
+}
+
+int mv_view_field_index(const mv_view *v, const char *name) {
+    mv_ssize base;
+    if (mv_is_released(v) || !v->fmtdesc)
+        return -1;
+    return mv_format_field_index(item_record(v->fmtdesc, &base), name);
+}
+
+/* The numeric field number `field` (-1: the only one) of v's items,
+ * through the format engine. */
+static int elem_of_view(const mv_view *v, int field, mv__elem *out) {
+    const mv_format *top = v->fmtdesc;
+    mv_ssize base;
+    if (!top)
+        return format_unsupported(v->format);
+    if (top->itemsize != v->itemsize)
+        return mv_error(MV_EVALUE,
+                        "format %s has items of %td bytes, the view %td",
+                        v->format, top->itemsize, v->itemsize);
+    const mv_format *f = item_record(top, &base);
+    if (field < 0) {
+        if (f->nfields != 1)
+            return mv_error(MV_ETYPE,
+                            "cannot reduce items of format %s: they have %d "
+                            "fields; name one",
+                            v->format, f->nfields);
+        field = 0;
+    }
+    if (field >= f->nfields)
+        return mv_error(MV_EINDEX, "format %s has no field %d", v->format,
+                        field);
+    int rc = elem_of_field(&f->fields[field], out);
+    if (rc == MV_OK)
+        out->offset += base;
+    return rc;
+}
+
 int mv_view_stats(const mv_view *v, mv_stats *out) {
+    return mv_view_stats_field(v, -1, out);
+}
+
+int mv_view_stats_field(const mv_view *v, int field, mv_stats *out) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
     mv__elem e;
-    if ((rc = mv__elem_of_format(v->format, v->itemsize, &e)) < 0)
+    if ((rc = elem_of_view(v, field, &e)) < 0)
         return rc;
     return mv__view_stats_elem(v, &e, out);
 }
