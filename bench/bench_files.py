@@ -4,7 +4,7 @@ the page cache, measured in one run, printed as GB/s and ratios.
     python3 bench/bench_files.py [--size-mb N] [--cli build/memview]
 
   count  memview count FILE B     vs  np.count_nonzero(memmap == B)
-  stat   memview stat FILE i / d  vs  sum, min and max of the same memmap
+  stat   memview stat FILE <i, <d  vs  sum, min and max of the same memmap
   dump   memview dump -l 64M      vs  xxd -l 64M (output to /dev/null)
 
 Each figure is the best of three runs; memview's include starting the
@@ -52,8 +52,8 @@ def callgrind(cli, path, nbytes=16 << 20):
     print(f"instructions per byte (valgrind --tool=callgrind, {nbytes >> 20}"
           " MiB, whole process):")
     for label, cmd in (("count", ["count", path, 7]),
-                       ("stat i", ["stat", path, "i"]),
-                       ("stat d", ["stat", path, "d"]),
+                       ("stat <i", ["stat", path, "<i"]),
+                       ("stat <d", ["stat", path, "<d"]),
                        ("dump", ["dump", path])):
         p = subprocess.run([vg, "--tool=callgrind",
                             "--callgrind-out-file=/dev/null", cli,
@@ -103,7 +103,7 @@ def main():
 
         row("count", best(cli_runner(args.cli, "count", path, 7)),
             best(np_count), "numpy", target=3)
-        for fmt, dtype in (("i", "<i4"), ("d", "<f8")):
+        for fmt, dtype in (("<i", "<i4"), ("<d", "<f8")):
             def np_stat(dtype=dtype):
                 a = np.memmap(path, dtype=dtype, mode="r")
                 with np.errstate(all="ignore"):

@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,7 +313,7 @@ static void print_stats(const mv_stats *s, int json) {
 }
 
 /* The stats of v, a chunk of its first dimension at a time. */
-static int stats_chunked(const mv_view *v, mv_stats *out) {
+static int stats_chunked(const mv_view *v, int field, mv_stats *out) {
     mv_ssize n = v->ndim ? v->shape[0] : 1;
     mv_ssize row = n ? v->len / n : 0;
     mv_ssize per =
@@ -320,7 +321,7 @@ static int stats_chunked(const mv_view *v, mv_stats *out) {
     cli_progress pr;
     int rc = 0;
     if (v->ndim == 0 || n == 0)
-        return mv_view_stats(v, out);
+        return mv_view_stats_field(v, field, out);
     memset(out, 0, sizeof *out);
     cli_progress_start(&pr, v->len);
     for (mv_ssize at = 0; at < n; at += per) {
@@ -328,7 +329,7 @@ static int stats_chunked(const mv_view *v, mv_stats *out) {
         mv_stats s;
         rc = mv_view_slice(&part, v, at, at + per, 1);
         if (rc == 0)
-            rc = mv_view_stats(&part, &s);
+            rc = mv_view_stats_field(&part, field, &s);
         mv_view_release(&part);
         if (rc < 0)
             break;
@@ -347,6 +348,8 @@ static int stats_chunked(const mv_view *v, mv_stats *out) {
 static int run_stat(cli_args *a) {
     const char *fmt = a->pos[1];
     const char *shape_arg = cli_opt_value(a, "--shape");
+    const char *field_arg = cli_opt_value(a, "--field");
+    int field = -1;
     mv_ssize shape[MV_MAXDIM];
     mv_keyitem key[MV_MAXDIM];
     int ndim = -1, nkey = 0;
@@ -358,23 +361,60 @@ static int run_stat(cli_args *a) {
         return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
     if (a->npos == 3 && parse_key(a->pos[2], key, &nkey) < 0)
         return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
+    const mv_format *f;
+    if ((rc = mv_format_compile(&f, fmt)) < 0)
+        return cli_fail(rc);
+    mv_ssize size = f->itemsize;
+    mv_format_release(f);
+    if (size <= 0)
+        return cli_fail(mv_error(MV_EVALUE, "format %s has empty items", fmt));
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
     mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
-    /* Whole items only, unless a shape says how many there are. */
-    mv_ssize size = mv_format_itemsize(fmt);
-    if (size > 0 && ndim < 0 && v.len % size)
-        rc = mv_view_narrow(&v, 0, v.len - v.len % size, 1);
-    if (rc == 0)
-        rc = mv_view_cast(&typed, &v, fmt, ndim < 0 ? NULL : shape, ndim);
+    /* The file's bytes as items of FORMAT: whole items only (a shorter
+     * tail is left out), in --shape when given. */
+    mv_ssize n = v.len / size;
+    if (ndim < 0) {
+        ndim = 1;
+        shape[0] = n;
+    }
+    mv_layout l = {.buf = v.buf,
+                   .itemsize = size,
+                   .format = fmt,
+                   .ndim = ndim,
+                   .shape = shape,
+                   .readonly = 1};
+    mv_ssize items = 1;
+    for (int i = 0; i < ndim; i++)
+        if (__builtin_mul_overflow(items, shape[i], &items))
+            items = MV_SSIZE_MAX;
+    if (items > n) {
+        mv_view_release(&v);
+        return cli_fail(mv_error(MV_ETYPE,
+                                 "memoryview: product(shape) * itemsize != "
+                                 "buffer size"));
+    }
+    l.len = items * size;
+    rc = mv_view_from_layout(&typed, v.owner, &l);
     mv_view_release(&v);
     if (rc < 0)
         return cli_fail(rc);
+    if (field_arg) {
+        mv_ssize k;
+        field = cli_parse_ssize(field_arg, &k) == 0 && k >= 0 && k < INT_MAX
+                    ? (int)k
+                    : mv_view_field_index(&typed, field_arg);
+        if (field < 0) {
+            mv_view_release(&typed);
+            return cli_fail(mv_error(MV_EINDEX, "format %s has no field %s",
+                                     fmt, field_arg));
+        }
+    }
     rc = mv_view_select(&sel, &typed, key, nkey);
     mv_view_release(&typed);
     if (rc < 0)
         return cli_fail(rc);
-    rc = stats_chunked(&sel, &s);
+    rc = stats_chunked(&sel, field, &s);
     mv_view_release(&sel);
     if (rc < 0)
         return cli_fail(rc);
@@ -384,6 +424,7 @@ static int run_stat(cli_args *a) {
 
 static const cli_opt stat_opts[] = {
     {"--shape", 0, "N,M,...", "read the items as an N-D array of this shape"},
+    {"--field", 0, "NAME", "a record's field, by name or number"},
     {"--json", 0, NULL, "print one JSON object"},
     {0},
 };
@@ -392,7 +433,9 @@ const cli_cmd cli_cmd_stat = {
     .name = "stat",
     .synopsis = "FILE FORMAT [KEY]",
     .summary = "count, sum, min, max and mean of FILE's items as FORMAT",
-    .help = "KEY selects items as Python's [] does: '100:200', '::2',\n"
+    .help = "FORMAT is any struct or PEP 3118 format: 'd', '<i', '>Q', '4h',\n"
+            "'T{<I:id:<d:x:}' (with --field x). "
+            "KEY selects items as Python's [] does: '100:200', '::2',\n"
             "'1:-1,3' (N-D, with --shape). Integer sums are exact; for\n"
             "floats NaN makes sum, min, max and mean NaN, as NumPy's sum,\n"
             "min, max and mean, and nansum, nanmin, nanmax and nanmean\n"

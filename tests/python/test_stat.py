@@ -242,3 +242,34 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
         os.close(master)
     assert p.returncode == 0 and p.stdout == f"{1 << 20}\n".encode()
     assert b"100%" in seen and b"GB/s" in seen
+
+
+ORDERED = {"<i": "<i4", ">i": ">i4", "<d": "<f8", ">d": ">f8", ">H": ">u2",
+           "<q": "<i8", ">Q": ">u8", "!f": ">f4", "=h": "=i2", ">e": ">f2"}
+
+
+@settings(max_examples=80, deadline=None)
+@given(fmt=st.sampled_from(sorted(ORDERED)), data=st.data())
+def test_stat_any_byte_order(fmt, data):
+    a = data.draw(hnp.arrays(np.dtype(ORDERED[fmt]), st.integers(0, 2500)))
+    with DataFile(a.tobytes()) as path:
+        check(path, fmt, oracle(a), rel=1e-6 if "e" in fmt else 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 1500), data=st.data())
+def test_stat_record_fields_against_structured_dtype(n, data):
+    dt = np.dtype([("id", "<u4"), ("x", ">f8"), ("v", "<i2", (3,))])
+    fmt = "T{<I:id:>d:x:<3h:v:}"
+    a = np.zeros(n, dtype=dt)
+    a["id"] = data.draw(hnp.arrays("<u4", n))
+    a["x"] = data.draw(hnp.arrays(">f8", n))
+    a["v"] = data.draw(hnp.arrays("<i2", (n, 3)))
+    with DataFile(a.tobytes()) as path:
+        check(path, fmt, oracle(a["id"]), "--field", "id")
+        check(path, fmt, oracle(a["x"]), "--field", "x")
+        check(path, fmt, oracle(a["v"]), "--field", "2")
+        code, _, err = run("stat", path, fmt)
+        assert code == 1 and "name one" in err
+        code, _, err = run("stat", path, fmt, "--field", "nope")
+        assert code == 1 and "IndexError" in err
