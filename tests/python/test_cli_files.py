@@ -40,7 +40,25 @@ SCANS = {
               lambda size: bytes(len(range(0, size, 4096)))),
     "hex": (["hex", "{f}", "--length", "8M"],
             lambda size: b"00" * min(size, 8 << 20) + b"\n"),
+    "dump": (["dump", "{f}", "-l", 4 << 20],
+             lambda size: zero_dump(min(size, 4 << 20))),
+    "stat": (["stat", "{f}", "<H", "--json"], lambda size: (
+        f'{{"count": {size // 2}, "sum": 0, "min": 0, "max": 0, '
+        f'"mean": 0.0}}\n'.encode() if size >= 2 else
+        b'{"count": 0, "sum": 0, "min": NaN, "max": NaN, "mean": NaN}\n')),
 }
+
+
+def zero_dump(n):
+    """What xxd prints for n zero bytes."""
+    full = b" ".join([b"0000"] * 8) + b"  " + b"." * 16 + b"\n"
+    out = b"".join(b"%08x: " % at + full for at in range(0, n - n % 16, 16))
+    if n % 16:
+        hexpart = b" ".join([b"0000"] * (n % 16 // 2) +
+                            ([b"00"] if n % 2 else []))
+        out += b"%08x: " % (n - n % 16) + hexpart.ljust(39) + b"  " + \
+            b"." * (n % 16) + b"\n"
+    return out
 
 
 @pytest.mark.parametrize("name", sorted(SCANS))
