@@ -354,6 +354,12 @@ static void op_count_find(mv_view *v, input *in) {
         if (chk(mv_get(v, pos, &y)) == MV_OK && !mv_value_equal(&x, &y))
             fail("find gave an unequal item");
     }
+    mv_stats st;
+    /* one value an item, or several for an array format ("3h") */
+    if (chk(mv_view_stats(v, &st)) == MV_OK &&
+        (st.count < shape_product(v) ||
+         (shape_product(v) && st.count % shape_product(v))))
+        fail("stats counted the wrong number of items");
 }
 
 /* v[0:n-k] = v[k:n], checked against memmove when the target's items are
