@@ -3,6 +3,7 @@
 # format, so item access is typed Any; everything else is exact.
 
 import builtins
+import os
 import sys
 from collections.abc import Iterator
 from types import TracebackType
@@ -70,6 +71,9 @@ class memoryview:
     ) -> str: ...
     def tolist(self) -> Any: ...
     def toreadonly(self) -> memoryview: ...
+    # Beyond the builtin: write changes of a view of memview.map() to the
+    # file (msync).
+    def flush(self) -> None: ...
     def cast(
         self, format: str, shape: list[int] | tuple[int, ...] = ...
     ) -> memoryview: ...
@@ -111,6 +115,12 @@ class memoryview:
 
 _Buffer = Union[ReadableBuffer, memoryview]
 
+def map(
+    path: str | bytes | os.PathLike[str] | os.PathLike[bytes],
+    offset: int = 0,
+    length: int | None = None,
+    writable: bool = False,
+) -> memoryview: ...
 def from_dlpack(
     x: _SupportsDLPack,
     /,
