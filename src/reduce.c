@@ -98,12 +98,9 @@ count_avx2(const unsigned char *p, size_t n, unsigned char b) {
 
 static uint64_t count_byte(const unsigned char *p, size_t n, unsigned char b) {
 #ifdef MV_X86
-    static int have_avx2 = -1;
-    if (have_avx2 < 0) {
-        __builtin_cpu_init();
-        have_avx2 = __builtin_cpu_supports("avx2") != 0;
-    }
-    return have_avx2 ? count_avx2(p, n, b) : count_sse2(p, n, b);
+    /* libgcc/compiler-rt fill in the CPU's features before main. */
+    return __builtin_cpu_supports("avx2") ? count_avx2(p, n, b)
+                                          : count_sse2(p, n, b);
 #else
     return count_scalar(p, n, b);
 #endif
