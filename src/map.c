@@ -60,11 +60,9 @@ static int os_error(int err, const char *path) {
 }
 
 static const char *file_kind(mode_t mode) {
-    return S_ISFIFO(mode)   ? "a FIFO"
-           : S_ISCHR(mode)  ? "a character device"
-           : S_ISBLK(mode)  ? "a block device"
-           : S_ISSOCK(mode) ? "a socket"
-                            : "not a regular file";
+    return S_ISFIFO(mode)  ? "a FIFO"
+           : S_ISCHR(mode) ? "a character device"
+                           : "not a regular file";
 }
 
 /* Open path for mapping and give its size; every refusal of rule 4. */

@@ -435,14 +435,13 @@ static void take_one(const char *p, const mv__elem *e, acc *a) {
         take_uint(a, b[0] != 0);
         return;
     }
-    if (!unpack_native(e->code, b, &x))
-        return;
-    switch (x.type) {
-    case MV_VAL_INT: take_int(a, x.i); break;
-    case MV_VAL_UINT: take_uint(a, x.u); break;
-    case MV_VAL_FLOAT: take_float(a, x.f); break;
-    default: break;
-    }
+    unpack_native(e->code, b, &x); /* a numeric code: elem_class() */
+    if (x.type == MV_VAL_INT)
+        take_int(a, x.i);
+    else if (x.type == MV_VAL_UINT)
+        take_uint(a, x.u);
+    else
+        take_float(a, x.f);
 }
 
 /* n values, stride bytes apart, from p. */

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,7 +194,30 @@ static void test_intact_file_succeeds(void **state) {
  * memview's is the default rather than the test framework's. */
 static const char *self;
 
-static int plain_read_child(const char *file) {
+/* The handler that was there before memview's: it is called for a fault
+ * outside a guarded operation. */
+static void earlier_info(int sig, siginfo_t *info, void *uctx) {
+    (void)sig, (void)info, (void)uctx;
+    exit(42);
+}
+
+static void earlier_plain(int sig) {
+    (void)sig;
+    exit(43);
+}
+
+static int plain_read_child(const char *file, const char *earlier) {
+    if (strcmp(earlier, "none") != 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        if (strcmp(earlier, "info") == 0) {
+            sa.sa_sigaction = earlier_info;
+            sa.sa_flags = SA_SIGINFO;
+        } else {
+            sa.sa_handler = earlier_plain;
+        }
+        sigaction(SIGBUS, &sa, NULL);
+    }
     mv_owner *o;
     mv_view v;
     mv_value x = {.type = MV_VAL_UINT, .u = 'a'};
@@ -212,24 +236,96 @@ static int plain_read_child(const char *file) {
     return 0;
 }
 
-static void test_plain_read_not_guarded(void **state) {
-    (void)state;
+static int run_plain_read(const char *earlier) {
     make_file();
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self, self, "plain-read", path, (char *)NULL);
+        execl(self, self, "plain-read", path, earlier, (char *)NULL);
         _exit(7);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_plain_read_goes_to_earlier_handler(void **state) {
+    (void)state;
+    int status = run_plain_read("info");
+    CHECK_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+    status = run_plain_read("plain");
+    CHECK_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 43);
+}
+
+static void test_plain_read_not_guarded(void **state) {
+    (void)state;
+    int status = run_plain_read("none");
     /* Killed by SIGBUS, or (under a sanitizer that reports it) exited
      * with an error: never carried on. */
     if (WIFEXITED(status) && WEXITSTATUS(status) >= 5)
         fail_msg("child could not run: exit %d", WEXITSTATUS(status));
     CHECK_TRUE(WIFSIGNALED(status) ? WTERMSIG(status) == SIGBUS
                                    : WEXITSTATUS(status) != 0);
+}
+
+/* Memory mapped by someone else, marked guarded (as the Python adapter
+ * marks mmap.mmap), and a wrapper of a memview mapping guarded as it. */
+static int foreign_child(const char *file) {
+    int fd = open(file, O_RDWR);
+    char *m = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    mv_owner *o, *mapped, *inner;
+    mv_view v, w, part;
+    void *bytes = NULL;
+    if (fd < 0 || m == MAP_FAILED ||
+        mv_owner_wrap(&o, m, SIZE, 1, NULL, NULL) < 0 ||
+        mv_owner_map_range(&mapped, file, 0, -1, 0) < 0 ||
+        mv_owner_wrap(&inner, mv_owner_data(mapped), SIZE, 1, NULL, NULL) < 0)
+        return 5;
+    mv_owner_set_guarded(o);
+    mv_owner_guard_as(inner, mapped);
+    if (!mv_owner_guarded(o) || !mv_owner_guarded(inner) ||
+        mv_owner_is_mapped(o) || !mv_owner_is_mapped(mapped))
+        return 6;
+    mv_view_from_owner(&v, o);
+    mv_view_from_owner(&w, inner);
+    if (ftruncate(fd, 4096 + 100) < 0)
+        return 6;
+    /* a fault: the generic message (no file to ask) */
+    int rc1 = mv_tobytes(&v, &bytes, MV_ORDER_C);
+    int ok1 = rc1 == MV_EOS && strstr(mv_errmsg(), "bus error");
+    /* no fault inside the second page, but the file is asked */
+    mv_view_slice(&part, &w, 4096, 4096 + 200, 1);
+    int rc2 = mv_tobytes(&part, &bytes, MV_ORDER_C);
+    int ok2 = rc2 == MV_EOS && strstr(mv_errmsg(), "now 4196 bytes");
+    mv_view_release(&part);
+    mv_view_release(&v);
+    mv_view_release(&w);
+    mv_owner_release(o);
+    mv_owner_release(inner);
+    mv_owner_release(mapped);
+    munmap(m, SIZE);
+    close(fd);
+    return ok1 && ok2 ? 0 : 3;
+}
+
+/* Memory mapped by someone else, marked guarded (as the Python adapter
+ * marks mmap.mmap), and a wrapper of a memview mapping guarded as it; in
+ * a fresh process, whose fault handlers the test framework has not
+ * replaced. */
+static void test_foreign_mapping_guarded(void **state) {
+    (void)state;
+    make_file();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self, self, "foreign", path, (char *)NULL);
+        _exit(7);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    CHECK_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static int setup(void **state) {
@@ -247,13 +343,17 @@ static int teardown(void **state) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "plain-read") == 0)
-        return plain_read_child(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "plain-read") == 0)
+        return plain_read_child(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "foreign") == 0)
+        return foreign_child(argv[2]);
     self = argv[0];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shrink_gives_error),
         cmocka_unit_test(test_intact_file_succeeds),
         cmocka_unit_test(test_plain_read_not_guarded),
+        cmocka_unit_test(test_plain_read_goes_to_earlier_handler),
+        cmocka_unit_test(test_foreign_mapping_guarded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

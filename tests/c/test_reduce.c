@@ -322,6 +322,165 @@ static void test_engine_formats(void **state) {
     CHECK_OK(mv_view_release(&v));
 }
 
+/* Every layout path: byte counts of every length (the SIMD loops and
+ * their tails), NaN on the strided path, 0-D, indirect (suboffsets),
+ * array fields that are not the whole item, empty integer views, and
+ * refusals. */
+static void test_layouts_and_refusals(void **state) {
+    (void)state;
+    unsigned char bytes[700];
+    for (int i = 0; i < 700; i++)
+        bytes[i] = (unsigned char)(i * 7 % 5);
+    mv_owner *o;
+    mv_view v, part;
+    mv_stats s;
+    CHECK_OK(mv_owner_copy(&o, bytes, sizeof bytes));
+    CHECK_OK(mv_view_from_owner(&v, o));
+    mv_owner_release(o);
+    for (mv_ssize n = 0; n <= 700; n += 13) {
+        mv_ssize want = 0, got;
+        for (mv_ssize i = 0; i < n; i++)
+            want += bytes[i] == 3;
+        mv_value x = {.type = MV_VAL_INT, .i = 3};
+        CHECK_OK(mv_view_slice(&part, &v, 0, n, 1));
+        CHECK_OK(mv_view_count(&part, &x, &got));
+        CHECK_EQ(got, want);
+        CHECK_OK(mv_view_release(&part));
+    }
+    CHECK_OK(mv_view_release(&v));
+
+    /* NaN on the strided (item by item) path */
+    double d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = i % 9 == 4 ? NAN : i;
+    CHECK_OK(mv_owner_copy(&o, d, sizeof d));
+    mv_view b;
+    CHECK_OK(mv_view_from_owner(&b, o));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_cast(&v, &b, "d", NULL, -1));
+    CHECK_OK(mv_view_slice(&part, &v, 0, MV_END, 2));
+    CHECK_OK(mv_view_stats(&part, &s));
+    CHECK_EQ(s.count, 20);
+    CHECK_TRUE(s.nans == 2 && isnan(s.sum) && s.nanmax == 38);
+    CHECK_OK(mv_view_release(&part));
+    CHECK_OK(mv_view_release(&v));
+    /* 0-D */
+    mv_view z;
+    mv_ssize none[1] = {0};
+    CHECK_OK(mv_view_slice(&part, &b, 0, 8, 1));
+    CHECK_OK(mv_view_cast(&z, &part, "d", none, 0));
+    CHECK_OK(mv_view_stats(&z, &s));
+    CHECK_TRUE(s.count == 1 && s.sum == 0 && s.min == 0);
+    CHECK_OK(mv_view_release(&z));
+    CHECK_OK(mv_view_release(&part));
+    /* empty integers */
+    CHECK_OK(mv_view_slice(&part, &b, 0, 0, 1));
+    CHECK_OK(mv_view_stats(&part, &s));
+    CHECK_TRUE(s.count == 0 && isnan(s.min) && isnan(s.max));
+    CHECK_OK(mv_view_release(&part));
+
+    /* indirect: rows reached through pointers (PIL style) */
+    int32_t rows[3][4] = {{1, 2, 3, 4}, {-5, 6, 7, 8}, {9, 10, 11, 12}};
+    int32_t *ptrs[3] = {rows[0], rows[1], rows[2]};
+    mv_ssize shape[2] = {3, 4}, strides[2] = {sizeof(void *), 4},
+             subs[2] = {0, -1};
+    mv_layout l = {.buf = ptrs,
+                   .len = 48,
+                   .itemsize = 4,
+                   .format = "i",
+                   .ndim = 2,
+                   .shape = shape,
+                   .strides = strides,
+                   .suboffsets = subs,
+                   .readonly = 1};
+    CHECK_OK(mv_owner_wrap(&o, ptrs, sizeof ptrs, 1, NULL, NULL));
+    CHECK_OK(mv_view_from_layout(&v, o, &l));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_stats(&v, &s));
+    CHECK_TRUE(s.count == 12 && s.sum_lo == 68 && s.min_i == -5 &&
+               s.max_i == 12);
+    CHECK_OK(mv_view_release(&v));
+    /* ... and through the last dimension's pointers */
+    int32_t cells[4] = {4, -3, 2, 1};
+    int32_t *cellp[4] = {&cells[0], &cells[1], &cells[2], &cells[3]};
+    mv_ssize shape1[1] = {4}, strides1[1] = {sizeof(void *)}, subs1[1] = {0};
+    mv_layout l1 = {.buf = cellp,
+                    .len = 16,
+                    .itemsize = 4,
+                    .format = "i",
+                    .ndim = 1,
+                    .shape = shape1,
+                    .strides = strides1,
+                    .suboffsets = subs1,
+                    .readonly = 1};
+    CHECK_OK(mv_owner_wrap(&o, cellp, sizeof cellp, 1, NULL, NULL));
+    CHECK_OK(mv_view_from_layout(&v, o, &l1));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_stats(&v, &s));
+    CHECK_TRUE(s.count == 4 && s.sum_lo == 4 && s.min_i == -3);
+    CHECK_OK(mv_view_release(&v));
+
+    /* an array field that is not the whole item: "<I3h", field 1 */
+    unsigned char rec[10 * 5];
+    int64_t hsum = 0;
+    for (int i = 0; i < 5; i++) {
+        uint32_t id = (uint32_t)i;
+        memcpy(rec + 10 * i, &id, 4);
+        for (int k = 0; k < 3; k++) {
+            int16_t h = (int16_t)(i * 3 + k - 7);
+            memcpy(rec + 10 * i + 4 + 2 * k, &h, 2);
+            hsum += h;
+        }
+    }
+    mv_ssize shape5[1] = {5};
+    mv_layout lr = {.len = sizeof rec,
+                    .itemsize = 10,
+                    .format = "<I3h",
+                    .ndim = 1,
+                    .shape = shape5,
+                    .readonly = 1};
+    CHECK_OK(mv_owner_copy(&o, rec, sizeof rec));
+    lr.buf = mv_owner_data(o);
+    CHECK_OK(mv_view_from_layout(&v, o, &lr));
+    mv_owner_release(o);
+    CHECK_OK(mv_view_stats_field(&v, 1, &s));
+    CHECK_TRUE(s.count == 15 && (int64_t)s.sum_lo == hsum);
+    CHECK_OK(mv_view_release(&v));
+
+    /* refusals */
+    mv_view r;
+    mv_ssize shape2[1] = {2};
+    mv_layout lt = {.len = 16,
+                    .itemsize = 8,
+                    .format = "T{T{<i:a:}:r:<i:b:}",
+                    .ndim = 1,
+                    .shape = shape2,
+                    .readonly = 1};
+    CHECK_OK(mv_owner_new_bytes(&o, 16));
+    lt.buf = mv_owner_data(o);
+    CHECK_OK(mv_view_from_layout(&r, o, &lt));
+    CHECK_ERR(mv_view_stats_field(&r, 0, &s), MV_ETYPE,
+              "cannot reduce a record field: name one of its fields");
+    CHECK_OK(mv_view_stats_field(&r, 1, &s));
+    CHECK_OK(mv_view_release(&r));
+    lt.format = "<i";
+    CHECK_OK(mv_view_from_layout(&r, o, &lt));
+    CHECK_ERR(mv_view_stats(&r, &s), MV_EVALUE,
+              "format <i has items of 4 bytes, the view 8");
+    CHECK_OK(mv_view_release(&r));
+    lt.format = "#";
+    CHECK_OK(mv_view_from_layout(&r, o, &lt));
+    CHECK_STATUS(mv_view_stats(&r, &s), MV_ENOTIMPL);
+    CHECK_EQ(mv_view_field_index(&r, "a"), -1);
+    CHECK_OK(mv_view_release(&r));
+    CHECK_EQ(mv_view_field_index(&r, "a"), -1);
+    mv_owner_release(o);
+    mv__elem bad = {.code = 'x', .size = 1, .count = 1};
+    CHECK_ERR(mv__view_stats_elem(&b, &bad, &s), MV_ETYPE,
+              "cannot reduce items of format 'x'");
+    CHECK_OK(mv_view_release(&b));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_format_contiguous_and_strided),
@@ -329,6 +488,7 @@ int main(void) {
         cmocka_unit_test(test_nan_rules),
         cmocka_unit_test(test_swapped_and_offset_elements),
         cmocka_unit_test(test_engine_formats),
+        cmocka_unit_test(test_layouts_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
