@@ -226,6 +226,7 @@ MV_API void mv_owner_set_guarded(mv_owner *o);
  * adapter's owner of a buffer that a mapping exported): guard o, and check
  * after its bulk operations whether mapping's file shrank. */
 MV_API void mv_owner_guard_as(mv_owner *o, const mv_owner *mapping);
+/* 1 if o's bulk operations run inside the fault guard. */
 MV_API int mv_owner_guarded(const mv_owner *o);
 
 /* The owner's first byte, its size in bytes, and whether its views are
@@ -1076,6 +1077,8 @@ typedef struct mv_stats {
     double nansum, nanmin, nanmax, nanmean;
 } mv_stats;
 
+/* Fill *out with the count, sum, min, max and mean of v's items (see
+ * mv_stats above). */
 MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
 /* The same over field number `field` of each item of a record format
  * ("T{<I:id:<d:x:}": field 1 is x; mv_view_field_index() finds it by
