@@ -71,7 +71,7 @@ static void pass_on(int sig, siginfo_t *info, void *uctx) {
 
 static void on_fault(int sig, siginfo_t *info, void *uctx) {
     guard *g = current;
-    if (g && info && inside(g, (uintptr_t)info->si_addr)) {
+    if (g && inside(g, (uintptr_t)info->si_addr)) { /* SA_SIGINFO: info set */
         current = g->prev;
         g->sig = sig;
         siglongjmp(g->env, 1);

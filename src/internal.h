@@ -270,7 +270,7 @@ int mv__guarded(const mv_view *v, int (*fn)(void *ctx), void *ctx);
 int mv__guarded2(const mv_view *a, const mv_view *b, int (*fn)(void *ctx),
                  void *ctx);
 /* Occurrences of byte in p[0:n] / index of the first one (-1 if none), at
- * memchr speed, inside v's fault guard (p points into v's memory). */
+ * memchr speed, inside v's fault guard (p points into v's memory; n > 0). */
 int mv__bytes_count(const mv_view *v, const char *p, mv_ssize n,
                     unsigned char byte, mv_ssize *out);
 int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
@@ -286,7 +286,7 @@ typedef struct mv__elem {
     mv_ssize offset;    /* of the first value, from the start of the item */
     mv_ssize count;     /* values an item holds, size bytes apart */
 } mv__elem;
-/* mv_view_stats() over the element e of each item of v. */
+/* mv_view_stats() over the element e of each item of v (v live). */
 int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out);
 
 /* MV_EOS when o is a file mapping whose file is now shorter than the

@@ -111,9 +111,10 @@ static int check_range(int64_t size, int64_t offset, int64_t *length,
         return mv_error(MV_EVALUE, "mmap length is greater than file size");
     if (*length == 0 && !allow_empty)
         return mv_error(MV_EVALUE, "cannot mmap an empty range");
-    if ((uint64_t)*length > (uint64_t)MV_SSIZE_MAX ||
-        (uint64_t)*length > (uint64_t)SIZE_MAX - 65536)
+#if PTRDIFF_MAX < INT64_MAX /* a file can be larger than the address space */
+    if ((uint64_t)*length > (uint64_t)MV_SSIZE_MAX - 65536)
         return mv_error(MV_EOVERFLOW, "mmap length is too large");
+#endif
     return MV_OK;
 }
 

@@ -129,7 +129,7 @@ static int run_find(void *ctx) {
 int mv__bytes_count(const mv_view *v, const char *p, mv_ssize n,
                     unsigned char byte, mv_ssize *out) {
     bytes_job j = {(const unsigned char *)p, (size_t)n, byte, 0};
-    int rc = n > 0 ? mv__guarded(v, run_count, &j) : MV_OK;
+    int rc = mv__guarded(v, run_count, &j); /* n > 0 */
     if (rc == MV_OK)
         *out = j.r;
     return rc;
@@ -138,7 +138,7 @@ int mv__bytes_count(const mv_view *v, const char *p, mv_ssize n,
 int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
                    unsigned char byte, mv_ssize *out) {
     bytes_job j = {(const unsigned char *)p, (size_t)n, byte, -1};
-    int rc = n > 0 ? mv__guarded(v, run_find, &j) : MV_OK;
+    int rc = mv__guarded(v, run_find, &j); /* n > 0 */
     if (rc == MV_OK)
         *out = j.r;
     return rc;
@@ -201,8 +201,9 @@ static void take_float(acc *a, double x) {
 #else
 #define MV_CLONES
 #endif
-#define SMALL_INT_BLOCK(name, T, S)                                            \
+#define SMALL_INT_BLOCK(name, T, S, W, take)                                   \
     MV_CLONES static void name(const char *p, acc *a, bool is_signed) {        \
+        (void)is_signed; /* T says it */                                       \
         T v0;                                                                  \
         memcpy(&v0, p, sizeof v0);                                             \
         S sum = 0;                                                             \
@@ -214,24 +215,17 @@ static void take_float(acc *a, double x) {
             mn = x < mn ? x : mn;                                              \
             mx = x > mx ? x : mx;                                              \
         }                                                                      \
-        if (is_signed) {                                                       \
-            a->isum += (i128)(int64_t)sum;                                     \
-            take_int(a, (int64_t)mn);                                          \
-            take_int(a, (int64_t)mx);                                          \
-            a->isum -= (i128)(int64_t)mn + (i128)(int64_t)mx;                  \
-        } else {                                                               \
-            a->isum += (i128)(uint64_t)sum;                                    \
-            take_uint(a, (uint64_t)mn);                                        \
-            take_uint(a, (uint64_t)mx);                                        \
-            a->isum -= (i128)(uint64_t)mn + (i128)(uint64_t)mx;                \
-        }                                                                      \
+        a->isum += (i128)(W)sum;                                               \
+        take(a, (W)mn);                                                        \
+        take(a, (W)mx);                                                        \
+        a->isum -= (i128)(W)mn + (i128)(W)mx;                                  \
     }
-SMALL_INT_BLOCK(block_i8, int8_t, int32_t)
-SMALL_INT_BLOCK(block_u8, uint8_t, uint32_t)
-SMALL_INT_BLOCK(block_i16, int16_t, int32_t)
-SMALL_INT_BLOCK(block_u16, uint16_t, uint32_t)
-SMALL_INT_BLOCK(block_i32, int32_t, int64_t)
-SMALL_INT_BLOCK(block_u32, uint32_t, uint64_t)
+SMALL_INT_BLOCK(block_i8, int8_t, int32_t, int64_t, take_int)
+SMALL_INT_BLOCK(block_u8, uint8_t, uint32_t, uint64_t, take_uint)
+SMALL_INT_BLOCK(block_i16, int16_t, int32_t, int64_t, take_int)
+SMALL_INT_BLOCK(block_u16, uint16_t, uint32_t, uint64_t, take_uint)
+SMALL_INT_BLOCK(block_i32, int32_t, int64_t, int64_t, take_int)
+SMALL_INT_BLOCK(block_u32, uint32_t, uint64_t, uint64_t, take_uint)
 
 /* 64-bit values: the sum split into high and low 32-bit halves, each
  * summed exactly in 64 bits over a block. */
@@ -391,33 +385,20 @@ static void block_f64(const char *p, acc *a, bool unused) {
 
 typedef void (*block_fn)(const char *p, acc *a, bool is_signed);
 
+static int elem_class(char code);
+
+/* The block loop for contiguous values of code (size bytes), or NULL (half
+ * floats and bools, whose bytes are not their values, take the generic
+ * path). Tables by size, so that the choice costs no branch per type. */
 static block_fn block_of(char code, mv_ssize size) {
-    switch (code) {
-    case 'b': return block_i8;
-    case 'B': return block_u8;
-    case 'f': return block_f32;
-    case 'd': return block_f64;
-    case 'h':
-    case 'i':
-    case 'l':
-    case 'q':
-    case 'n':
-        return size == 2   ? block_i16
-               : size == 4 ? block_i32
-               : size == 8 ? block_i64
-                           : NULL;
-    case 'H':
-    case 'I':
-    case 'L':
-    case 'Q':
-    case 'N':
-    case 'P':
-        return size == 2   ? block_u16
-               : size == 4 ? block_u32
-               : size == 8 ? block_u64
-                           : NULL;
-    default: return NULL;
-    }
+    static const block_fn by_class[3][9] = {
+        {[1] = block_i8, [2] = block_i16, [4] = block_i32, [8] = block_i64},
+        {[1] = block_u8, [2] = block_u16, [4] = block_u32, [8] = block_u64},
+        {[4] = block_f32, [8] = block_f64},
+    };
+    int cls = elem_class(code);
+    int row = cls == 'i' ? 0 : cls == 'u' ? 1 : 2;
+    return code == '?' ? NULL : by_class[row][size];
 }
 
 /* One value at p as e describes it, into a. */
@@ -450,12 +431,11 @@ static void take_run(const char *p, mv_ssize n, mv_ssize stride,
     if (e->count > 1) {
         /* Items that are nothing but the field's elements, one after the
          * other, are one run of n * count elements. */
-        mv_ssize all;
-        if (e->offset == 0 && stride == e->size * e->count &&
-            !__builtin_mul_overflow(n, e->count, &all)) {
+        if (e->offset == 0 && stride == e->size * e->count) {
+            /* n * count * size bytes are the run's: no overflow */
             mv__elem one = *e;
             one.count = 1;
-            take_run(p, all, e->size, &one, a);
+            take_run(p, n * e->count, e->size, &one, a);
             return;
         }
         a->count += n * e->count;
@@ -533,9 +513,7 @@ static int elem_class(char code) {
 }
 
 int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
-    int rc = check_live(v);
-    if (rc < 0)
-        return rc;
+    int rc; /* v is live: the callers have checked */
     int cls = elem_class(e->code);
     if (!cls)
         return mv_error(MV_ETYPE, "cannot reduce items of format '%c'",
