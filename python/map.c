@@ -150,7 +150,8 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
     m->owner = o;
     m->exports = 0;
     PyObject *type = PyObject_GetAttrString(module, "memoryview");
-    PyObject *view = type ? PyObject_CallOneArg(type, (PyObject *)m) : NULL;
+    PyObject *view =
+        type ? PyObject_CallFunctionObjArgs(type, (PyObject *)m, NULL) : NULL;
     Py_XDECREF(type);
     Py_DECREF(m); /* the memoryview holds it now */
     return view;
