@@ -277,6 +277,10 @@ int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
                    unsigned char byte, mv_ssize *out);
 /* ---- reductions (reduce.c) ---- */
 
+/* Non-zero: the SIMD loops take their baseline (SSE2) form even where the
+ * CPU has AVX, so that tests run both. */
+extern int mv__simd_baseline;
+
 /* How the values of each item read: the facts a compiled format's field
  * gives (native code, size, byte order, offset in the item, count). */
 typedef struct mv__elem {

@@ -481,6 +481,15 @@ static void test_layouts_and_refusals(void **state) {
     CHECK_OK(mv_view_release(&b));
 }
 
+/* The same checks through the baseline (SSE2) loops. */
+static void test_baseline_simd(void **state) {
+    mv__simd_baseline = 1;
+    test_every_format_contiguous_and_strided(state);
+    test_layouts_and_refusals(state);
+    test_nan_rules(state);
+    mv__simd_baseline = 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_format_contiguous_and_strided),
@@ -489,6 +498,7 @@ int main(void) {
         cmocka_unit_test(test_swapped_and_offset_elements),
         cmocka_unit_test(test_engine_formats),
         cmocka_unit_test(test_layouts_and_refusals),
+        cmocka_unit_test(test_baseline_simd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
