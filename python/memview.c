@@ -538,6 +538,12 @@ static inline PyObject *uint_to_py(uint64_t u) {
     return PyLong_FromUnsignedLongLong(u);
 }
 
+/* Out of line: keeps value_to_py small enough to inline everywhere. */
+__attribute__((noinline, cold)) static PyObject *
+complex_to_py(const mv_value *v) {
+    return PyComplex_FromDoubles(v->z.re, v->z.im);
+}
+
 static inline PyObject *value_to_py(const mv_value *v) {
     switch (v->type) {
     case MV_VAL_INT: return int_to_py(v->i);
@@ -548,7 +554,7 @@ static inline PyObject *value_to_py(const mv_value *v) {
         if (v->s.len == 1)
             return Py_NewRef(byte_objs[(unsigned char)v->s.ptr[0]]);
         return PyBytes_FromStringAndSize(v->s.ptr, v->s.len);
-    case MV_VAL_COMPLEX: return PyComplex_FromDoubles(v->z.re, v->z.im);
+    case MV_VAL_COMPLEX: return complex_to_py(v);
     default:
         PyErr_SetString(PyExc_SystemError, "memview: unexpected value type");
         return NULL;
@@ -853,7 +859,9 @@ static Py_ssize_t mview_length(MViewObject *self) {
 }
 
 /* m[index] of a 1-D view of a tuple format. */
-static PyObject *tuple_item(MViewObject *self, Py_ssize_t index) {
+/* Out of line and cold: the native formats' m[i] must not pay for it. */
+__attribute__((noinline, cold)) static PyObject *tuple_item(MViewObject *self,
+                                                            Py_ssize_t index) {
     char *ptr;
     int st = mv_check_item_format(&self->view);
     if (st == 0)
@@ -864,7 +872,7 @@ static PyObject *tuple_item(MViewObject *self, Py_ssize_t index) {
 }
 
 static PyObject *mview_item(MViewObject *self, Py_ssize_t index) {
-    if (!self->view.fmtchar && tuple_items(&self->view) &&
+    if (__builtin_expect(!self->view.fmtchar, 0) && tuple_items(&self->view) &&
         !mv_is_released(&self->view))
         return tuple_item(self, index);
     mv_value v;
