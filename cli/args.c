@@ -139,6 +139,91 @@ int cli_parse_ssize(const char *s, mv_ssize *out) {
     return signed_product(neg, n, 1, out);
 }
 
+/* s without its leading and trailing blanks (in place). */
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* One entry of a key: an index, or start:stop[:step] with omitted parts. */
+static int parse_key_item(char *part, mv_keyitem *k) {
+    part = trim(part);
+    char *c1 = strchr(part, ':');
+    if (!c1) {
+        k->is_slice = 0;
+        return cli_parse_ssize(part, &k->index);
+    }
+    *c1++ = '\0';
+    char *c2 = strchr(c1, ':');
+    if (c2)
+        *c2++ = '\0';
+    const char *start = trim(part), *stop = trim(c1);
+    const char *step = c2 ? trim(c2) : "";
+    k->is_slice = 1;
+    k->step = 1;
+    if (*step && cli_parse_ssize(step, &k->step) < 0)
+        return -1;
+    /* Omitted ends as Python's slice(None, None, step) gives them. */
+    k->start = k->step < 0 ? MV_END : MV_BEGIN;
+    k->stop = k->step < 0 ? MV_BEGIN : MV_END;
+    if (*start && cli_parse_ssize(start, &k->start) < 0)
+        return -1;
+    if (*stop && cli_parse_ssize(stop, &k->stop) < 0)
+        return -1;
+    return 0;
+}
+
+int cli_parse_key(const char *text, mv_keyitem *key, int *n) {
+    char buf[1024];
+    size_t len = strlen(text);
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, text, len + 1);
+    char *s = trim(buf);
+    if (*s == '[') {
+        size_t m = strlen(s);
+        if (s[m - 1] != ']')
+            return -1;
+        s[m - 1] = '\0';
+        s = trim(s + 1);
+    }
+    *n = 0;
+    if (*s == '\0')
+        return 0;
+    for (char *part = s, *end; part; part = end) {
+        end = strchr(part, ',');
+        if (end)
+            *end++ = '\0';
+        if (*n == MV_MAXDIM || parse_key_item(part, &key[*n]) < 0)
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+int cli_parse_shape(const char *text, mv_ssize *shape, int *ndim) {
+    char buf[1024];
+    size_t len = strlen(text);
+    if (len >= sizeof buf)
+        return -1;
+    memcpy(buf, text, len + 1);
+    *ndim = 0;
+    for (char *part = buf, *end; part; part = end) {
+        end = strchr(part, ',');
+        if (end)
+            *end++ = '\0';
+        if (*ndim == MV_MAXDIM ||
+            cli_parse_ssize(trim(part), &shape[*ndim]) < 0 || shape[*ndim] < 0)
+            return -1;
+        (*ndim)++;
+    }
+    return 0;
+}
+
 int cli_parse_size(const char *s, mv_ssize *out) {
     static const char units[] = "KMGTPE";
     int neg = s[0] == '-';

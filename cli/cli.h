@@ -101,6 +101,14 @@ int cli_parse_ssize(const char *s, mv_ssize *out);
  * E (also KiB.., k): "4K" is 4096, "-1G" is -2^30. */
 int cli_parse_size(const char *s, mv_ssize *out);
 
+/* A KEY as Python writes one inside []: "[::100, 3]", "5", "1:-1,::2"
+ * (brackets optional, blanks ignored; each entry an index or a slice
+ * start:stop[:step] whose omitted ends are Python's, so "::-1" reverses).
+ * "[]" or "" is the empty key (the whole view). 0, or -1 if malformed. */
+int cli_parse_key(const char *text, mv_keyitem *key, int *n);
+/* A shape "1000,1000": 1 to MV_MAXDIM non-negative dims. 0, or -1. */
+int cli_parse_shape(const char *text, mv_ssize *shape, int *ndim);
+
 /* Write n bytes to stdout unbuffered / flush stdout: 0, or 1 on error. */
 int cli_write_all(const char *p, size_t n);
 int cli_finish_stdout(void);

@@ -357,94 +357,6 @@ const cli_cmd cli_cmd_get = {
  */
 
 /* s without its leading and trailing blanks (in place). */
-static char *trim(char *s) {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
-/* A key as Python writes one: "[::100, 3]", "5", "1:-1" (brackets
- * optional; each entry an index or a slice start:stop:step). */
-static int parse_key(const char *text, mv_keyitem *items, int *n) {
-    char buf[1024];
-    size_t len = strlen(text);
-    if (len >= sizeof buf)
-        return -1;
-    memcpy(buf, text, len + 1);
-    char *s = buf;
-    while (*s == ' ')
-        s++;
-    if (*s == '[') {
-        char *end = strrchr(s, ']');
-        if (!end)
-            return -1;
-        *end = '\0';
-        s++;
-    }
-    *n = 0;
-    int blank = 1;
-    for (char *c = s; *c; c++)
-        blank &= *c == ' ';
-    if (blank) /* "[]": the whole view */
-        return 0;
-    for (char *part = strtok(s, ","); part; part = strtok(NULL, ",")) {
-        if (*n == MV_MAXDIM)
-            return -1;
-        mv_keyitem *k = &items[(*n)++];
-        part = trim(part);
-        char *colon = strchr(part, ':');
-        if (!colon) {
-            k->is_slice = 0;
-            if (cli_parse_ssize(part, &k->index) < 0)
-                return -1;
-            continue;
-        }
-        k->is_slice = 1;
-        k->start = MV_BEGIN;
-        k->stop = MV_END;
-        k->step = 1;
-        char *ends[3] = {part, NULL, NULL};
-        *colon = '\0';
-        ends[1] = colon + 1;
-        char *colon2 = strchr(ends[1], ':');
-        if (colon2) {
-            *colon2 = '\0';
-            ends[2] = colon2 + 1;
-        }
-        mv_ssize *dst[3] = {&k->start, &k->stop, &k->step};
-        for (int i = 0; i < 3; i++) {
-            if (!ends[i])
-                continue;
-            char *e = trim(ends[i]);
-            if (*e == '\0')
-                continue;
-            if (cli_parse_ssize(e, dst[i]) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-/* "1000,1000" as a shape. */
-static int parse_shape(const char *text, mv_ssize *shape, int *ndim) {
-    char buf[1024];
-    size_t len = strlen(text);
-    if (len >= sizeof buf)
-        return -1;
-    memcpy(buf, text, len + 1);
-    *ndim = 0;
-    for (char *part = strtok(buf, ","); part; part = strtok(NULL, ",")) {
-        if (*ndim == MV_MAXDIM ||
-            cli_parse_ssize(trim(part), &shape[*ndim]) < 0)
-            return -1;
-        (*ndim)++;
-    }
-    return *ndim > 0 ? 0 : -1;
-}
-
 static int run_show(cli_args *a) {
     mv_keyitem key[MV_MAXDIM];
     mv_ssize shape[MV_MAXDIM];
@@ -453,9 +365,9 @@ static int run_show(cli_args *a) {
     mv_view v, typed, sel;
     int rc;
 
-    if (a->npos > 2 && parse_key(a->pos[2], key, &nkey) < 0)
+    if (a->npos > 2 && cli_parse_key(a->pos[2], key, &nkey) < 0)
         return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
-    if (shape_arg && parse_shape(shape_arg, shape, &ndim) < 0)
+    if (shape_arg && cli_parse_shape(shape_arg, shape, &ndim) < 0)
         return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;

@@ -126,66 +126,6 @@ const cli_cmd cli_cmd_find = {
 /* ---- stat -------------------------------------------------------------------
  */
 
-/* A KEY as Python writes one inside []: entries separated by ',', each an
- * index or start:stop[:step] with omitted parts ("2", "::3", "1:-1,5"). */
-static int parse_key(const char *text, mv_keyitem *key, int *n) {
-    char buf[1024];
-    if (strlen(text) >= sizeof buf)
-        return -1;
-    strcpy(buf, text);
-    *n = 0;
-    char *save = NULL;
-    for (char *tok = buf, *end; tok; tok = end) {
-        end = strchr(tok, ',');
-        if (end)
-            *end++ = '\0';
-        if (*n == MV_MAXDIM)
-            return -1;
-        mv_keyitem *k = &key[(*n)++];
-        char *c1 = strchr(tok, ':');
-        if (!c1) {
-            k->is_slice = 0;
-            if (cli_parse_ssize(tok, &k->index) < 0)
-                return -1;
-            continue;
-        }
-        *c1++ = '\0';
-        char *c2 = strchr(c1, ':');
-        if (c2)
-            *c2++ = '\0';
-        k->is_slice = 1;
-        k->step = 1;
-        if (c2 && *c2 && cli_parse_ssize(c2, &k->step) < 0)
-            return -1;
-        k->start = k->step < 0 ? MV_END : MV_BEGIN;
-        k->stop = k->step < 0 ? MV_BEGIN : MV_END;
-        if (*tok && cli_parse_ssize(tok, &k->start) < 0)
-            return -1;
-        if (*c1 && cli_parse_ssize(c1, &k->stop) < 0)
-            return -1;
-    }
-    (void)save;
-    return 0;
-}
-
-static int parse_shape(const char *text, mv_ssize *shape, int *ndim) {
-    char buf[1024];
-    if (strlen(text) >= sizeof buf)
-        return -1;
-    strcpy(buf, text);
-    *ndim = 0;
-    for (char *tok = buf, *end; tok; tok = end) {
-        end = strchr(tok, ',');
-        if (end)
-            *end++ = '\0';
-        if (*ndim == MV_MAXDIM || cli_parse_ssize(tok, &shape[*ndim]) < 0 ||
-            shape[*ndim] < 0)
-            return -1;
-        (*ndim)++;
-    }
-    return 0;
-}
-
 /* Combine b into a (partial stats of two parts of one view). */
 static void stats_merge(mv_stats *a, const mv_stats *b) {
     if (b->count == 0)
@@ -357,9 +297,9 @@ static int run_stat(cli_args *a) {
     mv_stats s;
     int rc;
 
-    if (shape_arg && parse_shape(shape_arg, shape, &ndim) < 0)
+    if (shape_arg && cli_parse_shape(shape_arg, shape, &ndim) < 0)
         return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
-    if (a->npos == 3 && parse_key(a->pos[2], key, &nkey) < 0)
+    if (a->npos == 3 && cli_parse_key(a->pos[2], key, &nkey) < 0)
         return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
     const mv_format *f;
     if ((rc = mv_format_compile(&f, fmt)) < 0)

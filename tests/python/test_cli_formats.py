@@ -102,3 +102,55 @@ def test_show_errors():
         assert code == 1 and "ValueError" in err
         code, out, err = run("show", path, ">i", "[0]", "--shape", "5")
         assert code == 1 and "TypeError" in err
+
+
+def _slice_text(start, stop, step):
+    return "%s:%s%s" % ("" if start is None else start,
+                        "" if stop is None else stop,
+                        "" if step is None else ":%d" % step)
+
+
+_bound = st.one_of(st.none(), st.integers(-9, 9))
+_slice = st.builds(slice, _bound, _bound,
+                   st.one_of(st.none(), st.integers(-3, 3).filter(bool)))
+_entry = st.one_of(_slice, st.integers(-4, 3))
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=st.lists(_entry, min_size=0, max_size=2),
+       brackets=st.booleans(), blank=st.sampled_from(["", " "]))
+def test_show_and_stat_read_keys_as_python_does(key, brackets, blank):
+    """One KEY syntax for show and stat, judged by NumPy's a[key]."""
+    a = np.arange(4 * 7, dtype="<i2").reshape(4, 7) * 3 - 20
+    texts = [_slice_text(k.start, k.stop, k.step) if isinstance(k, slice)
+             else str(k) for k in key]
+    text = ("," + blank).join(texts)
+    if brackets:
+        text = "[" + blank + text + blank + "]"
+    elif not text:
+        return  # no KEY at all is tested elsewhere
+    try:
+        want = a[tuple(key)]
+    except IndexError:
+        want = None
+    with DataFile(a.tobytes()) as path:
+        code, out, err = run("show", path, "<h", text, "--shape", "4,7",
+                             "--json")
+        if want is None:
+            assert code == 1 and "IndexError" in err, (text, err)
+        else:
+            assert (code, err) == (0, ""), text
+            got = [json.loads(x) for x in out.decode().splitlines()]
+            assert got == list(np.ravel(want).tolist()), text
+        code, out, err = run("stat", path, "<h", text, "--shape", "4,7",
+                             "--json")
+        if want is None:
+            assert code == 1 and "IndexError" in err, (text, err)
+        else:
+            assert code == 0, (text, err)
+            st_ = json.loads(out)
+            assert st_["count"] == np.size(want), text
+            if np.size(want):
+                assert st_["sum"] == int(np.sum(want, dtype=np.int64))
+                assert st_["min"] == int(np.min(want))
+                assert st_["max"] == int(np.max(want))
