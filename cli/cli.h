@@ -149,5 +149,7 @@ extern const cli_cmd cli_cmd_count, cli_cmd_find, cli_cmd_stat; /* scan.c */
 void cli_print_value(const mv_value *x);
 /* get.c: print a double as Python's repr (no newline). */
 void cli_print_float(double x);
+/* The same as JSON has it (Python's json: NaN, Infinity, -Infinity). */
+void cli_print_json_float(double x);
 
 #endif /* MEMVIEW_CLI_H */

@@ -145,7 +145,7 @@ static void print_complex(double re, double im) {
 /* A float as Python's json.dumps writes it. */
 void cli_print_float(double x) { print_float(x); }
 
-static void print_json_float(double x) {
+void cli_print_json_float(double x) {
     if (isnan(x))
         fputs("NaN", stdout);
     else if (isinf(x))
@@ -200,7 +200,7 @@ static void print_scalar(const mv_value *x, int json) {
     case MV_VAL_UINT: printf("%" PRIu64, x->u); break;
     case MV_VAL_FLOAT:
         if (json)
-            print_json_float(x->f);
+            cli_print_json_float(x->f);
         else
             print_float(x->f);
         break;
@@ -217,9 +217,9 @@ static void print_scalar(const mv_value *x, int json) {
     case MV_VAL_COMPLEX:
         if (json) {
             putchar('[');
-            print_json_float(x->z.re);
+            cli_print_json_float(x->z.re);
             fputs(", ", stdout);
-            print_json_float(x->z.im);
+            cli_print_json_float(x->z.im);
             putchar(']');
         } else {
             print_complex(x->z.re, x->z.im);

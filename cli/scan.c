@@ -199,21 +199,11 @@ static void print_i128(int64_t hi, uint64_t lo) {
         putchar(d[--n]);
 }
 
-/* A double as JSON has it (Python's json: NaN, Infinity, -Infinity). */
-static void print_json_float(double x) {
-    if (isnan(x))
-        fputs("NaN", stdout);
-    else if (isinf(x))
-        fputs(x < 0 ? "-Infinity" : "Infinity", stdout);
-    else
-        cli_print_float(x);
-}
-
 static void print_stats(const mv_stats *s, int json) {
     const char *sep = json ? ", " : "\n";
     const char *q = json ? "\"" : "";
     const char *colon = json ? ": " : ": ";
-    void (*pf)(double) = json ? print_json_float : cli_print_float;
+    void (*pf)(double) = json ? cli_print_json_float : cli_print_float;
     if (json)
         putchar('{');
     printf("%scount%s%s%td", q, q, colon, s->count);

@@ -17,8 +17,13 @@
 
 /* ---- memview.c ---- */
 
-/* Raise the exception for a failing core status; returns NULL. */
+/* Raise the exception for a failing core status; returns NULL. The _path
+ * form names the file of an OSError (path may be NULL). */
 PyObject *raise_status(int st);
+PyObject *raise_status_path(int st, PyObject *path);
+/* Lend v's buffer as owner's export (Py_buffer's rules and messages, as
+ * CPython's memoryview lends its own): 0, or -1 with an exception set. */
+int export_view(PyObject *owner, mv_view *v, Py_buffer *b, int flags);
 /* The core's description of a Py_buffer's layout. */
 mv_layout layout_of(const Py_buffer *b);
 /* An owner of the memory a layout reaches. */

@@ -25,56 +25,10 @@ static void coreview_dealloc(CoreViewObject *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-#define REQ(flags, f) (((flags) & (f)) == (f))
-
 /* Lend the view, refusing what the request cannot take, as memoryview's
  * own getbuffer does. */
 static int coreview_getbuf(CoreViewObject *self, Py_buffer *b, int flags) {
-    mv_view *v = &self->view;
-    int c = mv_is_c_contiguous(v), f = mv_is_f_contiguous(v);
-    int readonly = (v->flags & MV_READONLY) != 0;
-    const char *msg = NULL;
-    if ((flags & PyBUF_WRITABLE) && readonly)
-        msg = "memview: underlying buffer is not writable";
-    else if (REQ(flags, PyBUF_C_CONTIGUOUS) && !c)
-        msg = "memview: underlying buffer is not C-contiguous";
-    else if (REQ(flags, PyBUF_F_CONTIGUOUS) && !f)
-        msg = "memview: underlying buffer is not Fortran contiguous";
-    else if (REQ(flags, PyBUF_ANY_CONTIGUOUS) && !c && !f)
-        msg = "memview: underlying buffer is not contiguous";
-    else if (!REQ(flags, PyBUF_INDIRECT) && v->suboffsets)
-        msg = "memview: underlying buffer requires suboffsets";
-    else if (!REQ(flags, PyBUF_STRIDES) && !c)
-        msg = "memview: underlying buffer is not C-contiguous";
-    else if (!REQ(flags, PyBUF_ND) && (flags & PyBUF_FORMAT))
-        msg = "memview: cannot cast to unsigned bytes if the format flag "
-              "is present";
-    if (msg) {
-        PyErr_SetString(PyExc_BufferError, msg);
-        return -1;
-    }
-    int st = mv_view_export(v);
-    if (st < 0) {
-        raise_status(st);
-        return -1;
-    }
-    b->buf = v->buf;
-    b->obj = (PyObject *)self;
-    Py_INCREF(self);
-    b->len = v->len;
-    b->itemsize = v->itemsize;
-    b->readonly = readonly;
-    b->format = (flags & PyBUF_FORMAT) ? (char *)v->format : NULL;
-    b->ndim = v->ndim;
-    b->shape = v->ndim ? v->shape : NULL;
-    b->strides = v->ndim && REQ(flags, PyBUF_STRIDES) ? v->strides : NULL;
-    b->suboffsets = v->ndim ? v->suboffsets : NULL;
-    b->internal = NULL;
-    if (!REQ(flags, PyBUF_ND)) {
-        b->ndim = 1;
-        b->shape = NULL;
-    }
-    return 0;
+    return export_view((PyObject *)self, &self->view, b, flags);
 }
 
 static void coreview_releasebuf(CoreViewObject *self, Py_buffer *b) {

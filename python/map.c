@@ -23,6 +23,7 @@
 
 #include <string.h>
 
+#include "adapter.h"
 #include "map.h"
 
 /* ---- the exporter ---------------------------------------------------- */
@@ -68,41 +69,6 @@ static PyTypeObject Map_Type = {
 
 int mvpy_map_init(void) { return PyType_Ready(&Map_Type); }
 
-/* ---- errors ------------------------------------------------------------- */
-
-/* A failed core call as a Python exception. OSError is built from errno,
- * its text and the path, so that it is the errno's subclass
- * (FileNotFoundError ...) and reads as open() would word it. */
-static PyObject *raise_map_status(int st, PyObject *path) {
-    PyObject *exc;
-    switch (st) {
-    case MV_EVALUE: exc = PyExc_ValueError; break;
-    case MV_EOVERFLOW: exc = PyExc_OverflowError; break;
-    case MV_ETYPE: exc = PyExc_TypeError; break;
-    case MV_ENOMEM: exc = PyExc_MemoryError; break;
-    case MV_EBUFFER: exc = PyExc_BufferError; break;
-    case MV_EOS: {
-        /* "[Errno N] text: 'path'" -> OSError(N, "text", path) */
-        const char *msg = mv_errmsg();
-        const char *text = strstr(msg, "] ");
-        text = text ? text + 2 : msg;
-        const char *end = path ? strstr(text, ": '") : NULL;
-        Py_ssize_t len = end ? end - text : (Py_ssize_t)strlen(text);
-        PyObject *args =
-            path ? Py_BuildValue("(is#O)", mv_errno(), text, len, path)
-                 : Py_BuildValue("(is#)", mv_errno(), text, len);
-        if (args) {
-            PyErr_SetObject(PyExc_OSError, args);
-            Py_DECREF(args);
-        }
-        return NULL;
-    }
-    default: exc = PyExc_SystemError; break;
-    }
-    PyErr_SetString(exc, mv_errmsg());
-    return NULL;
-}
-
 /* ---- memview.map() ------------------------------------------------------ */
 
 static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
@@ -137,7 +103,7 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
     if (st < 0) {
         PyObject *name = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(path));
         Py_DECREF(path);
-        raise_map_status(st, name);
+        raise_status_path(st, name);
         Py_XDECREF(name);
         return NULL;
     }
@@ -207,7 +173,7 @@ static int may_fault(PyObject *obj) {
 PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
     int st = mv_check_released(v);
     if (st < 0)
-        return raise_map_status(st, NULL);
+        return raise_status(st);
     if (exporter == NULL || !Py_IS_TYPE(exporter, &Map_Type)) {
         PyErr_SetString(PyExc_TypeError,
                         "flush() needs a view of a file mapped by memview.map");
@@ -225,14 +191,14 @@ PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
                    .readonly = 1};
     mv_ssize lo = 0, hi = 0;
     if ((st = mv_layout_extent(&l, &lo, &hi)) < 0)
-        return raise_map_status(st, NULL);
+        return raise_status(st);
     if (hi > lo) {
         mv_ssize at = (v->buf - (char *)mv_owner_data(o)) + lo;
         Py_BEGIN_ALLOW_THREADS
         st = mv_owner_flush(o, at, hi - lo);
         Py_END_ALLOW_THREADS
         if (st < 0)
-            return raise_map_status(st, NULL);
+            return raise_status(st);
     }
     Py_RETURN_NONE;
 }

@@ -68,8 +68,11 @@ static int PyModule_AddObjectRef(PyObject *mod, const char *name,
  * ------------------------------------------------------------------------ */
 
 /* Raise the exception for a failing core status, with the core's message.
- * Returns NULL so callers can `return raise_status(st);`. */
-PyObject *raise_status(int st) {
+ * An OSError is built from errno, the text after "[Errno N] " and path
+ * (may be NULL), so that it is errno's subclass (FileNotFoundError ...)
+ * and reads as open() words it. Returns NULL so callers can
+ * `return raise_status(st);`. */
+PyObject *raise_status_path(int st, PyObject *path) {
     PyObject *exc;
     switch (st) {
     case MV_EINDEX: exc = PyExc_IndexError; break;
@@ -80,7 +83,15 @@ PyObject *raise_status(int st) {
     case MV_ENOMEM: exc = PyExc_MemoryError; break;
     case MV_EOVERFLOW: exc = PyExc_OverflowError; break;
     case MV_EOS: {
-        PyObject *args = Py_BuildValue("(is)", mv_errno(), mv_errmsg());
+        /* "[Errno N] text: 'path'" -> OSError(N, "text", path) */
+        const char *msg = mv_errmsg();
+        const char *text = strstr(msg, "] ");
+        text = text ? text + 2 : msg;
+        const char *end = path ? strstr(text, ": '") : NULL;
+        Py_ssize_t len = end ? end - text : (Py_ssize_t)strlen(text);
+        PyObject *args =
+            path ? Py_BuildValue("(is#O)", mv_errno(), text, len, path)
+                 : Py_BuildValue("(is#)", mv_errno(), text, len);
         if (args) {
             PyErr_SetObject(PyExc_OSError, args);
             Py_DECREF(args);
@@ -92,6 +103,8 @@ PyObject *raise_status(int st) {
     PyErr_SetString(exc, mv_errmsg());
     return NULL;
 }
+
+PyObject *raise_status(int st) { return raise_status_path(st, NULL); }
 
 static int raise_status_int(int st) {
     raise_status(st);
@@ -1214,10 +1227,10 @@ static PyTypeObject MViewIter_Type = {
 
 #define REQ(flags, f) (((flags) & (f)) == (f))
 
-static int mview_getbuf(MViewObject *self, Py_buffer *b, int flags) {
-    mv_view *v = &self->view;
-    CHECK_RELEASED_INT(self);
-
+/* Lend v's buffer to a consumer as owner's export, with the rules and
+ * messages of CPython's memory_getbuf(): one home for both memview's
+ * memoryview and the holder objects of coreview.c. */
+int export_view(PyObject *owner, mv_view *v, Py_buffer *b, int flags) {
     int c = mv_is_c_contiguous(v), f = mv_is_f_contiguous(v);
     int readonly = (v->flags & MV_READONLY) != 0;
     const char *msg = NULL;
@@ -1247,7 +1260,7 @@ static int mview_getbuf(MViewObject *self, Py_buffer *b, int flags) {
     if (st < 0)
         return raise_status_int(st);
     b->buf = v->buf;
-    b->obj = Py_NewRef(self);
+    b->obj = Py_NewRef(owner);
     b->len = v->len;
     b->itemsize = v->itemsize;
     b->readonly = readonly;
@@ -1261,6 +1274,11 @@ static int mview_getbuf(MViewObject *self, Py_buffer *b, int flags) {
         b->shape = NULL;
     }
     return 0;
+}
+
+static int mview_getbuf(MViewObject *self, Py_buffer *b, int flags) {
+    CHECK_RELEASED_INT(self);
+    return export_view((PyObject *)self, &self->view, b, flags);
 }
 
 static void mview_releasebuf(MViewObject *self, Py_buffer *b) {
