@@ -1190,6 +1190,13 @@ static PyObject *mviewiter_next(MViewIterObject *it) {
     if (seq == NULL)
         return NULL;
     if (it->index < it->length) {
+        const mv_view *v = &seq->view;
+        /* Bytes, the common case: a live flat 'B' view's items are the
+         * cached small ints. */
+        if (v->fmtchar == 'B' &&
+            (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_)
+            return Py_NewRef(
+                small_ints[(unsigned char)v->buf[it->index++] - SMALL_MIN]);
         CHECK_RELEASED(seq);
         return mview_item(seq, it->index++);
     }
