@@ -6,11 +6,12 @@
 import os
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from test_cli import DataFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -24,19 +25,6 @@ def run(argv, stdin=None):
     p = subprocess.run(argv, capture_output=True, timeout=120,
                        stdin=subprocess.DEVNULL if stdin is None else stdin)
     return p.returncode, p.stdout
-
-
-class DataFile:
-    def __init__(self, data):
-        fd, self.path = tempfile.mkstemp(prefix="memview-dump-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-
-    def __enter__(self):
-        return self.path
-
-    def __exit__(self, *exc):
-        os.unlink(self.path)
 
 
 def same_as_xxd(path, opts):

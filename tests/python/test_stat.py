@@ -9,13 +9,14 @@ import math
 import os
 import pty
 import subprocess
-import tempfile
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from test_cli import DataFile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -31,19 +32,6 @@ def run(*args, **kw):
     p = subprocess.run([CLI, *map(str, args)], capture_output=True,
                        timeout=120, stdin=subprocess.DEVNULL, **kw)
     return p.returncode, p.stdout, p.stderr.decode()
-
-
-class DataFile:
-    def __init__(self, data):
-        fd, self.path = tempfile.mkstemp(prefix="memview-stat-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-
-    def __enter__(self):
-        return self.path
-
-    def __exit__(self, *exc):
-        os.unlink(self.path)
 
 
 def close(got, want, rel=1e-9, scale=0.0):
