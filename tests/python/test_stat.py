@@ -11,7 +11,6 @@ import pty
 import subprocess
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
