@@ -17,14 +17,13 @@ import argparse
 import os
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
 import timeit
 
 import numpy as np
 
 import memview
+from bench_c import callgrind_per_step
 
 OURS = memview.memoryview
 BUILTIN = memoryview
@@ -86,23 +85,8 @@ def python_part(n, repeat):
     return res
 
 
-def callgrind(path, loop, n):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "cg.out")
-        subprocess.run(["valgrind", "--tool=callgrind",
-                        f"--toggle-collect=loop_{loop}",
-                        f"--callgrind-out-file={out}",
-                        path, "--only", loop, str(n)],
-                       check=True, capture_output=True)
-        with open(out) as f:
-            for line in f:
-                if line.startswith(("summary:", "totals:")):
-                    return int(line.split()[1]) / n
-    return None
-
-
 def c_part(path, n):
-    counts = {k: callgrind(path, k, n)
+    counts = {k: callgrind_per_step(path, k, n)
               for k in ("field", "raw", "fieldbe", "rawbe")}
     print(f"C, one field of one record (T{{<I:id:<f:x:}}), n = {n:,}: "
           "instructions per read (valgrind callgrind, exact)")
