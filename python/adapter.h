@@ -24,6 +24,9 @@ PyObject *raise_status_path(int st, PyObject *path);
 /* Lend v's buffer as owner's export (Py_buffer's rules and messages, as
  * CPython's memoryview lends its own): 0, or -1 with an exception set. */
 int export_view(PyObject *owner, mv_view *v, Py_buffer *b, int flags);
+/* obj's buffer in PyMem_Malloc'd memory, for master_release; NULL with an
+ * exception set. */
+Py_buffer *buffer_take(PyObject *obj, int flags);
 /* The core's description of a Py_buffer's layout. */
 mv_layout layout_of(const Py_buffer *b);
 /* An owner of the memory a layout reaches. */

@@ -72,15 +72,9 @@ PyObject *mvpy_memoryview_of_core(mv_view *v, PyObject *keep) {
 }
 
 int mvpy_core_view_of(PyObject *obj, int flags, mv_view *out) {
-    Py_buffer *b = PyMem_Malloc(sizeof *b);
-    if (b == NULL) {
-        PyErr_NoMemory();
+    Py_buffer *b = buffer_take(obj, flags);
+    if (b == NULL)
         return -1;
-    }
-    if (PyObject_GetBuffer(obj, b, flags) < 0) {
-        PyMem_Free(b);
-        return -1;
-    }
     mv_layout l = layout_of(b);
     mv_owner *o;
     int st = wrap_layout(&o, &l, master_release, b);

@@ -293,20 +293,29 @@ int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn, void *ctx) {
     return mv_owner_wrap(o, start, size, l->readonly, fn, ctx);
 }
 
+/* obj's buffer, asked with the request flags, in PyMem_Malloc'd memory
+ * (master_release gives both back); NULL with an exception set. */
+Py_buffer *buffer_take(PyObject *obj, int flags) {
+    Py_buffer *b = PyMem_Malloc(sizeof *b);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (PyObject_GetBuffer(obj, b, flags) < 0) {
+        PyMem_Free(b);
+        return NULL;
+    }
+    return b;
+}
+
 /* A managed buffer for exporter, asked with the request flags, and self's
  * view of all of it. */
 static int mview_init_from_exporter(MViewObject *self, PyObject *exporter,
                                     PyObject *attr_obj, PyObject *base,
                                     int flags) {
-    Py_buffer *b = PyMem_Malloc(sizeof *b);
-    if (b == NULL) {
-        PyErr_NoMemory();
+    Py_buffer *b = buffer_take(exporter, flags);
+    if (b == NULL)
         return -1;
-    }
-    if (PyObject_GetBuffer(exporter, b, flags) < 0) {
-        PyMem_Free(b);
-        return -1;
-    }
     MBufObject *mbuf = PyObject_GC_New(MBufObject, &MBuf_Type);
     if (mbuf == NULL) {
         PyBuffer_Release(b);
