@@ -126,64 +126,6 @@ const cli_cmd cli_cmd_find = {
 /* ---- stat -------------------------------------------------------------------
  */
 
-/* Combine b into a (partial stats of two parts of one view). */
-static void stats_merge(mv_stats *a, const mv_stats *b) {
-    if (b->count == 0)
-        return;
-    if (a->count == 0) {
-        *a = *b;
-        return;
-    }
-    unsigned __int128 sa =
-        ((unsigned __int128)(uint64_t)a->sum_hi << 64) | a->sum_lo;
-    unsigned __int128 sb =
-        ((unsigned __int128)(uint64_t)b->sum_hi << 64) | b->sum_lo;
-    sa += sb;
-    a->sum_hi = (int64_t)(uint64_t)(sa >> 64);
-    a->sum_lo = (uint64_t)sa;
-    a->count += b->count;
-    a->nans += b->nans;
-    if (b->min_i < a->min_i)
-        a->min_i = b->min_i;
-    if (b->max_i > a->max_i)
-        a->max_i = b->max_i;
-    if (b->min_u < a->min_u)
-        a->min_u = b->min_u;
-    if (b->max_u > a->max_u)
-        a->max_u = b->max_u;
-    a->nansum += b->nansum;
-    if (isnan(a->nanmin) || b->nanmin < a->nanmin)
-        a->nanmin = b->nanmin;
-    if (isnan(a->nanmax) || b->nanmax > a->nanmax)
-        a->nanmax = b->nanmax;
-}
-
-/* The derived members, from the merged parts. */
-static void stats_finish(mv_stats *s) {
-    if (s->kind != MV_KIND_FLOAT) {
-        __int128 sum =
-            (__int128)(((unsigned __int128)(uint64_t)s->sum_hi << 64) |
-                       s->sum_lo);
-        s->sum = (double)sum;
-        s->min = s->kind == MV_KIND_INT ? (double)s->min_i : (double)s->min_u;
-        s->max = s->kind == MV_KIND_INT ? (double)s->max_i : (double)s->max_u;
-        s->mean = s->count ? (double)sum / (double)s->count : NAN;
-        if (!s->count)
-            s->min = s->max = NAN;
-        s->nansum = s->sum;
-        s->nanmin = s->min;
-        s->nanmax = s->max;
-        s->nanmean = s->mean;
-        return;
-    }
-    mv_ssize left = s->count - s->nans;
-    s->nanmean = left ? s->nansum / (double)left : NAN;
-    s->sum = s->nans ? NAN : s->nansum;
-    s->min = s->nans ? NAN : s->nanmin;
-    s->max = s->nans ? NAN : s->nanmax;
-    s->mean = s->count && !s->nans ? s->nansum / (double)s->count : NAN;
-}
-
 static void print_i128(int64_t hi, uint64_t lo) {
     __int128 x = (__int128)(((unsigned __int128)(uint64_t)hi << 64) | lo);
     char d[48];
@@ -266,12 +208,10 @@ static int stats_chunked(const mv_view *v, int field, mv_stats *out) {
         if (at == 0)
             *out = s;
         else
-            stats_merge(out, &s);
+            mv_stats_merge(out, &s);
         cli_progress_update(&pr, (at + per < n ? at + per : n) * row);
     }
     cli_progress_end(&pr);
-    if (rc == 0)
-        stats_finish(out);
     return rc;
 }
 

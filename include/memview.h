@@ -1087,6 +1087,11 @@ MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
  * of records fails with MV_ETYPE (name one of its own fields through a
  * view of that record format). */
 MV_API int mv_view_stats_field(const mv_view *v, int field, mv_stats *out);
+/* Combine into *a the stats *b of another part of the same view (the
+ * same format and field): exact sums and extremes merge, the derived
+ * members are computed again. For work split into parts (a progress bar,
+ * threads). */
+MV_API void mv_stats_merge(mv_stats *a, const mv_stats *b);
 /* The number of the field named name in v's items (a format that is one
  * record, "T{...}", counts the record's own fields), or -1. */
 MV_API int mv_view_field_index(const mv_view *v, const char *name);

@@ -576,6 +576,39 @@ static int elem_class(char code) {
     }
 }
 
+/* The exact integer sum an mv_stats holds in sum_hi:sum_lo. */
+static unsigned __int128 stats_isum(const mv_stats *s) {
+    return ((unsigned __int128)(uint64_t)s->sum_hi << 64) | s->sum_lo;
+}
+
+/* The derived members of s (sum, min, max, mean and their nan* forms as
+ * doubles) from its exact ones: count, nans, kind, the integer sum and
+ * extremes, or for floats nansum, nanmin and nanmax (NaN when no value
+ * but NaN was seen). The one home of the NaN rules (rule 4 above). */
+static void stats_derive(mv_stats *s) {
+    if (s->kind == MV_KIND_FLOAT) {
+        mv_ssize left = s->count - s->nans;
+        s->nanmean = left ? s->nansum / (double)left : NAN;
+        s->sum = s->nans ? NAN : s->nansum;
+        s->min = s->nans ? NAN : s->nanmin;
+        s->max = s->nans ? NAN : s->nanmax;
+        s->mean = s->count && !s->nans ? s->nansum / (double)s->count : NAN;
+        return;
+    }
+    __int128 sum = (__int128)stats_isum(s);
+    int sgn = s->kind == MV_KIND_INT;
+    s->sum = (double)sum;
+    s->min = sgn ? (double)s->min_i : (double)s->min_u;
+    s->max = sgn ? (double)s->max_i : (double)s->max_u;
+    if (!s->count)
+        s->min = s->max = NAN;
+    s->mean = s->count ? s->sum / (double)s->count : NAN;
+    s->nansum = s->sum;
+    s->nanmin = s->min;
+    s->nanmax = s->max;
+    s->nanmean = s->mean;
+}
+
 int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
     int rc; /* v is live: the callers have checked */
     int cls = elem_class(e->code);
@@ -599,41 +632,47 @@ int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
                 : cls == 'u' ? MV_KIND_UINT
                              : MV_KIND_FLOAT;
     if (cls == 'f') {
-        double nan = NAN;
         out->nansum = a->fsum;
-        out->nanmin = a->seen ? a->fmin : nan;
-        out->nanmax = a->seen ? a->fmax : nan;
-        mv_ssize left = a->count - a->nans;
-        out->nanmean = left ? a->fsum / (double)left : nan;
-        out->sum = a->nans ? nan : a->fsum;
-        out->min = a->nans || !a->seen ? nan : a->fmin;
-        out->max = a->nans || !a->seen ? nan : a->fmax;
-        out->mean =
-            a->count ? (a->nans ? nan : a->fsum / (double)a->count) : nan;
-        return MV_OK;
-    }
-    out->sum_hi = (int64_t)(a->isum >> 64);
-    out->sum_lo = (uint64_t)a->isum;
-    if (cls == 'i') {
+        out->nanmin = a->seen ? a->fmin : NAN;
+        out->nanmax = a->seen ? a->fmax : NAN;
+    } else {
+        out->sum_hi = (int64_t)(a->isum >> 64);
+        out->sum_lo = (uint64_t)a->isum;
         out->min_i = a->imin;
         out->max_i = a->imax;
-        out->min = (double)a->imin;
-        out->max = (double)a->imax;
-    } else {
         out->min_u = a->umin;
         out->max_u = a->umax;
-        out->min = (double)a->umin;
-        out->max = (double)a->umax;
     }
-    if (!a->count)
-        out->min = out->max = NAN;
-    out->sum = (double)a->isum;
-    out->mean = a->count ? (double)a->isum / (double)a->count : NAN;
-    out->nansum = out->sum;
-    out->nanmin = out->min;
-    out->nanmax = out->max;
-    out->nanmean = out->mean;
+    stats_derive(out);
     return MV_OK;
+}
+
+void mv_stats_merge(mv_stats *a, const mv_stats *b) {
+    if (b->count == 0)
+        return;
+    if (a->count == 0) {
+        *a = *b;
+        return;
+    }
+    unsigned __int128 sum = stats_isum(a) + stats_isum(b);
+    a->sum_hi = (int64_t)(uint64_t)(sum >> 64);
+    a->sum_lo = (uint64_t)sum;
+    a->count += b->count;
+    a->nans += b->nans;
+    if (b->min_i < a->min_i)
+        a->min_i = b->min_i;
+    if (b->max_i > a->max_i)
+        a->max_i = b->max_i;
+    if (b->min_u < a->min_u)
+        a->min_u = b->min_u;
+    if (b->max_u > a->max_u)
+        a->max_u = b->max_u;
+    a->nansum += b->nansum;
+    if (isnan(a->nanmin) || b->nanmin < a->nanmin)
+        a->nanmin = b->nanmin;
+    if (isnan(a->nanmax) || b->nanmax > a->nanmax)
+        a->nanmax = b->nanmax;
+    stats_derive(a);
 }
 
 /* The element description of field of a compiled format: what the

@@ -185,6 +185,62 @@ static void test_nan_rules(void **state) {
     CHECK_OK(mv_view_release(&b));
 }
 
+/* Two doubles equal, NaN equal to NaN. */
+static bool same_double(double a, double b) {
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* Stats of parts merged with mv_stats_merge equal the stats of the whole,
+ * for every split point, with NaNs, negative and unsigned values, and
+ * empty parts. */
+static void test_merge_parts(void **state) {
+    (void)state;
+    static const char *fmts[] = {"d", "q", "Q", "b"};
+    unsigned char raw[8 * 40];
+    for (size_t i = 0; i < sizeof raw; i++)
+        raw[i] = (unsigned char)(i * 37 + 11);
+    double d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = i % 7 == 3 ? NAN : (double)(i * 3) - 50;
+    for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+        mv_owner *o;
+        mv_view b, v, p1, p2;
+        CHECK_OK(mv_owner_copy(&o, k == 0 ? (const void *)d : raw, sizeof d));
+        CHECK_OK(mv_view_from_owner(&b, o));
+        mv_owner_release(o);
+        CHECK_OK(mv_view_cast(&v, &b, fmts[k], NULL, -1));
+        mv_ssize n = v.shape[0];
+        mv_stats whole, s1, s2;
+        CHECK_OK(mv_view_stats(&v, &whole));
+        for (mv_ssize at = 0; at <= n; at++) {
+            CHECK_OK(mv_view_slice(&p1, &v, 0, at, 1));
+            CHECK_OK(mv_view_slice(&p2, &v, at, n, 1));
+            CHECK_OK(mv_view_stats(&p1, &s1));
+            CHECK_OK(mv_view_stats(&p2, &s2));
+            mv_stats_merge(&s1, &s2);
+            CHECK_EQ(s1.count, whole.count);
+            CHECK_EQ(s1.nans, whole.nans);
+            CHECK_TRUE(s1.sum_hi == whole.sum_hi && s1.sum_lo == whole.sum_lo);
+            CHECK_TRUE(s1.min_i == whole.min_i && s1.max_i == whole.max_i);
+            CHECK_TRUE(s1.min_u == whole.min_u && s1.max_u == whole.max_u);
+            CHECK_TRUE(same_double(s1.min, whole.min));
+            CHECK_TRUE(same_double(s1.max, whole.max));
+            CHECK_TRUE(same_double(s1.nanmin, whole.nanmin));
+            CHECK_TRUE(same_double(s1.nanmax, whole.nanmax));
+            CHECK_TRUE(same_double(s1.sum, whole.sum) ||
+                       fabs(s1.sum - whole.sum) <= 1e-9 * fabs(whole.sum));
+            CHECK_TRUE(fabs(s1.nansum - whole.nansum) <=
+                       1e-9 * (fabs(whole.nansum) + 1));
+            CHECK_TRUE(same_double(s1.mean, whole.mean) ||
+                       fabs(s1.mean - whole.mean) <= 1e-9 * fabs(whole.mean));
+            CHECK_OK(mv_view_release(&p1));
+            CHECK_OK(mv_view_release(&p2));
+        }
+        CHECK_OK(mv_view_release(&v));
+        CHECK_OK(mv_view_release(&b));
+    }
+}
+
 /* The other byte order, and a field inside a record, through the element
  * description compiled formats feed. */
 static void test_swapped_and_offset_elements(void **state) {
@@ -495,6 +551,7 @@ int main(void) {
         cmocka_unit_test(test_every_format_contiguous_and_strided),
         cmocka_unit_test(test_exact_sums),
         cmocka_unit_test(test_nan_rules),
+        cmocka_unit_test(test_merge_parts),
         cmocka_unit_test(test_swapped_and_offset_elements),
         cmocka_unit_test(test_engine_formats),
         cmocka_unit_test(test_layouts_and_refusals),
