@@ -9,7 +9,7 @@
  *           to the length as Python clamps a slice;
  *   raw1    the bare minimum: p += 1, len -= 1;
  *   rawmem  raw, with the pointer and length in a struct in memory.
- * And reading every item once: mv_get() against a raw pointer read.
+ * And reading every item once: mv_view_get() against a raw pointer read.
  *
  * Each loop runs several times; the best time is kept. Output is one
  * "name value" pair a line (ns per step, and the number of heap
@@ -88,7 +88,7 @@ NOINLINE static void loop_narrow(void) {
     int rc = mv_view_from_owner(&v, owner);
     if (rc < 0)
         die("mv_view_from_owner", rc);
-    while (v.len)
+    while (v.nbytes)
         if ((rc = mv_view_narrow(&v, 1, MV_END, 1)) < 0)
             die("mv_view_narrow", rc);
     mv_view_release(&v);
@@ -99,7 +99,7 @@ NOINLINE static void loop_slice(void) {
     int cur = 0, rc = mv_view_from_owner(&v[0], owner);
     if (rc < 0)
         die("mv_view_from_owner", rc);
-    while (v[cur].len) {
+    while (v[cur].nbytes) {
         if ((rc = mv_view_slice(&v[!cur], &v[cur], 1, MV_END, 1)) < 0)
             die("mv_view_slice", rc);
         mv_view_release(&v[cur]);
@@ -168,8 +168,8 @@ NOINLINE static void loop_get(void) {
     mv_ssize n = v.shape[0];
     for (mv_ssize i = 0; i < n; i++) {
         mv_value x;
-        if ((rc = mv_get(&v, i, &x)) < 0)
-            die("mv_get", rc);
+        if ((rc = mv_view_get(&v, i, &x)) < 0)
+            die("mv_view_get", rc);
         sum += x.u;
     }
     sink = sum;

@@ -161,7 +161,7 @@ def main():
     print()
     print(f"{'item read (every item once)':44} {'ns/item':>9} {'':>13} "
           f"{'this/raw':>9}")
-    print(f"{'memview mv_get':44} {get:9.3f} {'':>13} {get / rawget:8.2f}x")
+    print(f"{'memview mv_view_get':44} {get:9.3f} {'':>13} {get / rawget:8.2f}x")
     print(f"{'raw pointer read':44} {rawget:9.3f} {'':>13} {1.0:8.2f}x")
 
     print()
@@ -171,7 +171,7 @@ def main():
                           for k in ("narrow", "slice", "get")))
     if shutil.which("objdump"):
         funcs = disassembly([path] + linked_memview_libs(path))
-        for loop, what in (("narrow", "mv_view_narrow"), ("get", "mv_get")):
+        for loop, what in (("narrow", "mv_view_narrow"), ("get", "mv_view_get")):
             found = atomics_reachable(funcs, f"loop_{loop}")
             if found is None:
                 print(f"atomic instructions in the {what} loop: code not "

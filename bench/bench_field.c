@@ -5,7 +5,7 @@
  * Records of format T{<I:id:<f:x:} (or T{>I:id:>f:x:}, byte-swapped on a
  * little-endian machine); each loop reads field x of every record once and
  * sums it:
- *   field     mv_get_field() with a reference resolved once;
+ *   field     mv_view_get_field() with a reference resolved once;
  *   raw       a float loaded from base + i * 8 + 4, after the bounds check
  *             any index read makes;
  *   fieldbe / rawbe   the same on big-endian records (the raw loop swaps
@@ -32,7 +32,7 @@ static void die(const char *what, int rc) {
 
 static void view(mv_view *v, const char *fmt) {
     mv_layout l = {.buf = mv_owner_data(owner),
-                   .len = n * 8,
+                   .nbytes = n * 8,
                    .itemsize = 8,
                    .format = fmt,
                    .ndim = 1};
@@ -53,8 +53,8 @@ static void view(mv_view *v, const char *fmt) {
         double sum = 0;                                                        \
         for (mv_ssize i = 0; i < n; i++) {                                     \
             mv_value val;                                                      \
-            if ((rc = mv_get_field(&v, i, &x, &val)) < 0)                      \
-                die("mv_get_field", rc);                                       \
+            if ((rc = mv_view_get_field(&v, i, &x, &val)) < 0)                 \
+                die("mv_view_get_field", rc);                                  \
             sum += val.f;                                                      \
         }                                                                      \
         sink = sum;                                                            \

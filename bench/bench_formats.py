@@ -9,7 +9,7 @@ Python (best of several interleaved timings, n items):
     structured array (target: at most 1.0x of each);
   - the Python type against the builtin on a native format (target 1.1x).
 C (instructions counted by valgrind's callgrind, exact): a read of one
-field of one record with mv_get_field() against a raw pointer read (target
+field of one record with mv_view_get_field() against a raw pointer read (target
 3x), in host and in swapped byte order.
 """
 
@@ -93,8 +93,8 @@ def c_part(path, n):
     for k, v in counts.items():
         print(f"  {k:8} {v:7.2f}")
     return {
-        "mv_get_field / raw read": (counts["field"] / counts["raw"], 3.0),
-        "mv_get_field / raw read, swapped":
+        "mv_view_get_field / raw read": (counts["field"] / counts["raw"], 3.0),
+        "mv_view_get_field / raw read, swapped":
             (counts["fieldbe"] / counts["rawbe"], 3.0),
     }
 

@@ -65,7 +65,7 @@ static int run(mv_ssize n, double *t_view, double *t_raw) {
         if ((rc = mv_view_from_owner(&v, o)) < 0)
             return die("mv_view_from_owner", rc);
         double t0 = now();
-        while (v.len)
+        while (v.nbytes)
             if ((rc = mv_view_narrow(&v, 1, MV_END, 1)) < 0)
                 return die("mv_view_narrow", rc);
         double t1 = now();

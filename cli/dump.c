@@ -43,9 +43,15 @@ static int run_hex(cli_args *a) {
         return cli_usage_error(a->cmd, "invalid number '%s'", group_arg);
     if ((rc = cli_open(a, a->pos[0], &part)) != 0)
         return rc;
+    /* the separator is one character, as Python's hex() takes it */
     uint32_t sep_char = 0;
-    mv_ssize sep_len = sep ? utf8_chars(sep, &sep_char) : 0;
-    rc = mv_view_hex(&part, sep, sep_len, 1, sep_char, group, &text, &textlen);
+    if (sep && utf8_chars(sep, &sep_char) != 1) {
+        mv_view_release(&part);
+        return cli_fail(mv_error(MV_EVALUE, "sep must be length 1."));
+    }
+    rc = mv_view_hex(
+        &part, sep ? (int32_t)(sep_char > 127 ? 128 : sep_char) : MV_HEX_NOSEP,
+        group, &text, &textlen);
     mv_view_release(&part);
     if (rc < 0)
         return cli_fail(rc);
@@ -107,17 +113,17 @@ static int run_slice(cli_args *a) {
     if (rc < 0)
         return cli_fail(rc);
 
-    if (mv_is_c_contiguous(&part)) {
+    if (mv_view_is_c_contiguous(&part)) {
         /* Straight from the mapping: no copy. */
-        rc = cli_write_all(part.buf, (size_t)part.len);
+        rc = cli_write_all(part.buf, (size_t)part.nbytes);
     } else {
         void *bytes;
-        rc = mv_tobytes(&part, &bytes, MV_ORDER_C);
+        rc = mv_view_tobytes(&part, &bytes, MV_ORDER_C);
         if (rc < 0) {
             mv_view_release(&part);
             return cli_fail(rc);
         }
-        rc = cli_write_all(bytes, (size_t)part.len);
+        rc = cli_write_all(bytes, (size_t)part.nbytes);
         free(bytes);
     }
     mv_view_release(&part);
@@ -270,7 +276,8 @@ static int dump_view(const mv_view *v, mv_ssize start, mv_ssize stop,
         mv_ssize n = stop - at < per ? stop - at : per;
         mv_view part;
         if ((rc = mv_view_slice(&part, v, at, at + n, 1)) < 0 ||
-            (rc = mv_tobytes_into(&part, chunk, DUMP_CHUNK, MV_ORDER_C)) < 0) {
+            (rc = mv_view_tobytes_into(&part, chunk, DUMP_CHUNK, MV_ORDER_C)) <
+                0) {
             mv_view_release(&part);
             rc = cli_fail(rc);
             break;
@@ -454,11 +461,11 @@ static int run_dump(cli_args *a) {
     if (revert) {
         /* The dump is text: read it through a guarded copy. */
         void *text;
-        if ((rc = mv_tobytes(&v, &text, MV_ORDER_C)) < 0) {
+        if ((rc = mv_view_tobytes(&v, &text, MV_ORDER_C)) < 0) {
             mv_view_release(&v);
             return cli_fail(rc);
         }
-        rc = reverse(text, v.len, d.cols, d.plain, neg ? -seek : seek);
+        rc = reverse(text, v.nbytes, d.cols, d.plain, neg ? -seek : seek);
         free(text);
         mv_view_release(&v);
         return rc;
@@ -468,15 +475,15 @@ static int run_dump(cli_args *a) {
     long long pos = 0;
     if (s_arg) {
         long long off = neg ? -seek : seek;
-        pos = (!rel && neg) ? (long long)v.len + off : off;
+        pos = (!rel && neg) ? (long long)v.nbytes + off : off;
         if (pos < 0) {
             mv_view_release(&v);
             errno = EINVAL;
             return cli_fail(mv_error(MV_EOS, "cannot seek to %lld", pos));
         }
     }
-    mv_ssize from = pos > v.len ? v.len : (mv_ssize)pos;
-    mv_ssize to = v.len;
+    mv_ssize from = pos > v.nbytes ? v.nbytes : (mv_ssize)pos;
+    mv_ssize to = v.nbytes;
     if (d.length >= 0 && d.length < to - from)
         to = from + (mv_ssize)d.length;
     rc = dump_view(&v, from, to, &d);

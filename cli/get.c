@@ -321,7 +321,7 @@ static int run_get(cli_args *a) {
         return cli_fail(rc);
     /* item index, as a 0-D view: read the way tolist() reads it */
     mv_keyitem key = {.is_slice = 0, .index = index};
-    rc = mv_check_item_format(&typed);
+    rc = mv_view_check_item(&typed);
     if (rc == MV_OK)
         rc = mv_view_select(&item, &typed, &key, 1);
     mv_view_release(&typed);
@@ -375,7 +375,7 @@ static int run_show(cli_args *a) {
     mv_view_release(&v);
     if (rc < 0)
         return cli_fail(rc);
-    rc = mv_check_item_format(&typed);
+    rc = mv_view_check_item(&typed);
     if (rc == MV_OK)
         rc = mv_view_select(&sel, &typed, key, nkey);
     mv_view_release(&typed);

@@ -28,7 +28,7 @@ static int run_info(cli_args *a) {
         return cli_fail(rc);
     }
     printf("file: %s\n", a->pos[0]);
-    printf("size: %td\n", v.len);
+    printf("size: %td\n", v.nbytes);
     printf("format: %s\n", v.format);
     printf("itemsize: %td\n", v.itemsize);
     printf("ndim: %d\n", v.ndim);
@@ -38,7 +38,7 @@ static int run_info(cli_args *a) {
     print_tuple(v.strides, v.ndim);
     printf("\nlength: %td\n", n);
     printf("readonly: %s\n", (v.flags & MV_READONLY) ? "True" : "False");
-    printf("contiguous: %s\n", mv_is_c_contiguous(&v) ? "True" : "False");
+    printf("contiguous: %s\n", mv_view_is_c_contiguous(&v) ? "True" : "False");
     printf("exports: %td\n", mv_owner_exports(v.owner));
     mv_view_release(&v);
     return cli_finish_stdout();
@@ -85,7 +85,7 @@ static int seed_one(mv_ssize n) {
 
     /* Python: while b: b = b[1:] */
     t0 = now();
-    while (v.len) {
+    while (v.nbytes) {
         sink += (unsigned char)v.buf[0];
         if ((rc = mv_view_narrow(&v, 1, MV_END, 1)) < 0)
             break;

@@ -40,8 +40,8 @@ static int run_count(cli_args *a) {
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
     mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL); /* a hint only */
-    cli_progress_start(&pr, v.len);
-    for (mv_ssize at = 0; at < v.len || at == 0; at += CLI_SCAN_CHUNK) {
+    cli_progress_start(&pr, v.nbytes);
+    for (mv_ssize at = 0; at < v.nbytes || at == 0; at += CLI_SCAN_CHUNK) {
         mv_view part;
         mv_ssize n;
         rc = mv_view_slice(&part, &v, at, at + CLI_SCAN_CHUNK, 1);
@@ -51,8 +51,8 @@ static int run_count(cli_args *a) {
         if (rc < 0)
             break;
         total += n;
-        cli_progress_update(&pr, at + part.len);
-        if (v.len == 0)
+        cli_progress_update(&pr, at + part.nbytes);
+        if (v.nbytes == 0)
             break;
     }
     cli_progress_end(&pr);
@@ -88,11 +88,11 @@ static int run_find(cli_args *a) {
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
     mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
-    cli_progress_start(&pr, v.len);
-    for (mv_ssize at = 0; at < v.len && found < 0; at += CLI_SCAN_CHUNK) {
+    cli_progress_start(&pr, v.nbytes);
+    for (mv_ssize at = 0; at < v.nbytes && found < 0; at += CLI_SCAN_CHUNK) {
         mv_ssize stop =
-            v.len - at < CLI_SCAN_CHUNK ? v.len : at + CLI_SCAN_CHUNK;
-        rc = mv_view_find(&v, &x, at, stop, &found);
+            v.nbytes - at < CLI_SCAN_CHUNK ? v.nbytes : at + CLI_SCAN_CHUNK;
+        rc = mv_view_index(&v, &x, at, stop, &found);
         if (rc == MV_EVALUE) { /* not in this chunk */
             found = -1;
             rc = 0;
@@ -187,7 +187,7 @@ static void print_stats(const mv_stats *s, int json) {
 /* The stats of v, a chunk of its first dimension at a time. */
 static int stats_chunked(const mv_view *v, int field, mv_stats *out) {
     mv_ssize n = v->ndim ? v->shape[0] : 1;
-    mv_ssize row = n ? v->len / n : 0;
+    mv_ssize row = n ? v->nbytes / n : 0;
     mv_ssize per =
         row > 0 && CLI_SCAN_CHUNK / row > 0 ? CLI_SCAN_CHUNK / row : 1;
     cli_progress pr;
@@ -195,7 +195,7 @@ static int stats_chunked(const mv_view *v, int field, mv_stats *out) {
     if (v->ndim == 0 || n == 0)
         return mv_view_stats_field(v, field, out);
     memset(out, 0, sizeof *out);
-    cli_progress_start(&pr, v->len);
+    cli_progress_start(&pr, v->nbytes);
     for (mv_ssize at = 0; at < n; at += per) {
         mv_view part;
         mv_stats s;
@@ -243,7 +243,7 @@ static int run_stat(cli_args *a) {
     mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
     /* The file's bytes as items of FORMAT: whole items only (a shorter
      * tail is left out), in --shape when given. */
-    mv_ssize n = v.len / size;
+    mv_ssize n = v.nbytes / size;
     if (ndim < 0) {
         ndim = 1;
         shape[0] = n;
@@ -264,7 +264,7 @@ static int run_stat(cli_args *a) {
                                  "memoryview: product(shape) * itemsize != "
                                  "buffer size"));
     }
-    l.len = items * size;
+    l.nbytes = items * size;
     rc = mv_view_from_layout(&typed, v.owner, &l);
     mv_view_release(&v);
     if (rc < 0)

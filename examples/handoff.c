@@ -58,7 +58,7 @@ static int consume(const char *name, const mv_view *samples) {
     unsigned long sum = 0;
     for (mv_ssize i = 0; rc == MV_OK && i < n; i++) {
         mv_value x;
-        rc = mv_get(samples, i, &x);
+        rc = mv_view_get(samples, i, &x);
         sum += (unsigned long)x.u;
     }
     if (rc == MV_OK)
@@ -91,7 +91,7 @@ int main(void) {
 
     /* A write through the last view lands in the producer's buffer. */
     mv_value zero = {.type = MV_VAL_UINT, .u = 0};
-    if (mv_set(&odd, 0, &zero) < 0)
+    if (mv_view_set(&odd, 0, &zero) < 0)
         fprintf(stderr, "set: %s\n", mv_errmsg());
     consume("odd", &odd);
     mv_view_release(&odd);
@@ -99,7 +99,7 @@ int main(void) {
 
     /* Released views refuse every operation, with Python's message. */
     mv_value x;
-    if (mv_get(&odd, 0, &x) < 0)
+    if (mv_view_get(&odd, 0, &x) < 0)
         printf("%s: %s\n", mv_err_name(MV_EVALUE), mv_errmsg());
     return releases == 1 ? 0 : 1;
 }

@@ -105,7 +105,7 @@ int main(void) {
     /* One item of the header's format, at the start of the file. */
     mv_ssize one = 1;
     mv_layout l = {.buf = mv_owner_data(o),
-                   .len = 44,
+                   .nbytes = 44,
                    .itemsize = 44,
                    .format = WAV_HEADER,
                    .ndim = 1,

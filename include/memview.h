@@ -6,7 +6,19 @@
  * it; a *view* says how to read those bytes (format, itemsize, shape,
  * strides, suboffsets, readonly) without copying them.
  *
- * First page: the calls most programs need.
+ * The ten calls most programs need:
+ *
+ *   mv_owner_copy(&o, p, n)        own a copy of n bytes (also: mv_owner_wrap
+ *                                  lends your memory, mv_owner_map a file)
+ *   mv_view_from_owner(&v, o)      a 1-D view of every byte, format "B"
+ *   mv_owner_release(o)            drop your handle; views keep the bytes
+ *   mv_view_cast(&v, &v, "<I", NULL, -1)   read the bytes as another format
+ *   mv_view_slice(&s, &v, 2, MV_END, 1)    s = v[2:], no copy
+ *   mv_view_get(&v, i, &x)         item i as an mv_value (x.u, x.i, x.f...)
+ *   mv_view_set(&v, i, &x)         store an item, with Python's checks
+ *   mv_view_tobytes(&v, &p, MV_ORDER_C)    copy out (free() it)
+ *   mv_view_release(&v)            the last view of an owner frees it
+ *   mv_errmsg()                    why the last call failed (this thread)
  *
  *     mv_owner *o;
  *     mv_view v;
@@ -14,10 +26,28 @@
  *     mv_view_from_owner(&v, o);        // 1-D view, format "B"
  *     mv_owner_release(o);              // the view keeps the bytes alive
  *     mv_value x;
- *     mv_get(&v, 0, &x);                // x.u == 104 ('h')
- *     while (v.len)                     // Python: while b: b = b[1:]
+ *     mv_view_get(&v, 0, &x);           // x.u == 104 ('h')
+ *     while (v.nbytes)                  // Python: while b: b = b[1:]
  *         mv_view_narrow(&v, 1, MV_END, 1);
  *     mv_view_release(&v);              // last view gone: bytes freed
+ *
+ * Names
+ *   - A call is mv_<object>_<verb>, and its first argument is that object
+ *     (or where a new one is made): mv_owner_* act on owners, mv_view_* on
+ *     views, mv_format_* on formats, mv_field_* on one field of an item,
+ *     mv_item_* on the bytes of one item, and mv_value_*, mv_layout_*,
+ *     mv_slice_*, mv_stats_* on those. The error calls are named after C's
+ *     own: mv_errmsg, mv_errno, mv_strerror, mv_err_name, mv_error.
+ *   - Where Python's memoryview has the operation, the verb is Python's:
+ *     mv_view_tobytes is m.tobytes(), mv_view_index is m.index(x),
+ *     mv_view_length is len(m), mv_view_hex is m.hex().
+ *   - Sizes in bytes are nbytes; lengths and counts are of items.
+ *   - A call ending in _n takes a full index tuple (mv_view_getn); one
+ *     ending in _any is the out-of-line general case of an inline call
+ *     (call the inline one: it falls back by itself).
+ *   - Struct fields and flags whose names end in '_', and every mv__ name,
+ *     are private: do not use them. (A struct's size and layout change only
+ *     with the library's major version; see docs/abi.md.)
  *
  * Conventions
  *   - Every call that can fail returns 0 (MV_OK) or a negative mv_status
@@ -204,13 +234,13 @@ MV_API int mv_owner_advise(mv_owner *o, mv_ssize offset, mv_ssize length,
  * the last page reads as zeros rather than faulting): a scan gives the
  * right answer or an error, never a crash and never a wrong answer.
  *
- * Guarded: mv_tobytes, mv_tobytes_into, mv_view_hex, mv_view_equal,
- * mv_view_assign, mv_view_count, mv_view_find, mv_view_hash and the
+ * Guarded: mv_view_tobytes, mv_view_tobytes_into, mv_view_hex, mv_view_equal,
+ * mv_view_assign, mv_view_count, mv_view_index, mv_view_hash and the
  * reductions (mv_view_stats).
  * Not guarded: a plain pointer read by the caller (v->buf[i]), the inline
- * and single-item calls (mv_get, mv_set, mv_getn, mv_setn, mv_unpack) and
- * mv_view_walk, whose callbacks run caller code. Those fault as any memory
- * access does.
+ * and single-item calls (mv_view_get, mv_view_set, mv_view_getn, mv_view_setn,
+ * mv_format_unpack) and mv_view_walk, whose callbacks run caller code. Those
+ * fault as any memory access does.
  *
  * The guard is a signal handler for SIGBUS and SIGSEGV installed once,
  * on the first guarded operation; outside a guarded region it passes the
@@ -314,12 +344,12 @@ typedef struct mv_value {
 
 /* Read the item at ptr as format fmt. 'c' gives MV_VAL_BYTES of length 1
  * pointing at ptr; 'P' gives MV_VAL_UINT. */
-MV_API int mv_unpack(const char *fmt, const void *ptr, mv_value *out);
+MV_API int mv_format_unpack(const char *fmt, const void *ptr, mv_value *out);
 /* Store val into the item at ptr as format fmt, with Python's rules:
  * MV_ETYPE "memoryview: invalid type for format 'B'" for a value of the
  * wrong type, MV_EVALUE "memoryview: invalid value for format 'B'" for one
  * out of range. Nothing is written on failure. */
-MV_API int mv_pack(const char *fmt, void *ptr, const mv_value *val);
+MV_API int mv_format_pack(const char *fmt, void *ptr, const mv_value *val);
 
 /* ------------------------------------------------------------------------
  * Compiled formats: the struct module's language and PEP 3118's records
@@ -485,35 +515,44 @@ enum {
     MV_C_CONTIGUOUS = 1u << 1,
     MV_F_CONTIGUOUS = 1u << 2,
     MV_RELEASED = 1u << 3,
-    MV_HASHED = 1u << 4,   /* v->hash holds the cached hash */
+    MV_HASHED_ = 1u << 4,  /* hash_ holds the cached hash */
     MV_FLAT1D_ = 1u << 5,  /* 1-D, stride == itemsize, direct: set by memview */
     MV_BORROWED_ = 1u << 6 /* holds no owner reference (mv_view_borrow) */
 };
 
 typedef struct mv_view {
-    char *buf;            /* first item (start of the block for ndim 0) */
-    mv_owner *owner;      /* one counted reference; NULL once released */
-    mv_ssize len;         /* nbytes: product(shape) * itemsize */
-    mv_ssize itemsize;    /* bytes per item */
-    const char *format;   /* struct-module format; lives as long as owner */
-    int ndim;             /* 0 .. MV_MAXDIM */
-    unsigned flags;       /* MV_READONLY | MV_C_CONTIGUOUS | ... */
+    /* read-only: read these freely; change a view only through the calls */
+    char *buf;                /* first item (start of the block for ndim 0) */
+    mv_owner *owner;          /* one counted reference; NULL once released */
+    mv_ssize nbytes;          /* product(shape) * itemsize (Python's nbytes) */
+    mv_ssize itemsize;        /* bytes per item */
+    const char *format;       /* struct-module format; lives as long as owner */
+    const mv_format *fmtdesc; /* format compiled; one reference (NULL when
+                                 the format does not compile) */
+    int ndim;                 /* 0 .. MV_MAXDIM */
+    unsigned flags;       /* MV_READONLY | MV_C_CONTIGUOUS | MV_F_CONTIGUOUS |
+                             MV_RELEASED; the bits ending in '_' are private */
     mv_ssize *shape;      /* ndim entries */
     mv_ssize *strides;    /* ndim entries, in bytes, may be negative or 0 */
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
-    mv_ssize exports;     /* buffers lent out of this view (mv_view_export) */
-    char fmtchar;         /* mv_format_char(format), cached */
-    const mv_format *fmtdesc; /* format compiled; one reference (NULL when
-                                 the format does not compile) */
-    int64_t hash;             /* cached by mv_view_hash() when MV_HASHED */
-    mv_ssize dims_[3 * MV_INLINE_NDIM]; /* storage; do not touch */
-    mv_ssize *heap_;                    /* storage for ndim > inline */
+
+    /* private: neither read nor write these. Their layout is part of the
+     * ABI all the same, because the inline calls of this header
+     * (mv_view_get, mv_view_narrow, mv_view_get_field) read fmtchar_ and
+     * dims_[0] and write dims_[0] themselves: reading shape[0] instead
+     * costs a dependent load on every call of the hottest loops. */
+    char fmtchar_;                      /* mv_format_char(format) */
+    mv_ssize exports_;                  /* buffers lent out (mv_view_export) */
+    int64_t hash_;                      /* cached when MV_HASHED_ */
+    mv_ssize dims_[3 * MV_INLINE_NDIM]; /* shape, strides, suboffsets */
+    mv_ssize *heap_;                    /* the same for ndim > inline */
+    void *reserved_[4];                 /* room to grow within 1.x */
 } mv_view;
 
 /* The full description of a block's layout, as PEP 3118's Py_buffer. */
 typedef struct mv_layout {
     void *buf;
-    mv_ssize len; /* product(shape) * itemsize */
+    mv_ssize nbytes; /* product(shape) * itemsize */
     mv_ssize itemsize;
     const char *format; /* NULL means "B" */
     int ndim;
@@ -558,9 +597,9 @@ MV_API int mv_view_readonly(mv_view *dst, const mv_view *src);
 /* Move src into dst (dst must be unused); src is left released. */
 MV_API void mv_view_move(mv_view *dst, mv_view *src);
 /* Give back the owner reference. Idempotent. Refused with MV_EBUFFER
- * "memoryview has N exported buffers" while v->exports > 0. Every other
- * call on a released view fails with MV_EVALUE "operation forbidden on
- * released memoryview object". */
+ * "memoryview has N exported buffers" while v has exports (mv_view_export).
+ * Every other call on a released view fails with MV_EVALUE "operation forbidden
+ * on released memoryview object". */
 MV_API int mv_view_release(mv_view *v);
 /* Lend out / take back v's buffer: counts exports as Python's memoryview
  * does for consumers of its buffer. */
@@ -568,20 +607,18 @@ MV_API int mv_view_export(mv_view *v);
 MV_API void mv_view_unexport(mv_view *v);
 
 /* Contiguity (computed at construction; released views answer 0). */
-static inline int mv_is_released(const mv_view *v) {
+static inline int mv_view_is_released(const mv_view *v) {
     return (v->flags & MV_RELEASED) != 0;
 }
-static inline int mv_is_c_contiguous(const mv_view *v) {
+static inline int mv_view_is_c_contiguous(const mv_view *v) {
     return (v->flags & MV_C_CONTIGUOUS) != 0;
 }
-static inline int mv_is_f_contiguous(const mv_view *v) {
+static inline int mv_view_is_f_contiguous(const mv_view *v) {
     return (v->flags & MV_F_CONTIGUOUS) != 0;
 }
-static inline int mv_is_contiguous(const mv_view *v) {
+static inline int mv_view_is_contiguous(const mv_view *v) {
     return (v->flags & (MV_C_CONTIGUOUS | MV_F_CONTIGUOUS)) != 0;
 }
-/* Fails with MV_EVALUE and the released message if v is released. */
-MV_API int mv_check_released(const mv_view *v);
 /* Number of items in the first dimension (Python's len()): 1 for 0-D,
  * as Python up to 3.11 answers. */
 MV_API int mv_view_length(const mv_view *v, mv_ssize *out);
@@ -605,46 +642,32 @@ MV_API mv_ssize mv_slice_adjust(mv_ssize len, mv_ssize *start, mv_ssize *stop,
 /* Address of the item at index (negative counts from the end) of a 1-D
  * view; IndexError "index out of bounds on dimension 1" when out of range.
  */
-MV_API int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr);
+MV_API int mv_view_item_ptr(const mv_view *v, mv_ssize index, char **ptr);
 /* Address of the item at a full tuple of n indexes (n == ndim; n == 0 for
  * the single item of a 0-D view). */
-MV_API int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
-                        char **ptr);
-/* The checks item access makes before it looks at a key, in CPython's
- * order, for adapters that convert keys and values themselves:
- * mv_check_item_format() fails with MV_ENOTIMPL "memoryview: unsupported
- * format X" unless the format is one character (after an optional '@');
- * mv_check_assign() adds, after it, "cannot modify read-only memory" and,
- * when deleting, "cannot delete memory" (MV_ETYPE). Both fail first on a
- * released view. */
-MV_API int mv_check_item_format(const mv_view *v);
-MV_API int mv_check_assign(const mv_view *v, int deleting);
-/* Iteration over v's items (Python's iter(m)): 1-D views only, TypeError
- * "invalid indexing of 0-dim memory" for 0-D, NotImplementedError for N-D
- * (both even once released, as CPython 3.11 checks), then the released
- * view and format checks. */
-MV_API int mv_check_iter(const mv_view *v);
+MV_API int mv_view_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
+                             char **ptr);
 /* Typed get and set of one item of a 1-D view / at a full index tuple.
  * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
  * views. */
-MV_API int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out);
-/* mv_get() reads a byte of a flat "B" view inline (the common case of
- * bytes); everything else goes through mv_get_any(). */
-static inline int mv_get(const mv_view *v, mv_ssize index, mv_value *out) {
-    if (v->fmtchar == 'B' &&
+MV_API int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out);
+/* mv_view_get() reads a byte of a flat "B" view inline (the common case of
+ * bytes); everything else goes through mv_view_get_any(). */
+static inline int mv_view_get(const mv_view *v, mv_ssize index, mv_value *out) {
+    if (v->fmtchar_ == 'B' &&
         (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && index >= 0 &&
         index < v->dims_[0]) {
         out->type = MV_VAL_UINT;
         out->u = (unsigned char)v->buf[index];
         return MV_OK;
     }
-    return mv_get_any(v, index, out);
+    return mv_view_get_any(v, index, out);
 }
-MV_API int mv_set(mv_view *v, mv_ssize index, const mv_value *val);
-MV_API int mv_getn(const mv_view *v, const mv_ssize *index, int n,
-                   mv_value *out);
-MV_API int mv_setn(mv_view *v, const mv_ssize *index, int n,
-                   const mv_value *val);
+MV_API int mv_view_set(mv_view *v, mv_ssize index, const mv_value *val);
+MV_API int mv_view_getn(const mv_view *v, const mv_ssize *index, int n,
+                        mv_value *out);
+MV_API int mv_view_setn(mv_view *v, const mv_ssize *index, int n,
+                        const mv_value *val);
 
 /* A view of src sliced along its first dimension as Python's
  * src[start:stop:step] (start/stop clamped; MV_BEGIN/MV_END for omitted
@@ -662,10 +685,10 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
         /* A flat 1-D view keeps its shape inline: dims_[0] is shape[0]. */
         /* b = b[1:] on a non-empty view (len > 0 means shape[0] >= 1),
          * without a multiplication or a read of the shape. */
-        if (start == 1 && v->len > 0) {
+        if (start == 1 && v->nbytes > 0) {
             v->buf += v->itemsize;
             v->dims_[0] -= 1;
-            v->len -= v->itemsize;
+            v->nbytes -= v->itemsize;
             return MV_OK;
         }
         mv_ssize n = v->dims_[0];
@@ -674,7 +697,7 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
         mv_ssize skip = start * v->itemsize;
         v->buf += skip;
         v->dims_[0] = n - start;
-        v->len -= skip;
+        v->nbytes -= skip;
         return MV_OK;
     }
     return mv_view_narrow_any(v, start, stop, step);
@@ -718,11 +741,11 @@ MV_API int mv_view_select(mv_view *dst, const mv_view *src,
  *     mv_fieldref x;
  *     if (mv_view_field(&v, "x", &x) < 0) ...     // once
  *     mv_value val;
- *     mv_get_field(&v, 7, &x, &val);              // val.f: item 7's x
+ *     mv_view_get_field(&v, 7, &x, &val);              // val.f: item 7's x
  * ------------------------------------------------------------------------ */
 
 /* How an mv_fieldref reads inline: a load of one C type, byte-swapped or
- * not; MV_LOAD_CALL for every other field (through mv_get_field_any). */
+ * not; MV_LOAD_CALL for every other field (through mv_view_get_field_any). */
 typedef enum mv_load {
     MV_LOAD_CALL = 0,
     MV_LOAD_I8,
@@ -745,7 +768,7 @@ typedef struct mv_fieldref {
     /* read-only */
     const mv_field *field; /* the field (a scalar one, never a record) */
     mv_ssize offset;       /* of its element 0 from the item's start */
-    mv_load load;          /* how mv_get_field() reads it inline */
+    mv_load load;          /* how mv_view_get_field() reads it inline */
 } mv_fieldref;
 
 /* The field named name (dotted for nested records: "s.p") of v's items;
@@ -760,16 +783,16 @@ MV_API int mv_fieldref_element(const mv_fieldref *r, mv_ssize k,
                                mv_fieldref *out);
 
 /* Read / write the field r of the item at index of a 1-D view (negative
- * from the end), with mv_get()'s checks and messages. A write changes the
+ * from the end), with mv_view_get()'s checks and messages. A write changes the
  * field's bytes only, or nothing when the value is refused. */
-MV_API int mv_get_field_any(const mv_view *v, mv_ssize index,
-                            const mv_fieldref *r, mv_value *out);
-MV_API int mv_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
-                        const mv_value *val);
+MV_API int mv_view_get_field_any(const mv_view *v, mv_ssize index,
+                                 const mv_fieldref *r, mv_value *out);
+MV_API int mv_view_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
+                             const mv_value *val);
 
-/* mv_get_field() reads inline the common fields of a flat 1-D view: ints
+/* mv_view_get_field() reads inline the common fields of a flat 1-D view: ints
  * and floats of 1 to 8 bytes in either byte order; every other case goes
- * through mv_get_field_any(). */
+ * through mv_view_get_field_any(). */
 static inline double mv__f32(uint32_t u) {
     float f;
     __builtin_memcpy(&f, &u, 4);
@@ -780,8 +803,8 @@ static inline double mv__f64(uint64_t u) {
     __builtin_memcpy(&f, &u, 8);
     return f;
 }
-static inline int mv_get_field(const mv_view *v, mv_ssize index,
-                               const mv_fieldref *r, mv_value *out) {
+static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
+                                    const mv_fieldref *r, mv_value *out) {
     /* MV_FLAT1D_ is never set on a released view */
     if ((v->flags & MV_FLAT1D_) && (size_t)index < (size_t)v->dims_[0]) {
         const char *p = v->buf + index * v->itemsize + r->offset;
@@ -835,7 +858,7 @@ static inline int mv_get_field(const mv_view *v, mv_ssize index,
     }
     /* through a copy, so that out can stay in the caller's registers */
     mv_value tmp;
-    int rc = mv_get_field_any(v, index, r, &tmp);
+    int rc = mv_view_get_field_any(v, index, r, &tmp);
     *out = tmp;
     return rc;
 }
@@ -850,12 +873,12 @@ typedef enum mv_order {
     MV_ORDER_A = 'A'  /* F if the view is F- but not C-contiguous, else C */
 } mv_order;
 
-/* Copy v's items, in the given order, into out (size >= v->len bytes). */
-MV_API int mv_tobytes_into(const mv_view *v, void *out, mv_ssize size,
-                           mv_order order);
-/* The same into a new malloc'd block of v->len bytes (free() it). A zero
+/* Copy v's items, in the given order, into out (size >= v->nbytes bytes). */
+MV_API int mv_view_tobytes_into(const mv_view *v, void *out, mv_ssize size,
+                                mv_order order);
+/* The same into a new malloc'd block of v->nbytes bytes (free() it). A zero
  * length still returns a non-NULL pointer. */
-MV_API int mv_tobytes(const mv_view *v, void **out, mv_order order);
+MV_API int mv_view_tobytes(const mv_view *v, void **out, mv_order order);
 
 /* ------------------------------------------------------------------------
  * Cast
@@ -894,13 +917,24 @@ MV_API int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx);
  * Hex
  * ------------------------------------------------------------------------ */
 
-/* Python's hex([sep[, bytes_per_sep]]) over v's bytes in C order. sep is
- * NULL for none, else sep_len characters of text (sep_is_text) or bytes;
- * sep_char is its first character's code (used when sep_len == 1). The
- * result is a new malloc'd NUL-terminated ASCII string of *outlen chars. */
-MV_API int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
-                       int sep_is_text, uint32_t sep_char,
-                       mv_ssize bytes_per_sep, char **out, mv_ssize *outlen);
+/* No separator, for mv_view_hex(). */
+#define MV_HEX_NOSEP (-1)
+
+/* Python's hex([sep[, bytes_per_sep]]) over v's bytes in C order: two
+ * lowercase digits per byte, with the character sep (an ASCII code, or
+ * MV_HEX_NOSEP) between groups of |bytes_per_sep| bytes, counted from the
+ * right when bytes_per_sep > 0 and from the left when it is negative (0:
+ * no separator). MV_EVALUE "sep must be ASCII." for a code above 127.
+ * *out is a new malloc'd NUL-terminated string of *outlen characters
+ * (outlen may be NULL); free() it.
+ *
+ *     mv_view_hex(&v, ':', 2, &s, NULL);    // "dead:beef"
+ *
+ * (A binding takes Python's sep argument, a str or bytes of length 1,
+ * and refuses another length itself with ValueError "sep must be length
+ * 1.", after the released-view check.) */
+MV_API int mv_view_hex(const mv_view *v, int32_t sep, mv_ssize bytes_per_sep,
+                       char **out, mv_ssize *outlen);
 
 /* ------------------------------------------------------------------------
  * Comparison and hash
@@ -937,8 +971,8 @@ MV_API int mv_view_assign(mv_view *dst, const mv_view *src);
 MV_API int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out);
 /* Python's v.index(x, start, stop) (start/stop clamped as for slices);
  * MV_EVALUE "memoryview.index(x): x not found" when absent. */
-MV_API int mv_view_find(const mv_view *v, const mv_value *x, mv_ssize start,
-                        mv_ssize stop, mv_ssize *out);
+MV_API int mv_view_index(const mv_view *v, const mv_value *x, mv_ssize start,
+                         mv_ssize stop, mv_ssize *out);
 
 /* ------------------------------------------------------------------------
  * DLPack
@@ -1095,6 +1129,33 @@ MV_API void mv_stats_merge(mv_stats *a, const mv_stats *b);
 /* The number of the field named name in v's items (a format that is one
  * record, "T{...}", counts the record's own fields), or -1. */
 MV_API int mv_view_field_index(const mv_view *v, const char *name);
+
+/* ------------------------------------------------------------------------
+ * For language bindings
+ *
+ * A binding converts keys and values itself, and must raise its errors in
+ * the order CPython does (a released view before a bad key, an unsupported
+ * format before a bad value). These calls make the core's checks on their
+ * own, in that order, so that the binding can run them first. A C program
+ * does not need them: every call makes its own checks.
+ * ------------------------------------------------------------------------ */
+
+/* Fails with MV_EVALUE and the released message if v is released. */
+MV_API int mv_view_check_released(const mv_view *v);
+/* The checks item access makes before it looks at a key, in CPython's
+ * order, for adapters that convert keys and values themselves:
+ * mv_view_check_item() fails with MV_ENOTIMPL "memoryview: unsupported
+ * format X" unless the format is one character (after an optional '@');
+ * mv_view_check_assign() adds, after it, "cannot modify read-only memory" and,
+ * when deleting, "cannot delete memory" (MV_ETYPE). Both fail first on a
+ * released view. */
+MV_API int mv_view_check_item(const mv_view *v);
+MV_API int mv_view_check_assign(const mv_view *v, int deleting);
+/* Iteration over v's items (Python's iter(m)): 1-D views only, TypeError
+ * "invalid indexing of 0-dim memory" for 0-D, NotImplementedError for N-D
+ * (both even once released, as CPython 3.11 checks), then the released
+ * view and format checks. */
+MV_API int mv_view_check_iter(const mv_view *v);
 
 #ifdef __cplusplus
 }

@@ -171,7 +171,7 @@ static int may_fault(PyObject *obj) {
 }
 
 PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
-    int st = mv_check_released(v);
+    int st = mv_view_check_released(v);
     if (st < 0)
         return raise_status(st);
     if (exporter == NULL || !Py_IS_TYPE(exporter, &Map_Type)) {
@@ -181,7 +181,7 @@ PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
     }
     mv_owner *o = ((MapObject *)exporter)->owner;
     mv_layout l = {.buf = v->buf,
-                   .len = v->len,
+                   .nbytes = v->nbytes,
                    .itemsize = v->itemsize,
                    .format = v->format,
                    .ndim = v->ndim,

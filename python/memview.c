@@ -247,20 +247,20 @@ static inline PyObject *mview_finish(MViewObject *m, MBufObject *mbuf) {
 /* Fail unless the view is live. */
 #define CHECK_RELEASED(self)                                                   \
     do {                                                                       \
-        if (mv_is_released(&(self)->view))                                     \
-            return raise_status(mv_check_released(&(self)->view));             \
+        if (mv_view_is_released(&(self)->view))                                \
+            return raise_status(mv_view_check_released(&(self)->view));        \
     } while (0)
 #define CHECK_RELEASED_INT(self)                                               \
     do {                                                                       \
-        if (mv_is_released(&(self)->view))                                     \
-            return raise_status_int(mv_check_released(&(self)->view));         \
+        if (mv_view_is_released(&(self)->view))                                \
+            return raise_status_int(mv_view_check_released(&(self)->view));    \
     } while (0)
 
 /* The core's description of a Py_buffer's layout. */
 mv_layout layout_of(const Py_buffer *b) {
     mv_layout l = {
         .buf = b->buf,
-        .len = b->len,
+        .nbytes = b->len,
         .itemsize = b->itemsize,
         .format = b->format,
         .ndim = b->ndim,
@@ -277,7 +277,7 @@ mv_layout layout_of(const Py_buffer *b) {
  * its pointers lead: the owner then stands for buf and len only. */
 int wrap_layout(mv_owner **o, const mv_layout *l, mv_release_fn fn, void *ctx) {
     char *start = l->buf;
-    mv_ssize size = l->len;
+    mv_ssize size = l->nbytes;
     if (!l->suboffsets) {
         mv_ssize lo, hi;
         int st = mv_layout_extent(l, &lo, &hi);
@@ -499,7 +499,7 @@ static int mview_traverse(MViewObject *self, visitproc visit, void *arg) {
 }
 
 static int mview_clear(MViewObject *self) {
-    if (self->view.exports == 0) {
+    if (self->view.exports_ == 0) {
         (void)mv_view_release(&self->view);
         Py_CLEAR(self->mbuf);
     }
@@ -507,7 +507,7 @@ static int mview_clear(MViewObject *self) {
 }
 
 static PyObject *mview_repr(MViewObject *self) {
-    if (mv_is_released(&self->view))
+    if (mv_view_is_released(&self->view))
         return PyUnicode_FromFormat("<released memory at %p>", self);
     return PyUnicode_FromFormat("<memory at %p>", self);
 }
@@ -706,14 +706,14 @@ static int py_to_value_kind(mv_kind kind, PyObject *x, mv_value *out) {
 /* Items of v read as tuples (a compiled format of several values): they
  * go through the format engine's walks instead of one mv_value. */
 static inline int tuple_items(const mv_view *v) {
-    return !v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc);
+    return !v->fmtchar_ && v->fmtdesc && !mv_format_scalar(v->fmtdesc);
 }
 
 /* Convert x for storing into an item of v. For a compiled format of one
  * value, a tuple or list of that one value is taken too, as struct-based
  * exporters (_testbuffer.ndarray) take it. */
 static int py_to_value_for(const mv_view *v, PyObject *x, mv_value *out) {
-    if (v->fmtchar || !v->fmtdesc)
+    if (v->fmtchar_ || !v->fmtdesc)
         return py_to_value_kind(mv_format_kind(v->format), x, out);
     const mv_field *fd = mv_format_scalar(v->fmtdesc);
     if (fd == NULL) {
@@ -812,7 +812,7 @@ static int tuple_to_indexes(PyObject *key, mv_ssize *idx, int *n) {
 /* The format must be a single character after an optional '@' for item
  * access; the builtin checks this before anything else. */
 static int check_item_format(const mv_view *v) {
-    int st = mv_check_item_format(v);
+    int st = mv_view_check_item(v);
     return st < 0 ? raise_status_int(st) : 0;
 }
 
@@ -871,7 +871,7 @@ static int pack_from_py(const mv_view *v, char *ptr, PyObject *value);
 #endif
 
 static Py_ssize_t mview_length(MViewObject *self) {
-    if (!mv_is_released(&self->view) && self->view.ndim > 0)
+    if (!mv_view_is_released(&self->view) && self->view.ndim > 0)
         return self->view.shape[0];
     mv_ssize n;
     int st = view_length(&self->view, &n);
@@ -885,20 +885,20 @@ static Py_ssize_t mview_length(MViewObject *self) {
 __attribute__((noinline, cold)) static PyObject *tuple_item(MViewObject *self,
                                                             Py_ssize_t index) {
     char *ptr;
-    int st = mv_check_item_format(&self->view);
+    int st = mv_view_check_item(&self->view);
     if (st == 0)
-        st = mv_item_ptr(&self->view, index, &ptr);
+        st = mv_view_item_ptr(&self->view, index, &ptr);
     if (st < 0)
         return raise_status(st);
     return item_to_py(self->view.fmtdesc, ptr);
 }
 
 static PyObject *mview_item(MViewObject *self, Py_ssize_t index) {
-    if (__builtin_expect(!self->view.fmtchar, 0) && tuple_items(&self->view) &&
-        !mv_is_released(&self->view))
+    if (__builtin_expect(!self->view.fmtchar_, 0) && tuple_items(&self->view) &&
+        !mv_view_is_released(&self->view))
         return tuple_item(self, index);
     mv_value v;
-    int st = mv_get(&self->view, index, &v);
+    int st = mv_view_get(&self->view, index, &v);
     if (st < 0)
         return raise_status(st);
     return value_to_py(&v);
@@ -911,13 +911,13 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
     if (v->ndim == 0) {
         if (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0) {
             if (tuple_items(v)) {
-                int st = mv_check_item_format(v);
+                int st = mv_view_check_item(v);
                 if (st < 0)
                     return raise_status(st);
                 return item_to_py(v->fmtdesc, v->buf);
             }
             mv_value val;
-            int st = mv_getn(v, NULL, 0, &val);
+            int st = mv_view_getn(v, NULL, 0, &val);
             if (st < 0)
                 return raise_status(st);
             return value_to_py(&val);
@@ -980,12 +980,12 @@ static PyObject *mview_subscript(MViewObject *self, PyObject *key) {
             return NULL;
         if (tuple_items(v)) {
             char *ptr;
-            int st = mv_item_ptrn(v, idx, n, &ptr);
+            int st = mv_view_item_ptrn(v, idx, n, &ptr);
             if (st < 0)
                 return raise_status(st);
             return item_to_py(v->fmtdesc, ptr);
         }
-        int st = mv_getn(v, idx, n, &val);
+        int st = mv_view_getn(v, idx, n, &val);
         if (st < 0)
             return raise_status(st);
         return value_to_py(&val);
@@ -1069,7 +1069,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     int st;
 
     /* The builtin's order: released, format, read-only, deletion. */
-    st = mv_check_assign(v, value == NULL);
+    st = mv_view_check_assign(v, value == NULL);
     if (st < 0)
         return raise_status_int(st);
 
@@ -1080,7 +1080,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
                 return pack_from_py(v, v->buf, value);
             if (py_to_value_for(v, value, &val) < 0)
                 return -1;
-            st = mv_setn(v, NULL, 0, &val);
+            st = mv_view_setn(v, NULL, 0, &val);
             return st < 0 ? raise_status_int(st) : 0;
         }
         PyErr_SetString(PyExc_TypeError, MSG_0DIM);
@@ -1092,14 +1092,14 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         if (i == -1 && PyErr_Occurred())
             return -1;
         char *ptr;
-        st = mv_item_ptr(v, i, &ptr); /* IndexError before the value */
+        st = mv_view_item_ptr(v, i, &ptr); /* IndexError before the value */
         if (st < 0)
             return raise_status_int(st);
         if (tuple_items(v))
             return pack_from_py(v, ptr, value);
         if (py_to_value_for(v, value, &val) < 0)
             return -1;
-        st = mv_set(v, i, &val);
+        st = mv_view_set(v, i, &val);
         return st < 0 ? raise_status_int(st) : 0;
     }
     if (PySlice_Check(key)) {
@@ -1127,7 +1127,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
             return -1;
         if (n <= MV_MAXDIM) {
             char *ptr;
-            st = mv_item_ptrn(v, idx, n, &ptr);
+            st = mv_view_item_ptrn(v, idx, n, &ptr);
             if (st < 0)
                 return raise_status_int(st);
             if (tuple_items(v))
@@ -1135,7 +1135,7 @@ static int mview_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         }
         if (py_to_value_for(v, value, &val) < 0)
             return -1;
-        st = mv_setn(v, idx, n, &val);
+        st = mv_view_setn(v, idx, n, &val);
         return st < 0 ? raise_status_int(st) : 0;
     }
     /* Beyond the builtin: an index of an N-D view, or a tuple of indexes
@@ -1176,7 +1176,7 @@ typedef struct {
 } MViewIterObject;
 
 static PyObject *mview_iter(MViewObject *self) {
-    int st = mv_check_iter(&self->view);
+    int st = mv_view_check_iter(&self->view);
     if (st < 0)
         return raise_status(st);
     MViewIterObject *it = PyObject_GC_New(MViewIterObject, &MViewIter_Type);
@@ -1202,7 +1202,7 @@ static PyObject *mviewiter_next(MViewIterObject *it) {
         const mv_view *v = &seq->view;
         /* Bytes, the common case: a live flat 'B' view's items are the
          * cached small ints. */
-        if (v->fmtchar == 'B' &&
+        if (v->fmtchar_ == 'B' &&
             (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_)
             return Py_NewRef(
                 small_ints[(unsigned char)v->buf[it->index++] - SMALL_MIN]);
@@ -1247,7 +1247,7 @@ static PyTypeObject MViewIter_Type = {
  * messages of CPython's memory_getbuf(): one home for both memview's
  * memoryview and the holder objects of coreview.c. */
 int export_view(PyObject *owner, mv_view *v, Py_buffer *b, int flags) {
-    int c = mv_is_c_contiguous(v), f = mv_is_f_contiguous(v);
+    int c = mv_view_is_c_contiguous(v), f = mv_view_is_f_contiguous(v);
     int readonly = (v->flags & MV_READONLY) != 0;
     const char *msg = NULL;
 
@@ -1277,7 +1277,7 @@ int export_view(PyObject *owner, mv_view *v, Py_buffer *b, int flags) {
         return raise_status_int(st);
     b->buf = v->buf;
     b->obj = Py_NewRef(owner);
-    b->len = v->len;
+    b->len = v->nbytes;
     b->itemsize = v->itemsize;
     b->readonly = readonly;
     b->ndim = v->ndim;
@@ -1311,11 +1311,11 @@ static PyObject *mview_richcompare(PyObject *a, PyObject *b, int op) {
         Py_RETURN_NOTIMPLEMENTED;
     MViewObject *self = (MViewObject *)a;
     int eq;
-    if (mv_is_released(&self->view)) {
+    if (mv_view_is_released(&self->view)) {
         eq = a == b;
     } else {
         struct other_view ov;
-        if (MView_Check(b) && mv_is_released(&((MViewObject *)b)->view)) {
+        if (MView_Check(b) && mv_view_is_released(&((MViewObject *)b)->view)) {
             eq = a == b;
         } else {
             if (other_view_get(&ov, b) < 0) {
@@ -1396,7 +1396,7 @@ static Py_hash_t mview_hash(MViewObject *self) {
     if (st < 0)
         return raise_status_int(st);
     if (h.failed) {
-        self->view.flags &= ~(unsigned)MV_HASHED; /* nothing to cache */
+        self->view.flags &= ~(unsigned)MV_HASHED_; /* nothing to cache */
         return -1;
     }
     return out == -1 ? -2 : (Py_hash_t)out;
@@ -1471,11 +1471,11 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
     }
     CHECK_RELEASED(self);
 #endif
-    PyObject *bytes = PyBytes_FromStringAndSize(NULL, self->view.len);
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, self->view.nbytes);
     if (bytes == NULL)
         return NULL;
-    int st = mv_tobytes_into(&self->view, PyBytes_AS_STRING(bytes),
-                             self->view.len, (mv_order)ord);
+    int st = mv_view_tobytes_into(&self->view, PyBytes_AS_STRING(bytes),
+                                  self->view.nbytes, (mv_order)ord);
     if (st < 0) {
         Py_DECREF(bytes);
         return raise_status(st);
@@ -1527,31 +1527,20 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     }
     CHECK_RELEASED(self);
 
-    const void *sp = NULL;
-    mv_ssize slen = 0;
-    int is_text = 0;
-    uint32_t sch = 0;
+    int32_t sch = MV_HEX_NOSEP;
     if (sep != NULL) { /* an explicit None has no len(), as the builtin */
         Py_ssize_t n = PyObject_Length(sep);
         if (n < 0)
             return NULL;
+        if (n != 1) {
+            PyErr_SetString(PyExc_ValueError, "sep must be length 1.");
+            return NULL;
+        }
         if (PyUnicode_Check(sep)) {
-            is_text = 1;
-            slen = n;
-            sp = PyUnicode_DATA(sep);
-            if (n >= 1)
-                sch = PyUnicode_READ_CHAR(sep, 0);
-            if (PyUnicode_KIND(sep) != PyUnicode_1BYTE_KIND && n == 1)
-                sch = sch > 127 ? sch : 128; /* not ASCII either way */
+            Py_UCS4 c = PyUnicode_READ_CHAR(sep, 0);
+            sch = c > 127 ? 128 : (int32_t)c; /* the core refuses it */
         } else if (PyBytes_Check(sep)) {
-            slen = n;
-            sp = PyBytes_AS_STRING(sep);
-            if (n >= 1)
-                sch = (unsigned char)PyBytes_AS_STRING(sep)[0];
-        } else if (n != 1) {
-            static const char dummy[2];
-            slen = n; /* the core refuses the length */
-            sp = dummy;
+            sch = (unsigned char)PyBytes_AS_STRING(sep)[0];
         } else {
             PyErr_SetString(PyExc_TypeError, "sep must be str or bytes.");
             return NULL;
@@ -1559,8 +1548,7 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     }
     char *out;
     mv_ssize outlen;
-    int st = mv_view_hex(&self->view, sp, slen, is_text, sch, bytes_per_sep,
-                         &out, &outlen);
+    int st = mv_view_hex(&self->view, sch, bytes_per_sep, &out, &outlen);
     if (st < 0)
         return raise_status(st);
     PyObject *res = PyUnicode_New(outlen, 127);
@@ -1838,7 +1826,7 @@ static int cast_probe(const mv_view *v, const char *fmt, int ndim) {
     for (int i = 0; i < ndim; i++)
         dims[i] = 1;
     if (ndim > 0 && itemsize > 0)
-        dims[ndim - 1] = v->len / itemsize;
+        dims[ndim - 1] = v->nbytes / itemsize;
     mv_view tmp;
     int st = mv_view_cast(&tmp, v, fmt, dims, ndim);
     if (st == 0)
@@ -1985,7 +1973,7 @@ static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
                                  Py_ssize_t start, Py_ssize_t stop, int count) {
     Py_ssize_t n = 0;
     for (Py_ssize_t i = start; i < stop; i++) {
-        if (i >= self->view.shape[0] || mv_is_released(&self->view))
+        if (i >= self->view.shape[0] || mv_view_is_released(&self->view))
             break; /* an __eq__ released or changed us */
         PyObject *item = mview_item(self, i);
         if (item == NULL)
@@ -2003,11 +1991,11 @@ static Py_ssize_t scan_by_python(MViewObject *self, PyObject *value,
 
 static int python_scan_applies(MViewObject *self, const mv_value *x) {
     const mv_view *v = &self->view;
-    if (mv_is_released(v) || v->ndim != 1)
+    if (mv_view_is_released(v) || v->ndim != 1)
         return 0;
     if (tuple_items(v)) /* items are tuples: Python compares them */
-        return mv_check_item_format(v) == 0;
-    return x->type == MV_VAL_OTHER && (v->fmtchar || v->fmtdesc);
+        return mv_view_check_item(v) == 0;
+    return x->type == MV_VAL_OTHER && (v->fmtchar_ || v->fmtdesc);
 }
 
 static PyObject *mview_count(MViewObject *self, PyObject *value) {
@@ -2066,7 +2054,7 @@ static PyObject *mview_index(MViewObject *self, PyObject *const *args,
             return NULL;
         /* not found: the core says so in its words */
     }
-    int st = mv_view_find(&self->view, &x, start, stop, &at);
+    int st = mv_view_index(&self->view, &x, start, stop, &at);
     if (st < 0)
         return raise_status(st);
     return PyLong_FromSsize_t(at);
@@ -2140,7 +2128,7 @@ static PyObject *get_obj(MViewObject *self, void *c) {
 static PyObject *get_nbytes(MViewObject *self, void *c) {
     (void)c;
     CHECK_RELEASED(self);
-    return PyLong_FromSsize_t(self->view.len);
+    return PyLong_FromSsize_t(self->view.nbytes);
 }
 static PyObject *get_readonly(MViewObject *self, void *c) {
     (void)c;
@@ -2180,17 +2168,17 @@ static PyObject *get_suboffsets(MViewObject *self, void *c) {
 static PyObject *get_c_contiguous(MViewObject *self, void *c) {
     (void)c;
     CHECK_RELEASED(self);
-    return PyBool_FromLong(mv_is_c_contiguous(&self->view));
+    return PyBool_FromLong(mv_view_is_c_contiguous(&self->view));
 }
 static PyObject *get_f_contiguous(MViewObject *self, void *c) {
     (void)c;
     CHECK_RELEASED(self);
-    return PyBool_FromLong(mv_is_f_contiguous(&self->view));
+    return PyBool_FromLong(mv_view_is_f_contiguous(&self->view));
 }
 static PyObject *get_contiguous(MViewObject *self, void *c) {
     (void)c;
     CHECK_RELEASED(self);
-    return PyBool_FromLong(mv_is_contiguous(&self->view));
+    return PyBool_FromLong(mv_view_is_contiguous(&self->view));
 }
 
 #define GETTER(name, fn, doc)                                                  \

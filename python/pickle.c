@@ -122,7 +122,7 @@ static PyObject *rebuild(PyObject *module, PyObject *args) {
         Py_DECREF(format);
         return NULL;
     }
-    if (!mv_is_c_contiguous(&raw)) {
+    if (!mv_view_is_c_contiguous(&raw)) {
         (void)mv_view_release(&raw);
         Py_DECREF(format);
         PyErr_SetString(PyExc_ValueError,
@@ -131,7 +131,7 @@ static PyObject *rebuild(PyObject *module, PyObject *args) {
     }
     mv_layout l = {
         .buf = raw.buf,
-        .len = raw.len,
+        .nbytes = raw.nbytes,
         .itemsize = itemsize,
         .format = PyBytes_AS_STRING(format),
         .ndim = (int)ndim,

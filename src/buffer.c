@@ -122,11 +122,11 @@ void mv_owner_guard_as(mv_owner *o, const mv_owner *mapping) {
     o->mapping = mapping;
 }
 
-const mv_owner *owner_mapping(const mv_owner *o) {
+const mv_owner *mv__owner_mapping(const mv_owner *o) {
     return o->mapping ? o->mapping : o;
 }
 
-bool owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx) {
+bool mv__owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx) {
     if (o->kind != OWN_WRAP || o->release != fn)
         return false;
     *ctx = o->ctx;
@@ -153,11 +153,11 @@ static void owner_destroy(mv_owner *o) {
     free(o);
 }
 
-void owner_incref(mv_owner *o) {
+void mv__owner_incref(mv_owner *o) {
     atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
 }
 
-void owner_decref(mv_owner *o) {
+void mv__owner_decref(mv_owner *o) {
     if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) == 1)
         owner_destroy(o);
 }
@@ -193,7 +193,7 @@ void mv_owner_release(mv_owner *o) {
     if (!o)
         return;
     o->handle = false;
-    owner_decref(o);
+    mv__owner_decref(o);
 }
 
 int mv_owner_free(mv_owner *o) {

@@ -36,7 +36,7 @@ static int check_source(const mv_view *src, bool has_shape, int ndim) {
     int rc = check_live(src);
     if (rc < 0)
         return rc;
-    if (!mv_is_c_contiguous(src))
+    if (!mv_view_is_c_contiguous(src))
         return mv_error(MV_ETYPE,
                         "memoryview: casts are restricted to C-contiguous "
                         "views");
@@ -76,7 +76,7 @@ static int check_format(const mv_view *src, const char *format, char *c,
         return mv_error(MV_ETYPE,
                         "memoryview: cannot cast between two non-byte formats");
     }
-    if (src->len % d->itemsize) {
+    if (src->nbytes % d->itemsize) {
         mv_format_release(d);
         return mv_error(MV_ETYPE,
                         "memoryview: length is not a multiple of itemsize");
@@ -99,7 +99,7 @@ static int check_shape(const mv_view *src, const mv_ssize *shape, int ndim,
             return mv_error(MV_EVALUE,
                             "memoryview.cast(): product(shape) > SSIZE_MAX");
     }
-    if (len != src->len)
+    if (len != src->nbytes)
         return mv_error(MV_ETYPE, "memoryview: product(shape) * itemsize != "
                                   "buffer size");
     return MV_OK;
@@ -128,22 +128,22 @@ int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
     int nd = has_shape ? ndim : 1;
     mv_view v;
     memset(&v, 0, sizeof v);
-    if ((rc = view_alloc_dims(&v, nd, false)) < 0) {
+    if ((rc = mv__view_alloc_dims(&v, nd, false)) < 0) {
         mv_format_release(desc);
         return rc;
     }
     v.buf = src->buf;
     v.owner = src->owner;
-    v.len = src->len;
+    v.nbytes = src->nbytes;
     v.itemsize = itemsize;
     v.format =
         c ? mv__native_spelling(c, mv__skip_at(format) != format) : desc->text;
     v.ndim = nd;
     v.flags = src->flags & MV_READONLY;
-    v.fmtchar = c;
+    v.fmtchar_ = c;
     v.fmtdesc = desc;
     if (!has_shape) {
-        v.shape[0] = src->len / itemsize;
+        v.shape[0] = src->nbytes / itemsize;
         v.strides[0] = itemsize;
     } else if (nd > 0) {
         memcpy(v.shape, shape, (size_t)nd * sizeof *shape);
@@ -153,8 +153,8 @@ int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
             sd *= shape[i]; /* no overflow: checked by check_shape */
         }
     }
-    view_init_flags(&v);
-    owner_incref(v.owner);
+    mv__view_init_flags(&v);
+    mv__owner_incref(v.owner);
     if (dst == src && (rc = mv_view_release(dst)) < 0) {
         mv_view_release(&v);
         return rc;

@@ -156,8 +156,8 @@ static bool items_equal(const cmp *c, const char *x, const char *y) {
     }
     case CMP_VALUES: {
         mv_value u, v;
-        mv_unpack(c->fa, x, &u);
-        mv_unpack(c->fb, y, &v);
+        mv_format_unpack(c->fa, x, &u);
+        mv_format_unpack(c->fb, y, &v);
         return mv_value_equal(&u, &v);
     }
     default: return struct_items_equal(c->pa, x, c->pb, y);
@@ -204,7 +204,7 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
                        int dim, const char *x, const char *y) {
     mv_ssize n = a->shape[dim];
     mv_ssize sx = a->strides[dim], sy = b->strides[dim];
-    if (a->len == 0 || b->len == 0) /* no items: strides never checked */
+    if (a->nbytes == 0 || b->nbytes == 0) /* no items: strides never checked */
         sx = sy = 0;
     bool last = dim == a->ndim - 1;
     bool indirect = (a->suboffsets && a->suboffsets[dim] >= 0) ||
@@ -223,8 +223,8 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
 
 /* Both views hold their items in the same order in one block each. */
 static bool same_contiguous_order(const mv_view *a, const mv_view *b) {
-    return (mv_is_c_contiguous(a) && mv_is_c_contiguous(b)) ||
-           (mv_is_f_contiguous(a) && mv_is_f_contiguous(b));
+    return (mv_view_is_c_contiguous(a) && mv_view_is_c_contiguous(b)) ||
+           (mv_view_is_f_contiguous(a) && mv_view_is_f_contiguous(b));
 }
 
 static bool native_of_size(const mv_view *v, char c) {
@@ -246,8 +246,8 @@ typedef struct equal_job {
 static int run_equal(void *ctx) {
     equal_job *j = ctx;
     if (j->c->mode == CMP_RAW && same_contiguous_order(j->a, j->b))
-        j->eq = j->a->len == 0 ||
-                memcmp(j->a->buf, j->b->buf, (size_t)j->a->len) == 0;
+        j->eq = j->a->nbytes == 0 ||
+                memcmp(j->a->buf, j->b->buf, (size_t)j->a->nbytes) == 0;
     else
         j->eq = views_equal(j->c, j->a, j->b);
     return MV_OK;
@@ -264,7 +264,7 @@ static int guarded_equal(const cmp *c, const mv_view *a, const mv_view *b,
 }
 
 static mv_ssize nitems(const mv_view *v) {
-    return v->itemsize > 0 ? v->len / v->itemsize : 0;
+    return v->itemsize > 0 ? v->nbytes / v->itemsize : 0;
 }
 
 /* Python's struct path: both formats compiled; a format that does not
@@ -296,11 +296,11 @@ static int struct_equal(const mv_view *a, const mv_view *b, int *eq) {
 }
 
 int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
-    if (mv_is_released(a) || mv_is_released(b)) {
+    if (mv_view_is_released(a) || mv_view_is_released(b)) {
         *eq = a == b;
         return MV_OK;
     }
-    if (!view_equiv_shape(a, b)) {
+    if (!mv__view_equiv_shape(a, b)) {
         *eq = 0;
         return MV_OK;
     }
@@ -354,8 +354,8 @@ static int run_hash(void *ctx) {
 }
 
 int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
-    if (v->flags & MV_HASHED) {
-        *out = v->hash;
+    if (v->flags & MV_HASHED_) {
+        *out = v->hash_;
         return MV_OK;
     }
     int rc = check_live(v);
@@ -369,24 +369,24 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
                                    "formats 'B', 'b' or 'c'");
     const char *mem = v->buf;
     char *tmp = NULL;
-    if (!mv_is_c_contiguous(v) && v->len > 0) {
-        tmp = malloc((size_t)v->len);
+    if (!mv_view_is_c_contiguous(v) && v->nbytes > 0) {
+        tmp = malloc((size_t)v->nbytes);
         if (!tmp)
-            return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->len);
-        if ((rc = copy_to_contiguous_guarded(tmp, v, MV_ORDER_C)) < 0) {
+            return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->nbytes);
+        if ((rc = mv__copy_to_contiguous_guarded(tmp, v, MV_ORDER_C)) < 0) {
             free(tmp);
             return rc;
         }
         mem = tmp;
     }
-    hash_job j = {fn ? fn : default_hash, ctx, mem, v->len, 0};
+    hash_job j = {fn ? fn : default_hash, ctx, mem, v->nbytes, 0};
     rc = tmp ? run_hash(&j) : mv__guarded(v, run_hash, &j);
     free(tmp);
     if (rc < 0)
         return rc;
     int64_t h = j.h;
-    v->hash = h;
-    v->flags |= MV_HASHED;
+    v->hash_ = h;
+    v->flags |= MV_HASHED_;
     *out = h;
     return MV_OK;
 }
@@ -407,9 +407,9 @@ int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {
  * compiled format read through the engine, or NULL after setting
  * "memoryview: unsupported format F". */
 static const char *single_format(const mv_view *v) {
-    if (mv_check_item_format(v) < 0)
+    if (mv_view_check_item(v) < 0)
         return NULL;
-    return v->fmtchar || !v->fmtdesc ? mv__skip_at(v->format) : "";
+    return v->fmtchar_ || !v->fmtdesc ? mv__skip_at(v->format) : "";
 }
 
 /* x as the bytes of an item of integer format f (native, itemsize size):
@@ -479,7 +479,7 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
         return MV_OK;
     }
     const char *p = v->buf + start * stride;
-    if (!v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc)) {
+    if (!v->fmtchar_ && v->fmtdesc && !mv_format_scalar(v->fmtdesc)) {
         *out = count ? 0 : -1; /* items are tuples: no mv_value equals one */
         return MV_OK;
     }
@@ -488,7 +488,7 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
     if (kind == 0) {
         /* Read the first item anyway: it may be unreadable. */
         mv_value item;
-        int rc = view_unpack(v, adjust_ptr((char *)p, sub, 0), &item);
+        int rc = mv__view_unpack(v, adjust_ptr((char *)p, sub, 0), &item);
         if (rc < 0)
             return rc;
         *out = count ? 0 : -1;
@@ -505,7 +505,7 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
                             : memcmp(q, key, (size_t)size) == 0;
         } else {
             mv_value item;
-            int rc = view_unpack(v, q, &item);
+            int rc = mv__view_unpack(v, q, &item);
             if (rc < 0)
                 return rc;
             hit = mv_value_equal(&item, x);
@@ -573,8 +573,8 @@ int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out) {
     return rc;
 }
 
-int mv_view_find(const mv_view *v, const mv_value *x, mv_ssize start,
-                 mv_ssize stop, mv_ssize *out) {
+int mv_view_index(const mv_view *v, const mv_value *x, mv_ssize start,
+                  mv_ssize stop, mv_ssize *out) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;

@@ -113,7 +113,7 @@ static void contiguous_strides(const mv_view *v, mv_order order,
     }
 }
 
-static bool has_items(const mv_view *v) { return v->len > 0; }
+static bool has_items(const mv_view *v) { return v->nbytes > 0; }
 
 /* Copy between v's items and the contiguous block mem, laid out in order.
  * to_mem chooses the direction. */
@@ -127,13 +127,13 @@ static void transfer(const mv_view *v, char *mem, mv_order order, bool to_mem) {
             memcpy(v->buf, mem, (size_t)v->itemsize);
         return;
     }
-    bool same =
-        order == MV_ORDER_F ? mv_is_f_contiguous(v) : mv_is_c_contiguous(v);
+    bool same = order == MV_ORDER_F ? mv_view_is_f_contiguous(v)
+                                    : mv_view_is_c_contiguous(v);
     if (same) {
         if (to_mem)
-            memcpy(mem, v->buf, (size_t)v->len);
+            memcpy(mem, v->buf, (size_t)v->nbytes);
         else
-            memcpy(v->buf, mem, (size_t)v->len);
+            memcpy(v->buf, mem, (size_t)v->nbytes);
         return;
     }
     mv_ssize strides[MV_MAXDIM];
@@ -146,7 +146,7 @@ static void transfer(const mv_view *v, char *mem, mv_order order, bool to_mem) {
         copy_rec(v->ndim, v->shape, v->itemsize, &s, &m);
 }
 
-void copy_to_contiguous(char *out, const mv_view *v, mv_order order) {
+void mv__copy_to_contiguous(char *out, const mv_view *v, mv_order order) {
     transfer(v, out, order, true);
 }
 
@@ -162,7 +162,8 @@ static int run_copy(void *ctx) {
     return MV_OK;
 }
 
-int copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order) {
+int mv__copy_to_contiguous_guarded(char *out, const mv_view *v,
+                                   mv_order order) {
     copy_job j = {out, v, order};
     return mv__guarded(v, run_copy, &j);
 }
@@ -174,37 +175,38 @@ static int resolve_order(const mv_view *v, mv_order order, mv_order *out) {
     case MV_ORDER_C:
     case MV_ORDER_F: *out = order; return MV_OK;
     case MV_ORDER_A:
-        *out = (mv_is_f_contiguous(v) && !mv_is_c_contiguous(v)) ? MV_ORDER_F
-                                                                 : MV_ORDER_C;
+        *out = (mv_view_is_f_contiguous(v) && !mv_view_is_c_contiguous(v))
+                   ? MV_ORDER_F
+                   : MV_ORDER_C;
         return MV_OK;
     default: return mv_error(MV_EVALUE, "order must be 'C', 'F' or 'A'");
     }
 }
 
-int mv_tobytes_into(const mv_view *v, void *out, mv_ssize size,
-                    mv_order order) {
+int mv_view_tobytes_into(const mv_view *v, void *out, mv_ssize size,
+                         mv_order order) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
     if ((rc = resolve_order(v, order, &order)) < 0)
         return rc;
-    if (size < v->len)
+    if (size < v->nbytes)
         return mv_error(MV_EVALUE,
                         "output buffer of %td bytes is too small for %td", size,
-                        v->len);
-    return copy_to_contiguous_guarded(out, v, order);
+                        v->nbytes);
+    return mv__copy_to_contiguous_guarded(out, v, order);
 }
 
-int mv_tobytes(const mv_view *v, void **out, mv_order order) {
+int mv_view_tobytes(const mv_view *v, void **out, mv_order order) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
     if ((rc = resolve_order(v, order, &order)) < 0)
         return rc;
-    char *mem = malloc(v->len > 0 ? (size_t)v->len : 1);
+    char *mem = malloc(v->nbytes > 0 ? (size_t)v->nbytes : 1);
     if (!mem)
-        return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->len);
-    if ((rc = copy_to_contiguous_guarded(mem, v, order)) < 0) {
+        return mv_error(MV_ENOMEM, "cannot allocate %td bytes", v->nbytes);
+    if ((rc = mv__copy_to_contiguous_guarded(mem, v, order)) < 0) {
         free(mem);
         return rc;
     }
@@ -216,7 +218,7 @@ int mv_tobytes(const mv_view *v, void **out, mv_order order) {
 
 static bool equiv_structure(const mv_view *a, const mv_view *b) {
     return strcmp(mv__skip_at(a->format), mv__skip_at(b->format)) == 0 &&
-           a->itemsize == b->itemsize && view_equiv_shape(a, b);
+           a->itemsize == b->itemsize && mv__view_equiv_shape(a, b);
 }
 
 /* The byte range a view's items occupy; false if it is indirect. */
@@ -255,8 +257,8 @@ static int run_assign(void *ctx) {
     const mv_view *src = j->src;
     if (dst->ndim == 0) {
         memmove(dst->buf, src->buf, (size_t)dst->itemsize);
-    } else if (mv_is_c_contiguous(dst) && mv_is_c_contiguous(src)) {
-        memmove(dst->buf, src->buf, (size_t)dst->len);
+    } else if (mv_view_is_c_contiguous(dst) && mv_view_is_c_contiguous(src)) {
+        memmove(dst->buf, src->buf, (size_t)dst->nbytes);
     } else if (j->tmp) {
         transfer(src, j->tmp, MV_ORDER_C, true);
         transfer(dst, j->tmp, MV_ORDER_C, false);
@@ -272,7 +274,7 @@ int mv_view_assign(mv_view *dst, const mv_view *src) {
     int rc = check_live(dst);
     if (rc < 0)
         return rc;
-    if ((rc = mv_check_item_format(dst)) < 0)
+    if ((rc = mv_view_check_item(dst)) < 0)
         return rc;
     if (dst->flags & MV_READONLY)
         return mv_error(MV_ETYPE, MSG_READONLY);
@@ -285,11 +287,12 @@ int mv_view_assign(mv_view *dst, const mv_view *src) {
         return MV_OK;
     assign_job j = {dst, src, NULL};
     if (dst->ndim > 0 &&
-        !(mv_is_c_contiguous(dst) && mv_is_c_contiguous(src)) &&
+        !(mv_view_is_c_contiguous(dst) && mv_view_is_c_contiguous(src)) &&
         may_overlap(dst, src)) {
-        j.tmp = malloc((size_t)src->len);
+        j.tmp = malloc((size_t)src->nbytes);
         if (!j.tmp)
-            return mv_error(MV_ENOMEM, "cannot allocate %td bytes", src->len);
+            return mv_error(MV_ENOMEM, "cannot allocate %td bytes",
+                            src->nbytes);
     }
     rc = mv__guarded2(dst, src, run_assign, &j);
     free(j.tmp);

@@ -156,18 +156,18 @@ static bool describable(const mv_view *v) {
  * format canon. */
 static int copy_view(mv_view *dst, const mv_view *v, const char *canon) {
     void *mem;
-    int st = mv_tobytes(v, &mem, MV_ORDER_C);
+    int st = mv_view_tobytes(v, &mem, MV_ORDER_C);
     if (st < 0)
         return st;
     mv_owner *o;
-    st = mv_owner_wrap(&o, mem, v->len, 0, free_copy, NULL);
+    st = mv_owner_wrap(&o, mem, v->nbytes, 0, free_copy, NULL);
     if (st < 0) {
         free(mem);
         return st;
     }
     mv_layout l = {
         .buf = mem,
-        .len = v->len,
+        .nbytes = v->nbytes,
         .itemsize = v->itemsize,
         .format = canon,
         .ndim = v->ndim,
@@ -184,7 +184,7 @@ static int copy_view(mv_view *dst, const mv_view *v, const char *canon) {
  * (version, deleter, flags) that differ between the two structs. */
 static int export_new(const mv_view *v, mv_dl_copy copy, int versioned,
                       dl_export **out, mv_dl_tensor **tensor, uint64_t *flags) {
-    int st = mv_check_released(v);
+    int st = mv_view_check_released(v);
     if (st < 0)
         return st;
     mv_dl_dtype dtype;
@@ -352,7 +352,7 @@ static int import_tensor(mv_view *dst, const mv_dl_tensor *t, int readonly,
     }
     mv_layout l = {
         .buf = t->data ? (char *)t->data + t->byte_offset : NULL,
-        .len = len,
+        .nbytes = len,
         .itemsize = itemsize,
         .format = format,
         .ndim = ndim,
@@ -393,7 +393,7 @@ static dl_import *import_new(void) {
 }
 
 int mv_view_from_dlpack(mv_view *dst, mv_dl_managed_tensor *t) {
-    view_set_released(dst);
+    mv__view_set_released(dst);
     dl_import *im = import_new();
     if (im == NULL)
         return MV_ENOMEM;
@@ -404,7 +404,7 @@ int mv_view_from_dlpack(mv_view *dst, mv_dl_managed_tensor *t) {
 
 int mv_view_from_dlpack_versioned(mv_view *dst,
                                   mv_dl_managed_tensor_versioned *t) {
-    view_set_released(dst);
+    mv__view_set_released(dst);
     if (t->version.major != MV_DLPACK_MAJOR)
         return mv_error(MV_EBUFFER,
                         "memview: DLPack version %u.%u is not supported "

@@ -107,9 +107,9 @@ static int needs_guard(const mv_view *v) {
 
 static int faulted(const mv_view *a, const mv_view *b, int sig) {
     /* The file's own word on what happened, when it is a mapping. */
-    if (a && a->owner && mv__map_check(owner_mapping(a->owner)) < 0)
+    if (a && a->owner && mv__map_check(mv__owner_mapping(a->owner)) < 0)
         return MV_EOS;
-    if (b && b->owner && mv__map_check(owner_mapping(b->owner)) < 0)
+    if (b && b->owner && mv__map_check(mv__owner_mapping(b->owner)) < 0)
         return MV_EOS;
     errno = EIO;
     return mv_error(MV_EOS,
@@ -134,9 +134,9 @@ int mv__guarded2(const mv_view *a, const mv_view *b, int (*fn)(void *ctx),
     int rc = fn(ctx);
     current = g.prev;
     if (rc >= 0 && needs_guard(a))
-        rc = mv__map_check(owner_mapping(a->owner)) < 0 ? MV_EOS : rc;
+        rc = mv__map_check(mv__owner_mapping(a->owner)) < 0 ? MV_EOS : rc;
     if (rc >= 0 && needs_guard(b))
-        rc = mv__map_check(owner_mapping(b->owner)) < 0 ? MV_EOS : rc;
+        rc = mv__map_check(mv__owner_mapping(b->owner)) < 0 ? MV_EOS : rc;
     return rc;
 }
 

@@ -3,7 +3,7 @@
  *
  * A field is resolved once into an mv_fieldref: the scalar field, its
  * offset from the start of an item (through nested records) and the inline
- * load that reads it (memview.h's mv_get_field). Reads and writes then go
+ * load that reads it (memview.h's mv_view_get_field). Reads and writes then go
  * straight to the bytes: no copy, no allocation.
  *
  * Names and positions resolve in the item's record: the top level of the
@@ -58,11 +58,11 @@ static int make_ref(const mv_field *fd, mv_ssize offset, const char *name,
 
 /* The compiled format of v, after the checks item access makes. */
 static int view_format(const mv_view *v, const mv_format **f) {
-    int rc = mv_check_item_format(v);
+    int rc = mv_view_check_item(v);
     if (rc < 0)
         return rc;
     if (!v->fmtdesc) /* a single character that does not compile */
-        return format_unsupported(v->format);
+        return mv__format_unsupported(v->format);
     *f = v->fmtdesc;
     return MV_OK;
 }
@@ -131,27 +131,27 @@ static int check_fits(const mv_view *v, const mv_fieldref *r) {
     return MV_OK;
 }
 
-int mv_get_field_any(const mv_view *v, mv_ssize index, const mv_fieldref *r,
-                     mv_value *out) {
-    int rc = mv_check_item_format(v);
+int mv_view_get_field_any(const mv_view *v, mv_ssize index,
+                          const mv_fieldref *r, mv_value *out) {
+    int rc = mv_view_check_item(v);
     char *p;
     if (rc == MV_OK)
         rc = check_fits(v, r);
     if (rc == MV_OK)
-        rc = mv_item_ptr(v, index, &p);
+        rc = mv_view_item_ptr(v, index, &p);
     if (rc < 0)
         return rc;
     return mv__field_read(r->field, p + r->offset, out);
 }
 
-int mv_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
-                 const mv_value *val) {
-    int rc = mv_check_assign(v, val == NULL);
+int mv_view_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
+                      const mv_value *val) {
+    int rc = mv_view_check_assign(v, val == NULL);
     char *p;
     if (rc == MV_OK)
         rc = check_fits(v, r);
     if (rc == MV_OK)
-        rc = mv_item_ptr(v, index, &p);
+        rc = mv_view_item_ptr(v, index, &p);
     if (rc < 0)
         return rc;
     return mv__field_write(r->field, p + r->offset, val);

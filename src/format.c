@@ -83,7 +83,7 @@ mv_ssize mv_format_itemsize(const char *fmt) {
 
 /* ---- IEEE 754 half precision ('e'), as Python's struct module ---- */
 
-double half_to_double(uint16_t h) {
+double mv__half_to_double(uint16_t h) {
     int sign = h >> 15;
     int e = (h >> 10) & 0x1f;
     unsigned f = h & 0x3ff;
@@ -146,15 +146,15 @@ static bool double_to_half(double x, uint16_t *out) {
 
 /* ---- unpack ---- */
 
-int mv_unpack(const char *fmt, const void *ptr, mv_value *out) {
-    return unpack_char(mv_format_char(fmt), fmt, ptr, out);
+int mv_format_unpack(const char *fmt, const void *ptr, mv_value *out) {
+    return mv__unpack_char(mv_format_char(fmt), fmt, ptr, out);
 }
 
-int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out) {
-    return unpack_native(c, ptr, out) ? MV_OK : format_unsupported(fmt);
+int mv__unpack_char(char c, const char *fmt, const void *ptr, mv_value *out) {
+    return unpack_native(c, ptr, out) ? MV_OK : mv__format_unsupported(fmt);
 }
 
-int format_unsupported(const char *fmt) {
+int mv__format_unsupported(const char *fmt) {
     const char *f = fmt ? mv__skip_at(fmt) : NULL;
     if (!f || f[0] == '\0' || f[1] != '\0')
         return mv_error(MV_ENOTIMPL, "memoryview: unsupported format %s",
@@ -376,11 +376,11 @@ int mv__pack_named(const char *fmt, const char *name, void *ptr,
             return bad_value(name);
         memcpy(ptr, val->s.ptr, 1);
         return MV_OK;
-    default: return format_unsupported(fmt);
+    default: return mv__format_unsupported(fmt);
     }
 }
 
-int mv_pack(const char *fmt, void *ptr, const mv_value *val) {
+int mv_format_pack(const char *fmt, void *ptr, const mv_value *val) {
     char name[2] = {mv_format_char(fmt), '\0'};
     return mv__pack_named(fmt, name, ptr, val);
 }

@@ -70,23 +70,17 @@ static int run_hex(void *ctx) {
     return MV_OK;
 }
 
-int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
-                int sep_is_text, uint32_t sep_char, mv_ssize bytes_per_sep,
+int mv_view_hex(const mv_view *v, int32_t sep, mv_ssize bytes_per_sep,
                 char **out, mv_ssize *outlen) {
-    (void)sep_is_text; /* text or bytes, the result is text: ASCII only */
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if (sep) {
-        if (sep_len != 1)
-            return mv_error(MV_EVALUE, "sep must be length 1.");
-        if (sep_char > 127)
-            return mv_error(MV_EVALUE, "sep must be ASCII.");
-    } else {
+    if (sep == MV_HEX_NOSEP)
         bytes_per_sep = 0;
-    }
+    else if (sep < 0 || sep > 127) /* the result is text: ASCII only */
+        return mv_error(MV_EVALUE, "sep must be ASCII.");
 
-    mv_ssize n = v->len;
+    mv_ssize n = v->nbytes;
     /* |bytes_per_sep| without overflow, even for MV_SSIZE_MIN. */
     size_t group = bytes_per_sep < 0 ? (size_t)0 - (size_t)bytes_per_sep
                                      : (size_t)bytes_per_sep;
@@ -101,11 +95,12 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
 
     const unsigned char *src = (const unsigned char *)v->buf;
     unsigned char *tmp = NULL;
-    if (n > 0 && !mv_is_c_contiguous(v)) {
+    if (n > 0 && !mv_view_is_c_contiguous(v)) {
         tmp = malloc((size_t)n);
         if (!tmp)
             return mv_error(MV_ENOMEM, "cannot allocate %td bytes", n);
-        if ((rc = copy_to_contiguous_guarded((char *)tmp, v, MV_ORDER_C)) < 0) {
+        if ((rc = mv__copy_to_contiguous_guarded((char *)tmp, v, MV_ORDER_C)) <
+            0) {
             free(tmp);
             return rc;
         }
@@ -116,7 +111,7 @@ int mv_view_hex(const mv_view *v, const void *sep, mv_ssize sep_len,
         free(tmp);
         return mv_error(MV_ENOMEM, "cannot allocate %td bytes", total + 1);
     }
-    hex_job j = {res, src, n, group, (char)sep_char, bytes_per_sep < 0};
+    hex_job j = {res, src, n, group, (char)sep, bytes_per_sep < 0};
     rc = tmp ? run_hex(&j) : mv__guarded(v, run_hex, &j);
     free(tmp);
     if (rc < 0) {

@@ -24,7 +24,7 @@ static inline int lookup_dimension(const mv_view *v, char **ptr, int dim,
         return index_error(dim);
     /* A view of no items fails at its empty dimension; before that its
      * strides, never checked against memory, are not followed. */
-    if (v->len > 0)
+    if (v->nbytes > 0)
         *ptr = adjust_ptr(*ptr + v->strides[dim] * index, v->suboffsets, dim);
     return MV_OK;
 }
@@ -32,8 +32,8 @@ static inline int lookup_dimension(const mv_view *v, char **ptr, int dim,
 /* CPython refuses formats of several characters before looking at the
  * key, and unknown single characters only when an item is read or written
  * (after the bounds check). */
-int mv_check_item_format(const mv_view *v) {
-    if (v->fmtchar && !(v->flags & MV_RELEASED))
+int mv_view_check_item(const mv_view *v) {
+    if (v->fmtchar_ && !(v->flags & MV_RELEASED))
         return MV_OK;
     int rc = check_live(v);
     if (rc < 0)
@@ -44,7 +44,7 @@ int mv_check_item_format(const mv_view *v) {
         return MV_OK;
     const char *f = mv__skip_at(v->format);
     return (f[0] && !f[1] && !v->fmtdesc) ? MV_OK
-                                          : format_unsupported(v->format);
+                                          : mv__format_unsupported(v->format);
 }
 
 /* An item of several values has no single mv_value. */
@@ -54,25 +54,25 @@ static int several_values(const mv_view *v) {
                     v->format);
 }
 
-int view_unpack(const mv_view *v, const char *p, mv_value *out) {
-    if (v->fmtchar || !v->fmtdesc)
-        return unpack_char(v->fmtchar, v->format, p, out);
+int mv__view_unpack(const mv_view *v, const char *p, mv_value *out) {
+    if (v->fmtchar_ || !v->fmtdesc)
+        return mv__unpack_char(v->fmtchar_, v->format, p, out);
     const mv_field *fd = mv_format_scalar(v->fmtdesc);
     if (!fd)
         return several_values(v);
     return mv__field_read(fd, p + fd->offset, out);
 }
 
-int view_pack(const mv_view *v, char *p, const mv_value *val) {
-    if (v->fmtchar || !v->fmtdesc)
-        return mv_pack(v->format, p, val);
+int mv__view_pack(const mv_view *v, char *p, const mv_value *val) {
+    if (v->fmtchar_ || !v->fmtdesc)
+        return mv_format_pack(v->format, p, val);
     const mv_field *fd = mv_format_scalar(v->fmtdesc);
     if (!fd)
         return several_values(v);
     return mv__field_write(fd, p + fd->offset, val);
 }
 
-int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {
+int mv_view_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
@@ -88,7 +88,8 @@ int mv_item_ptr(const mv_view *v, mv_ssize index, char **ptr) {
     return rc;
 }
 
-int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n, char **ptr) {
+int mv_view_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
+                      char **ptr) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
@@ -116,41 +117,42 @@ int mv_item_ptrn(const mv_view *v, const mv_ssize *index, int n, char **ptr) {
 
 /* ---- typed get and set ---- */
 
-int mv_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
+int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
     /* The common case first: a live, flat 1-D view of a native format. */
-    if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && v->fmtchar) {
+    if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && v->fmtchar_) {
         mv_ssize n = v->shape[0], i = index < 0 ? index + n : index;
         if (i >= 0 && i < n &&
-            unpack_native(v->fmtchar, v->buf + i * v->itemsize, out))
+            unpack_native(v->fmtchar_, v->buf + i * v->itemsize, out))
             return MV_OK;
     }
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if ((rc = mv_check_item_format(v)) < 0)
+    if ((rc = mv_view_check_item(v)) < 0)
         return rc;
     char *p;
-    if ((rc = mv_item_ptr(v, index, &p)) < 0)
+    if ((rc = mv_view_item_ptr(v, index, &p)) < 0)
         return rc;
-    return view_unpack(v, p, out);
+    return mv__view_unpack(v, p, out);
 }
 
-int mv_getn(const mv_view *v, const mv_ssize *index, int n, mv_value *out) {
+int mv_view_getn(const mv_view *v, const mv_ssize *index, int n,
+                 mv_value *out) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
     if (v->ndim == 0 && n != 0)
         return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
-    if ((rc = mv_check_item_format(v)) < 0)
+    if ((rc = mv_view_check_item(v)) < 0)
         return rc;
     char *p;
-    if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
+    if ((rc = mv_view_item_ptrn(v, index, n, &p)) < 0)
         return rc;
-    return view_unpack(v, p, out);
+    return mv__view_unpack(v, p, out);
 }
 
 /* The checks every assignment makes first, in CPython's order. */
-int mv_check_iter(const mv_view *v) {
+int mv_view_check_iter(const mv_view *v) {
     /* CPython 3.11 looks at ndim before it sees that a view is released
      * (a released view keeps its ndim). */
     if (v->ndim == 0)
@@ -158,14 +160,14 @@ int mv_check_iter(const mv_view *v) {
     if (v->ndim != 1)
         return mv_error(MV_ENOTIMPL,
                         "multi-dimensional sub-views are not implemented");
-    return mv_check_item_format(v);
+    return mv_view_check_item(v);
 }
 
-int mv_check_assign(const mv_view *v, int deleting) {
+int mv_view_check_assign(const mv_view *v, int deleting) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if ((rc = mv_check_item_format(v)) < 0)
+    if ((rc = mv_view_check_item(v)) < 0)
         return rc;
     if (v->flags & MV_READONLY)
         return mv_error(MV_ETYPE, MSG_READONLY);
@@ -175,10 +177,10 @@ int mv_check_assign(const mv_view *v, int deleting) {
 }
 
 static int check_writable(const mv_view *v, const mv_value *val) {
-    return mv_check_assign(v, val == NULL);
+    return mv_view_check_assign(v, val == NULL);
 }
 
-int mv_set(mv_view *v, mv_ssize index, const mv_value *val) {
+int mv_view_set(mv_view *v, mv_ssize index, const mv_value *val) {
     int rc = check_writable(v, val);
     if (rc < 0)
         return rc;
@@ -189,17 +191,18 @@ int mv_set(mv_view *v, mv_ssize index, const mv_value *val) {
     char *p = v->buf;
     if ((rc = lookup_dimension(v, &p, 0, index)) < 0)
         return rc;
-    return view_pack(v, p, val);
+    return mv__view_pack(v, p, val);
 }
 
-int mv_setn(mv_view *v, const mv_ssize *index, int n, const mv_value *val) {
+int mv_view_setn(mv_view *v, const mv_ssize *index, int n,
+                 const mv_value *val) {
     int rc = check_writable(v, val);
     if (rc < 0)
         return rc;
     char *p;
-    if ((rc = mv_item_ptrn(v, index, n, &p)) < 0)
+    if ((rc = mv_view_item_ptrn(v, index, n, &p)) < 0)
         return rc;
-    return view_pack(v, p, val);
+    return mv__view_pack(v, p, val);
 }
 
 /* ---- slicing ---- */
@@ -274,8 +277,8 @@ static int narrow_dim(mv_view *v, int dim, mv_ssize start, mv_ssize stop,
     mv_ssize len = v->itemsize;
     for (int i = 0; i < v->ndim; i++)
         len *= v->shape[i];
-    v->len = len;
-    view_init_flags(v);
+    v->nbytes = len;
+    mv__view_init_flags(v);
     return MV_OK;
 }
 
@@ -374,11 +377,11 @@ int mv_view_select(mv_view *dst, const mv_view *src, const mv_keyitem *key,
             rc = drop_dim(&g, d, key[j].index, j);
     }
     if (rc < 0) {
-        view_set_released(dst);
+        mv__view_set_released(dst);
         return rc;
     }
-    return view_build(dst, src, g.buf, g.ndim, shape, strides,
-                      g.suboffsets && g.ndim > 0 ? sub : NULL);
+    return mv__view_build(dst, src, g.buf, g.ndim, shape, strides,
+                          g.suboffsets && g.ndim > 0 ? sub : NULL);
 }
 
 int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
@@ -395,7 +398,7 @@ int mv_view_slice(mv_view *dst, const mv_view *src, mv_ssize start,
     if (rc == MV_OK && step == 0)
         rc = mv_error(MV_EVALUE, "slice step cannot be zero");
     if (rc < 0) {
-        view_set_released(dst);
+        mv__view_set_released(dst);
         return rc;
     }
     if ((rc = mv_view_new(dst, src)) < 0)

@@ -42,34 +42,34 @@ static inline char *adjust_ptr(char *ptr, const mv_ssize *suboffsets, int dim) {
 
 /* Allocate shape/strides/suboffsets storage for ndim dimensions in v
  * (inline or on the heap), leaving v->shape etc. pointing at it. */
-int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets);
+int mv__view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets);
 /* Recompute v->flags' contiguity bits from shape and strides. */
-void view_init_flags(mv_view *v);
+void mv__view_init_flags(mv_view *v);
 /* Make v an empty, released view (what failed constructors leave). */
-void view_set_released(mv_view *v);
+void mv__view_set_released(mv_view *v);
 /* Free the heap storage of dims, if any. */
-void view_free_dims(mv_view *v);
+void mv__view_free_dims(mv_view *v);
 /* Equal shapes, or equal up to a zero at the same position ([1, 0, 5] and
  * [1, 0, 7]): views with the same items, for comparison and assignment. */
-bool view_equiv_shape(const mv_view *a, const mv_view *b);
+bool mv__view_equiv_shape(const mv_view *a, const mv_view *b);
 
 /* Make dst a view of src's owner, format and readonly flag with the given
  * geometry (shape, strides and suboffsets are copied; dst != src), taking
  * an owner reference. A failure leaves dst released. */
-int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
-               const mv_ssize *shape, const mv_ssize *strides,
-               const mv_ssize *suboffsets);
+int mv__view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
+                   const mv_ssize *shape, const mv_ssize *strides,
+                   const mv_ssize *suboffsets);
 
 /* fmt compiled for a view: *out NULL when it does not compile; fails
  * only with MV_ENOMEM. */
-int view_compile_format(const char *fmt, mv_ssize itemsize,
-                        const mv_format **out);
+int mv__view_compile_format(const char *fmt, mv_ssize itemsize,
+                            const mv_format **out);
 
 /* C-order strided copy of v's items into the contiguous block out. */
-void copy_to_contiguous(char *out, const mv_view *v, mv_order order);
+void mv__copy_to_contiguous(char *out, const mv_view *v, mv_order order);
 /* The same inside v's fault guard (fault.c): MV_EOS when v's memory
  * faults. */
-int copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order);
+int mv__copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order);
 
 /* ---- formats: the table of codes (format.c) ---- */
 
@@ -92,7 +92,7 @@ static inline const mv__code *mv__code_of(char c) {
 /* fmt without its optional leading '@': the one rule for '@'. */
 const char *mv__skip_at(const char *fmt);
 
-/* mv_pack() naming the format as name in its messages. */
+/* mv_format_pack() naming the format as name in its messages. */
 int mv__pack_named(const char *fmt, const char *name, void *ptr,
                    const mv_value *val);
 
@@ -104,8 +104,8 @@ int mv__item_walk(const mv_format *f, const void *item, int base,
                   const mv_walker *w, void *ctx);
 /* The item at p of v as one value (native formats and compiled formats of
  * one scalar); MV_ETYPE for items of several values. */
-int view_unpack(const mv_view *v, const char *p, mv_value *out);
-int view_pack(const mv_view *v, char *p, const mv_value *val);
+int mv__view_unpack(const mv_view *v, const char *p, mv_value *out);
+int mv__view_pack(const mv_view *v, char *p, const mv_value *val);
 
 /* mv_format_compile(), reading '@' as '^' (no alignment) when noalign. */
 int mv__format_compile(const mv_format **out, const char *fmt, bool noalign);
@@ -135,13 +135,13 @@ bool mv__cursor_next(mv__cursor *c, mv_value *out);
 /* Fail with NotImplementedError for a format typed access can't read:
  * "memoryview: unsupported format X" or "memoryview: format X not
  * supported", as CPython words the two cases. */
-int format_unsupported(const char *fmt);
-/* mv_unpack() for a format whose native character c is known (0 if none;
+int mv__format_unsupported(const char *fmt);
+/* mv_format_unpack() for a format whose native character c is known (0 if none;
  * fmt is then named in the error). */
-int unpack_char(char c, const char *fmt, const void *ptr, mv_value *out);
+int mv__unpack_char(char c, const char *fmt, const void *ptr, mv_value *out);
 
 /* IEEE 754 half precision, as Python's struct module reads it. */
-double half_to_double(uint16_t h);
+double mv__half_to_double(uint16_t h);
 
 /* Unaligned loads of each C type. */
 #define DEFINE_LOAD(name, type)                                                \
@@ -232,7 +232,7 @@ static inline bool unpack_native(char c, const void *ptr, mv_value *out) {
         break;
     case 'e':
         out->type = MV_VAL_FLOAT;
-        out->f = half_to_double(load_u16(p));
+        out->f = mv__half_to_double(load_u16(p));
         break;
     /* Any non-zero byte reads as true, without loading it as a _Bool. */
     case '?':
@@ -250,13 +250,13 @@ static inline bool unpack_native(char c, const void *ptr, mv_value *out) {
 }
 
 /* ---- owners ---- */
-void owner_incref(mv_owner *o);
-void owner_decref(mv_owner *o);
+void mv__owner_incref(mv_owner *o);
+void mv__owner_decref(mv_owner *o);
 /* A wrapped owner released by fn: true, with its ctx. */
-bool owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx);
+bool mv__owner_wrapped(const mv_owner *o, mv_release_fn fn, void **ctx);
 /* The owner whose file mapping stands behind o's memory: o itself, or the
  * one given to mv_owner_guard_as(). */
-const mv_owner *owner_mapping(const mv_owner *o);
+const mv_owner *mv__owner_mapping(const mv_owner *o);
 static inline void owner_set_guarded(mv_owner *o) { mv_owner_set_guarded(o); }
 
 /* ---- faults (fault.c) and mappings (map.c) ---- */

@@ -187,7 +187,7 @@ int mv_owner_map(mv_owner **out, const char *path, int writable) {
 /* The mapping behind o, or NULL when o is not a file mapping. */
 static mapping *mapping_of(const mv_owner *o) {
     void *ctx;
-    if (owner_wrapped(o, unmap, &ctx))
+    if (mv__owner_wrapped(o, unmap, &ctx))
         return ctx;
     return NULL;
 }

@@ -622,7 +622,7 @@ int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
                         "not fit an item of %td bytes",
                         e->size, e->offset, v->itemsize);
     stats_job j = {v, e, {.cls = cls}};
-    if (v->len > 0 && (rc = mv__guarded(v, run_stats, &j)) < 0)
+    if (v->nbytes > 0 && (rc = mv__guarded(v, run_stats, &j)) < 0)
         return rc;
     acc *a = &j.a;
     memset(out, 0, sizeof *out);
@@ -707,7 +707,7 @@ static const mv_format *item_record(const mv_format *f, mv_ssize *base) {
 
 int mv_view_field_index(const mv_view *v, const char *name) {
     mv_ssize base;
-    if (mv_is_released(v) || !v->fmtdesc)
+    if (mv_view_is_released(v) || !v->fmtdesc)
         return -1;
     return mv_format_field_index(item_record(v->fmtdesc, &base), name);
 }
@@ -718,7 +718,7 @@ static int elem_of_view(const mv_view *v, int field, mv__elem *out) {
     const mv_format *top = v->fmtdesc;
     mv_ssize base;
     if (!top)
-        return format_unsupported(v->format);
+        return mv__format_unsupported(v->format);
     if (top->itemsize != v->itemsize)
         return mv_error(MV_EVALUE,
                         "format %s has items of %td bytes, the view %td",

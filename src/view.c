@@ -2,8 +2,8 @@
  * view.c -- a view's geometry: construction, flags, copies, release.
  *
  * Invariants of a live view v:
- *   - v->owner holds one counted reference (owner_incref at construction,
- *     owner_decref at release); a released view holds none.
+ *   - v->owner holds one counted reference (mv__owner_incref at construction,
+ *     mv__owner_decref at release); a released view holds none.
  *   - v->shape, v->strides (and v->suboffsets when not NULL) point at
  *     v->dims_ when ndim <= MV_INLINE_NDIM, else at v->heap_, which the view
  *     frees at release. That is why views move with mv_view_move(), never
@@ -24,7 +24,7 @@
 
 /* A failed constructor leaves its destination released, so that releasing
  * it again is harmless. */
-void view_set_released(mv_view *v) {
+void mv__view_set_released(mv_view *v) {
     memset(v, 0, sizeof *v);
     v->flags = MV_RELEASED;
     v->format = "B";
@@ -32,7 +32,7 @@ void view_set_released(mv_view *v) {
     v->strides = v->dims_ + MV_INLINE_NDIM;
 }
 
-int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets) {
+int mv__view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets) {
     v->heap_ = NULL;
     if (ndim <= MV_INLINE_NDIM) {
         v->shape = v->dims_;
@@ -50,7 +50,7 @@ int view_alloc_dims(mv_view *v, int ndim, bool with_suboffsets) {
     return MV_OK;
 }
 
-void view_free_dims(mv_view *v) {
+void mv__view_free_dims(mv_view *v) {
     free(v->heap_);
     v->heap_ = NULL;
     v->shape = v->dims_;
@@ -59,7 +59,7 @@ void view_free_dims(mv_view *v) {
 }
 
 static bool is_c_contiguous(const mv_view *v) {
-    if (v->len == 0)
+    if (v->nbytes == 0)
         return true;
     mv_ssize sd = v->itemsize;
     for (int i = v->ndim - 1; i >= 0; i--) {
@@ -71,7 +71,7 @@ static bool is_c_contiguous(const mv_view *v) {
 }
 
 static bool is_f_contiguous(const mv_view *v) {
-    if (v->len == 0)
+    if (v->nbytes == 0)
         return true;
     mv_ssize sd = v->itemsize;
     for (int i = 0; i < v->ndim; i++) {
@@ -82,7 +82,7 @@ static bool is_f_contiguous(const mv_view *v) {
     return true;
 }
 
-void view_init_flags(mv_view *v) {
+void mv__view_init_flags(mv_view *v) {
     unsigned f =
         v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
     if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize)
@@ -103,7 +103,7 @@ void view_init_flags(mv_view *v) {
     v->flags = f;
 }
 
-bool view_equiv_shape(const mv_view *a, const mv_view *b) {
+bool mv__view_equiv_shape(const mv_view *a, const mv_view *b) {
     if (a->ndim != b->ndim)
         return false;
     for (int i = 0; i < a->ndim; i++) {
@@ -115,9 +115,9 @@ bool view_equiv_shape(const mv_view *a, const mv_view *b) {
     return true;
 }
 
-int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
-               const mv_ssize *shape, const mv_ssize *strides,
-               const mv_ssize *suboffsets) {
+int mv__view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
+                   const mv_ssize *shape, const mv_ssize *strides,
+                   const mv_ssize *suboffsets) {
     /* dims are written straight into dst: built in a temporary and
      * copied over with memcpy, they made wide loads wait on narrow stores
      * (a store-forwarding stall, 6 ns of a Python slice's 43) */
@@ -125,7 +125,7 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
     if (ndim > MV_INLINE_NDIM) {
         heap = malloc(3 * (size_t)ndim * sizeof *heap);
         if (!heap) {
-            view_set_released(dst);
+            mv__view_set_released(dst);
             return mv_error(MV_ENOMEM, "cannot allocate %d dimensions", ndim);
         }
     }
@@ -141,28 +141,28 @@ int view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
     }
     dst->buf = buf;
     dst->owner = src->owner;
-    dst->len = len;
+    dst->nbytes = len;
     dst->itemsize = src->itemsize;
     dst->format = src->format;
     dst->ndim = ndim;
     dst->flags = src->flags & MV_READONLY;
-    dst->exports = 0;
-    dst->fmtchar = src->fmtchar;
+    dst->exports_ = 0;
+    dst->fmtchar_ = src->fmtchar_;
     dst->fmtdesc = mv_format_retain(src->fmtdesc);
-    dst->hash = 0;
+    dst->hash_ = 0;
     dst->heap_ = heap;
     dst->shape = base;
     dst->strides = base + stride;
     dst->suboffsets = suboffsets ? base + 2 * stride : NULL;
-    view_init_flags(dst);
-    owner_incref(dst->owner);
+    mv__view_init_flags(dst);
+    mv__owner_incref(dst->owner);
     return MV_OK;
 }
 
 int mv_view_from_owner(mv_view *dst, mv_owner *o) {
     mv_layout l = {
         .buf = mv_owner_data(o),
-        .len = mv_owner_size(o),
+        .nbytes = mv_owner_size(o),
         .itemsize = 1,
         .format = "B",
         .ndim = 1,
@@ -172,7 +172,7 @@ int mv_view_from_owner(mv_view *dst, mv_owner *o) {
 }
 
 int mv_layout_extent(const mv_layout *l, mv_ssize *lo, mv_ssize *hi) {
-    mv_ssize low = 0, high = l->len;
+    mv_ssize low = 0, high = l->nbytes;
     if (l->strides && l->shape) {
         high = l->itemsize;
         for (int i = 0; i < l->ndim; i++) {
@@ -212,10 +212,10 @@ static int check_layout(const mv_layout *l, mv_ssize *len) {
                         "memoryview: itemsize %td does not match format '%s'",
                         l->itemsize, fmt);
     if (l->ndim == 1 && !l->shape) {
-        if (l->len < 0 || l->len % l->itemsize)
+        if (l->nbytes < 0 || l->nbytes % l->itemsize)
             return mv_error(MV_EVALUE,
                             "memoryview: length is not a multiple of itemsize");
-        *len = l->len;
+        *len = l->nbytes;
         return MV_OK;
     }
     if (l->ndim > 0 && !l->shape)
@@ -230,7 +230,7 @@ static int check_layout(const mv_layout *l, mv_ssize *len) {
             return mv_error(MV_EOVERFLOW,
                             "memoryview: product(shape) * itemsize overflows");
     }
-    if (l->len != n)
+    if (l->nbytes != n)
         return mv_error(MV_EVALUE,
                         "memoryview: product(shape) * itemsize != buffer size");
     *len = n;
@@ -263,8 +263,8 @@ static int check_bounds(const mv_layout *l, const mv_owner *o) {
  * alignment would make items larger than its itemsize ("T{h:f0:B:f1:}"
  * for 3-byte items): as NumPy reads its own exports, such a format is
  * read without alignment when that gives exactly the view's itemsize. */
-int view_compile_format(const char *fmt, mv_ssize itemsize,
-                        const mv_format **out) {
+int mv__view_compile_format(const char *fmt, mv_ssize itemsize,
+                            const mv_format **out) {
     int rc = mv_format_compile(out, fmt);
     if (rc == MV_ENOMEM)
         return rc;
@@ -294,28 +294,28 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
     const mv_format *desc = NULL;
     int rc = check_layout(l, &len);
     if (rc == MV_OK)
-        rc = view_compile_format(l->format, l->itemsize, &desc);
+        rc = mv__view_compile_format(l->format, l->itemsize, &desc);
     if (rc == MV_OK && !l->suboffsets)
         rc = check_bounds(l, o);
     int ndim = l->ndim;
     if (rc == MV_OK)
-        rc = view_alloc_dims(dst, ndim, l->suboffsets != NULL);
+        rc = mv__view_alloc_dims(dst, ndim, l->suboffsets != NULL);
     if (rc < 0) {
         mv_format_release(desc);
-        view_set_released(dst);
+        mv__view_set_released(dst);
         return rc;
     }
     dst->buf = l->buf;
     dst->owner = o;
-    dst->len = len;
+    dst->nbytes = len;
     dst->itemsize = l->itemsize;
     dst->format = l->format ? l->format : "B";
     dst->ndim = ndim;
     dst->flags = (l->readonly || mv_owner_readonly(o)) ? MV_READONLY : 0;
-    dst->exports = 0;
-    dst->fmtchar = mv_format_char(dst->format);
+    dst->exports_ = 0;
+    dst->fmtchar_ = mv_format_char(dst->format);
     dst->fmtdesc = desc;
-    dst->hash = 0;
+    dst->hash_ = 0;
     if (ndim == 1 && !l->shape) {
         dst->shape[0] = len / l->itemsize;
         dst->strides[0] = l->itemsize;
@@ -337,25 +337,25 @@ int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l) {
             memcpy(dst->suboffsets, l->suboffsets,
                    (size_t)ndim * sizeof(mv_ssize));
     }
-    view_init_flags(dst);
-    owner_incref(o);
+    mv__view_init_flags(dst);
+    mv__owner_incref(o);
     return MV_OK;
 }
 
 int mv_view_new(mv_view *dst, const mv_view *src) {
     int rc = check_live(src);
     if (rc < 0) {
-        view_set_released(dst);
+        mv__view_set_released(dst);
         return rc;
     }
-    return view_build(dst, src, src->buf, src->ndim, src->shape, src->strides,
-                      src->suboffsets);
+    return mv__view_build(dst, src, src->buf, src->ndim, src->shape,
+                          src->strides, src->suboffsets);
 }
 
 int mv_view_borrow(mv_view *dst, const mv_view *src) {
     int rc = check_live(src);
     if (rc < 0) {
-        view_set_released(dst);
+        mv__view_set_released(dst);
         return rc;
     }
     if (src->heap_) /* dims on the heap: an ordinary, counted copy */
@@ -364,9 +364,9 @@ int mv_view_borrow(mv_view *dst, const mv_view *src) {
     dst->shape = dst->dims_;
     dst->strides = dst->dims_ + MV_INLINE_NDIM;
     dst->suboffsets = src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
-    dst->flags = (src->flags & ~(unsigned)MV_HASHED) | MV_BORROWED_;
-    dst->exports = 0;
-    dst->hash = 0;
+    dst->flags = (src->flags & ~(unsigned)MV_HASHED_) | MV_BORROWED_;
+    dst->exports_ = 0;
+    dst->hash_ = 0;
     /* The compiled format is src's, which may go first: take a reference
      * (none for native formats, whose compilations are static). */
     mv_format_retain(dst->fmtdesc);
@@ -388,39 +388,39 @@ void mv_view_move(mv_view *dst, mv_view *src) {
         dst->suboffsets =
             src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
     }
-    view_set_released(src);
+    mv__view_set_released(src);
 }
 
 int mv_view_release(mv_view *v) {
     if (v->flags & MV_RELEASED)
         return MV_OK;
-    if (v->exports > 0)
+    if (v->exports_ > 0)
         return mv_error(MV_EBUFFER, "memoryview has %td exported buffer%s",
-                        v->exports, v->exports == 1 ? "" : "s");
+                        v->exports_, v->exports_ == 1 ? "" : "s");
     mv_owner *o = (v->flags & MV_BORROWED_) ? NULL : v->owner;
     mv_format_release(v->fmtdesc);
     v->fmtdesc = NULL;
-    view_free_dims(v);
+    mv__view_free_dims(v);
     v->owner = NULL;
-    v->flags = (v->flags & MV_HASHED) | MV_RELEASED; /* no MV_FLAT1D_ */
+    v->flags = (v->flags & MV_HASHED_) | MV_RELEASED; /* no MV_FLAT1D_ */
     if (o)
-        owner_decref(o);
+        mv__owner_decref(o);
     return MV_OK;
 }
 
 int mv_view_export(mv_view *v) {
     int rc = check_live(v);
     if (rc == MV_OK)
-        v->exports++;
+        v->exports_++;
     return rc;
 }
 
 void mv_view_unexport(mv_view *v) {
-    if (v->exports > 0)
-        v->exports--;
+    if (v->exports_ > 0)
+        v->exports_--;
 }
 
-int mv_check_released(const mv_view *v) { return check_live(v); }
+int mv_view_check_released(const mv_view *v) { return check_live(v); }
 
 int mv_view_length(const mv_view *v, mv_ssize *out) {
     int rc = check_live(v);

@@ -26,14 +26,14 @@ static const char *item_format(const mv_view *v) {
     const char *f = mv__skip_at(fmt);
     if (f[0] != '\0' && f[1] == '\0')
         return f;
-    format_unsupported(fmt); /* "memoryview: unsupported format F" */
+    mv__format_unsupported(fmt); /* "memoryview: unsupported format F" */
     return NULL;
 }
 
 /* One item at ptr, read as the single-character format f: unknown
  * characters fail with "memoryview: format F not supported". */
 static inline int read_item(const char *f, const char *ptr, mv_value *out) {
-    return mv_unpack(f, ptr, out);
+    return mv_format_unpack(f, ptr, out);
 }
 
 static inline int emit(const mv_walker *w, void *ctx, const mv_value *x) {
@@ -179,7 +179,7 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
          * could leave the address space when the stride is huge. A view
          * of no items reaches no memory: its bounds were never checked, so
          * its rows are not moved to. */
-        mv_ssize step = v->len ? stride : 0;
+        mv_ssize step = v->nbytes ? stride : 0;
         for (mv_ssize k = 0; k < n; k++) {
             char *p = adjust_ptr((char *)ptr + k * step, sub, dim);
             if (dim == v->ndim - 1) {
@@ -300,7 +300,7 @@ static int walk_records(const mv_view *v, int dim, const char *ptr,
     int rc;
     if (dim == v->ndim)
         return mv__item_walk(v->fmtdesc, ptr, v->ndim, w, ctx);
-    mv_ssize n = v->shape[dim], step = v->len ? v->strides[dim] : 0;
+    mv_ssize n = v->shape[dim], step = v->nbytes ? v->strides[dim] : 0;
     if (w->begin && (rc = w->begin(ctx, dim, n)) < 0)
         return rc;
     const mv_field *fd = mv_format_scalar(v->fmtdesc);
@@ -327,8 +327,8 @@ int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx) {
     int rc = check_live(v);
     if (rc < 0)
         return rc;
-    if (!v->fmtchar && v->fmtdesc) {
-        if ((rc = mv_check_item_format(v)) < 0)
+    if (!v->fmtchar_ && v->fmtdesc) {
+        if ((rc = mv_view_check_item(v)) < 0)
             return rc;
         return walk_records(v, 0, v->buf, w, ctx);
     }

@@ -31,9 +31,9 @@ static void check_c_layout(const mv_view *v, const char *fmt, mv_ssize itemsize,
         CHECK_EQ(v->strides[i], sd);
         sd *= shape[i];
     }
-    CHECK_EQ(v->len, sd);
-    CHECK_TRUE(mv_is_c_contiguous(v));
-    CHECK_EQ(v->fmtchar, mv_format_char(fmt));
+    CHECK_EQ(v->nbytes, sd);
+    CHECK_TRUE(mv_view_is_c_contiguous(v));
+    CHECK_EQ(v->fmtchar_, mv_format_char(fmt));
 }
 
 static void test_cast_1d(void **state) {
@@ -46,7 +46,7 @@ static void test_cast_1d(void **state) {
     CHECK_TRUE(c.buf == v.buf);
     CHECK_EQ(mv_owner_exports(o), 2);
     mv_value x;
-    CHECK_OK(mv_get(&c, 1, &x));
+    CHECK_OK(mv_view_get(&c, 1, &x));
     int want;
     memcpy(&want, data + 4, sizeof want);
     CHECK_EQ(x.i, want);
@@ -89,7 +89,7 @@ static void test_cast_nd(void **state) {
     check_c_layout(&c, "B", 1, 3, shape);
     mv_ssize idx[] = {1, 2, 3};
     mv_value x;
-    CHECK_OK(mv_getn(&c, idx, 3, &x));
+    CHECK_OK(mv_view_getn(&c, idx, 3, &x));
     CHECK_EQ(x.u, 23);
     /* N-D -> 1-D with another format */
     CHECK_OK(mv_view_cast(&d, &c, "h", NULL, -1));
@@ -122,11 +122,11 @@ static void test_cast_zero_dim(void **state) {
     mv_owner *o = bytes_view(&v, 4);
     CHECK_OK(mv_view_cast(&c, &v, "i", NULL, 0));
     CHECK_EQ(c.ndim, 0);
-    CHECK_EQ(c.len, 4);
+    CHECK_EQ(c.nbytes, 4);
     CHECK_EQ(c.itemsize, 4);
-    CHECK_TRUE(mv_is_c_contiguous(&c) && mv_is_f_contiguous(&c));
+    CHECK_TRUE(mv_view_is_c_contiguous(&c) && mv_view_is_f_contiguous(&c));
     mv_value x;
-    CHECK_OK(mv_getn(&c, NULL, 0, &x));
+    CHECK_OK(mv_view_getn(&c, NULL, 0, &x));
     int want;
     memcpy(&want, data, sizeof want);
     CHECK_EQ(x.i, want);
@@ -156,7 +156,7 @@ static void test_cast_empty(void **state) {
     /* memoryview(b'').cast('i') works, with a shape it does not */
     CHECK_OK(mv_view_cast(&c, &v, "i", NULL, -1));
     CHECK_EQ(c.shape[0], 0);
-    CHECK_EQ(c.len, 0);
+    CHECK_EQ(c.nbytes, 0);
     CHECK_OK(mv_view_release(&c));
     mv_ssize s[] = {0};
     CHECK_ERR(mv_view_cast(&c, &v, "B", s, 1), MV_ETYPE,
@@ -211,10 +211,10 @@ static void test_cast_errors(void **state) {
         assert_string_equal(g.format, good[i]);
         CHECK_TRUE(g.fmtdesc != NULL);
         CHECK_EQ(g.itemsize, g.fmtdesc->itemsize);
-        CHECK_EQ(g.len, v.len);
+        CHECK_EQ(g.nbytes, v.nbytes);
         mv_view b;
         CHECK_OK(mv_view_cast(&b, &g, "B", NULL, -1)); /* and back */
-        CHECK_EQ(b.len, v.len);
+        CHECK_EQ(b.nbytes, v.nbytes);
         CHECK_OK(mv_view_release(&b));
         CHECK_OK(mv_view_release(&g));
     }
@@ -323,7 +323,7 @@ static void test_cast_readonly_and_ownership(void **state) {
     /* the cast holds its own reference: the bytes outlive v */
     CHECK_OK(mv_view_release(&v));
     mv_value x;
-    CHECK_OK(mv_get(&c, 11, &x));
+    CHECK_OK(mv_view_get(&c, 11, &x));
     CHECK_EQ(x.type, MV_VAL_BYTES);
     CHECK_EQ(x.s.ptr[0], 'b');
     CHECK_OK(mv_view_release(&c));
@@ -337,7 +337,7 @@ static void test_cast_readonly_and_ownership(void **state) {
     CHECK_OK(mv_view_release(&c));
     CHECK_OK(mv_view_cast(&c, &w, "q", NULL, -1));
     CHECK_TRUE(!(c.flags & MV_READONLY));
-    CHECK_TRUE(!(c.flags & MV_HASHED));
+    CHECK_TRUE(!(c.flags & MV_HASHED_));
     CHECK_OK(mv_view_release(&c));
     CHECK_OK(mv_view_release(&r));
     CHECK_OK(mv_view_release(&w));
@@ -376,7 +376,7 @@ static void test_cast_many_dims(void **state) {
     check_c_layout(&c, "B", 1, 64, ones);
     mv_ssize idx[64] = {0};
     mv_value x;
-    CHECK_OK(mv_getn(&c, idx, 64, &x));
+    CHECK_OK(mv_view_getn(&c, idx, 64, &x));
     CHECK_EQ(x.u, 0);
     CHECK_OK(mv_view_cast(&d, &c, "c", NULL, -1));
     CHECK_EQ(d.ndim, 1);

@@ -1,6 +1,6 @@
 /*
  * test_compare.c -- mv_value_equal, mv_view_equal, mv_view_hash,
- * mv_view_count and mv_view_find.
+ * mv_view_count and mv_view_index.
  *
  * Oracles: Python's == between ints, floats, bools and bytes; CPython
  * 3.11's memoryview == (checked with the system Python and _testbuffer,
@@ -292,7 +292,7 @@ static void test_equal_layouts(void **state) {
     mk(&vr, orr, r + 5, "i", 4, 2, shape, rs, NULL, 1);
     mv_view vw;
     mk(&vw, ow, wide, "q", 8, 2, shape, NULL, NULL, 1);
-    CHECK_TRUE(mv_is_f_contiguous(&vf) && !mv_is_c_contiguous(&vf));
+    CHECK_TRUE(mv_view_is_f_contiguous(&vf) && !mv_view_is_c_contiguous(&vf));
     CHECK_TRUE(eq(&vc, &vf));
     CHECK_TRUE(eq(&vc, &vr));
     CHECK_TRUE(eq(&vf, &vr));
@@ -534,8 +534,8 @@ static void test_equal_random(void **state) {
         mk(&w, oc, copy, fmt, size, ndim, shape, NULL, NULL, 0);
         /* NaN-free bytes (values 0..3) make every view equal its copy */
         CHECK_TRUE(eq(&v, &w));
-        if (v.len > 0) {
-            mv_ssize k = tu_range(&seed, 0, v.len / size - 1) * size;
+        if (v.nbytes > 0) {
+            mv_ssize k = tu_range(&seed, 0, v.nbytes / size - 1) * size;
             if (fmt[0] == '?')
                 copy[k] = copy[k] ? 0 : 1;
             else
@@ -573,7 +573,7 @@ static void test_hash(void **state) {
     int64_t h = 0, h2 = 0;
     CHECK_OK(mv_view_hash(&v, sum_hash, &calls, &h));
     CHECK_TRUE(h == sum_hash("hello world", 11, NULL));
-    CHECK_TRUE(v.flags & MV_HASHED);
+    CHECK_TRUE(v.flags & MV_HASHED_);
     CHECK_OK(mv_view_hash(&v, sum_hash, &calls, &h2));
     CHECK_TRUE(h == h2);
     CHECK_EQ(calls, 1); /* cached */
@@ -584,7 +584,7 @@ static void test_hash(void **state) {
     /* a new view does not inherit the cache */
     mv_view n;
     CHECK_OK(mv_view_new(&n, &s));
-    CHECK_TRUE(!(n.flags & MV_HASHED));
+    CHECK_TRUE(!(n.flags & MV_HASHED_));
     CHECK_OK(mv_view_release(&n));
     /* 'b', '@c' and 'c' are allowed, and NULL picks a default function */
     CHECK_OK(mv_view_cast(&c, &v, "@c", NULL, -1));
@@ -647,7 +647,7 @@ static mv_ssize count(const mv_view *v, mv_value x) {
 
 static mv_ssize find(const mv_view *v, mv_value x, mv_ssize a, mv_ssize b) {
     mv_ssize n = -7;
-    int rc = mv_view_find(v, &x, a, b, &n);
+    int rc = mv_view_index(v, &x, a, b, &n);
     if (rc == MV_EVALUE &&
         strcmp(mv_errmsg(), "memoryview.index(x): x not found") == 0)
         return -1;
@@ -795,7 +795,7 @@ static void test_count_find_errors(void **state) {
     tu_layout_view(&v, o, buf, 1, "B", 1, 0, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_view_count(&v, &one, &n), MV_ETYPE,
               "invalid indexing of 0-dim memory");
-    CHECK_ERR(mv_view_find(&v, &one, 0, MV_END, &n), MV_ETYPE,
+    CHECK_ERR(mv_view_index(&v, &one, 0, MV_END, &n), MV_ETYPE,
               "invalid lookup on 0-dim memory");
     CHECK_OK(mv_view_release(&v));
     /* N-D */
@@ -803,7 +803,7 @@ static void test_count_find_errors(void **state) {
     tu_layout_view(&v, o, buf, 4, "B", 1, 2, s22, NULL, NULL, 0);
     CHECK_ERR(mv_view_count(&v, &one, &n), MV_ENOTIMPL,
               "multi-dimensional sub-views are not implemented");
-    CHECK_ERR(mv_view_find(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_index(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
               "multi-dimensional lookup is not implemented");
     CHECK_OK(mv_view_release(&v));
     /* formats that do not compile: multi-character ones fail when the view is
@@ -812,10 +812,10 @@ static void test_count_find_errors(void **state) {
     tu_layout_view(&v, o, buf, 8, "<n", 4, 1, s2, NULL, NULL, 0);
     CHECK_ERR(mv_view_count(&v, &one, &n), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
-    CHECK_ERR(mv_view_find(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_index(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
     /* ...but index over an empty range reads nothing */
-    CHECK_ERR(mv_view_find(&v, &one, 1, 1, &n), MV_EVALUE,
+    CHECK_ERR(mv_view_index(&v, &one, 1, 1, &n), MV_EVALUE,
               "memoryview.index(x): x not found");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, buf, 0, "<n", 4, 1, s0, NULL, NULL, 0);
@@ -826,9 +826,9 @@ static void test_count_find_errors(void **state) {
     tu_layout_view(&v, o, buf, 2, "@u", 1, 1, s2, NULL, NULL, 0);
     CHECK_ERR(mv_view_count(&v, &one, &n), MV_ENOTIMPL,
               "memoryview: format u not supported");
-    CHECK_ERR(mv_view_find(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_index(&v, &one, 0, MV_END, &n), MV_ENOTIMPL,
               "memoryview: format u not supported");
-    CHECK_ERR(mv_view_find(&v, &one, 2, MV_END, &n), MV_EVALUE,
+    CHECK_ERR(mv_view_index(&v, &one, 2, MV_END, &n), MV_EVALUE,
               "memoryview.index(x): x not found");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, buf, 0, "x", 1, 1, s0, NULL, NULL, 0);
@@ -839,7 +839,7 @@ static void test_count_find_errors(void **state) {
     /* released */
     CHECK_ERR(mv_view_count(&v, &one, &n), MV_EVALUE,
               "operation forbidden on released memoryview object");
-    CHECK_ERR(mv_view_find(&v, &one, 0, MV_END, &n), MV_EVALUE,
+    CHECK_ERR(mv_view_index(&v, &one, 0, MV_END, &n), MV_EVALUE,
               "operation forbidden on released memoryview object");
     mv_owner_release(o);
 }
@@ -889,14 +889,14 @@ static void test_count_find_huge_stride(void **state) {
         tu_layout_view(&v, o, data, sizes[k], fmts[k], sizes[k], 1, shape,
                        strides, NULL, 1);
         mv_value x = I(7), item;
-        CHECK_OK(mv_get(&v, 0, &item));
+        CHECK_OK(mv_view_get(&v, 0, &item));
         mv_ssize n = -1;
         CHECK_OK(mv_view_count(&v, &x, &n));
         CHECK_EQ(n, k == 0 ? 1 : mv_value_equal(&item, &x));
         CHECK_OK(mv_view_count(&v, &item, &n));
         CHECK_EQ(n, k == 2 && isnan(item.f) ? 0 : 1);
         if (!(k == 2 && isnan(item.f))) {
-            CHECK_OK(mv_view_find(&v, &item, MV_BEGIN, MV_END, &n));
+            CHECK_OK(mv_view_index(&v, &item, MV_BEGIN, MV_END, &n));
             CHECK_EQ(n, 0);
         }
         strides[0] = MV_SSIZE_MIN;

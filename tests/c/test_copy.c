@@ -12,9 +12,10 @@
 #define MSG_STRUCT                                                             \
     "memoryview assignment: lvalue and rvalue have different structures"
 
-/* mv_tobytes_into and mv_tobytes against the reference, in all orders. */
+/* mv_view_tobytes_into and mv_view_tobytes against the reference, in all
+ * orders. */
 static void check_tobytes(const mv_view *v, int line) {
-    size_t n = (size_t)v->len;
+    size_t n = (size_t)v->nbytes;
     char *ref_c = malloc(n + 1), *ref_f = malloc(n + 1);
     char *out = malloc(n + 16);
     assert_non_null(ref_c);
@@ -24,7 +25,8 @@ static void check_tobytes(const mv_view *v, int line) {
     tu_ref_copy(v, ref_f, 1);
     /* 'A' is Fortran only for views Fortran- but not C-contiguous. */
     const char *ref_a =
-        (mv_is_f_contiguous(v) && !mv_is_c_contiguous(v)) ? ref_f : ref_c;
+        (mv_view_is_f_contiguous(v) && !mv_view_is_c_contiguous(v)) ? ref_f
+                                                                    : ref_c;
     const struct {
         mv_order order;
         const char *ref;
@@ -32,7 +34,7 @@ static void check_tobytes(const mv_view *v, int line) {
         {MV_ORDER_C, ref_c}, {MV_ORDER_F, ref_f}, {MV_ORDER_A, ref_a}};
     for (int k = 0; k < 3; k++) {
         memset(out, 0xA5, n + 16);
-        int rc = mv_tobytes_into(v, out, v->len, cases[k].order);
+        int rc = mv_view_tobytes_into(v, out, v->nbytes, cases[k].order);
         if (rc != MV_OK)
             fail_msg("line %d: tobytes_into %c failed: %s", line,
                      (char)cases[k].order, mv_errmsg());
@@ -44,9 +46,9 @@ static void check_tobytes(const mv_view *v, int line) {
             if ((unsigned char)out[i] != 0xA5)
                 fail_msg("line %d: tobytes_into wrote past len", line);
         /* A larger output buffer is fine too. */
-        CHECK_OK(mv_tobytes_into(v, out, v->len + 16, cases[k].order));
+        CHECK_OK(mv_view_tobytes_into(v, out, v->nbytes + 16, cases[k].order));
         void *heap = NULL;
-        CHECK_OK(mv_tobytes(v, &heap, cases[k].order));
+        CHECK_OK(mv_view_tobytes(v, &heap, cases[k].order));
         CHECK_TRUE(heap != NULL);
         if (memcmp(heap, cases[k].ref, n) != 0)
             fail_msg("line %d: tobytes order %c differs from the reference",
@@ -56,7 +58,7 @@ static void check_tobytes(const mv_view *v, int line) {
     /* Too small: refused, nothing written. */
     if (n > 0) {
         memset(out, 0x5A, n + 16);
-        int rc = mv_tobytes_into(v, out, v->len - 1, MV_ORDER_C);
+        int rc = mv_view_tobytes_into(v, out, v->nbytes - 1, MV_ORDER_C);
         if (rc >= 0)
             fail_msg("line %d: tobytes_into a buffer one byte short "
                      "succeeded",
@@ -66,7 +68,7 @@ static void check_tobytes(const mv_view *v, int line) {
         for (size_t i = 0; i < n + 16; i++)
             if ((unsigned char)out[i] != 0x5A)
                 fail_msg("line %d: a refused tobytes_into wrote", line);
-        CHECK_FAILS(mv_tobytes_into(v, out, -1, MV_ORDER_C));
+        CHECK_FAILS(mv_view_tobytes_into(v, out, -1, MV_ORDER_C));
     }
     free(ref_c);
     free(ref_f);
@@ -82,25 +84,25 @@ static void test_tobytes_contiguous(void **state) {
     tu_layout_view(&v, o, data, 96, "i", 4, 1, NULL, NULL, NULL, 0);
     check_tobytes(&v, __LINE__);
     char out[96];
-    CHECK_OK(mv_tobytes_into(&v, out, 96, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 96, MV_ORDER_C));
     assert_memory_equal(out, data, 96);
     CHECK_OK(mv_view_release(&v));
 
     mv_ssize shape[3] = {2, 3, 4};
     tu_layout_view(&v, o, data, 96, "i", 4, 3, shape, NULL, NULL, 0);
     check_tobytes(&v, __LINE__);
-    CHECK_OK(mv_tobytes_into(&v, out, 96, MV_ORDER_A));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 96, MV_ORDER_A));
     assert_memory_equal(out, data, 96);
     CHECK_OK(mv_view_release(&v));
 
     /* Fortran-contiguous: 'A' and 'F' give the memory as it is. */
     mv_ssize fstrides[3] = {4, 8, 24};
     tu_layout_view(&v, o, data, 96, "i", 4, 3, shape, fstrides, NULL, 0);
-    CHECK_TRUE(mv_is_f_contiguous(&v) && !mv_is_c_contiguous(&v));
+    CHECK_TRUE(mv_view_is_f_contiguous(&v) && !mv_view_is_c_contiguous(&v));
     check_tobytes(&v, __LINE__);
-    CHECK_OK(mv_tobytes_into(&v, out, 96, MV_ORDER_A));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 96, MV_ORDER_A));
     assert_memory_equal(out, data, 96);
-    CHECK_OK(mv_tobytes_into(&v, out, 96, MV_ORDER_F));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 96, MV_ORDER_F));
     assert_memory_equal(out, data, 96);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -196,10 +198,10 @@ static void test_tobytes_suboffsets(void **state) {
     tu_layout_view(&v, o, rows, 12, "B", 1, 2, shape, strides, sub, 0);
     check_tobytes(&v, __LINE__);
     unsigned char out[12];
-    CHECK_OK(mv_tobytes_into(&v, out, 12, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 12, MV_ORDER_C));
     for (int i = 0; i < 12; i++)
         CHECK_EQ(out[i], i + 1);
-    CHECK_OK(mv_tobytes_into(&v, out, 12, MV_ORDER_F));
+    CHECK_OK(mv_view_tobytes_into(&v, out, 12, MV_ORDER_F));
     CHECK_EQ(out[0], 1);
     CHECK_EQ(out[1], 5);
     CHECK_EQ(out[2], 9);
@@ -212,7 +214,7 @@ static void test_tobytes_suboffsets(void **state) {
     mv_ssize sub1[2] = {1, -1}, shape1[2] = {3, 2},
              strides1[2] = {sizeof(char *), 2};
     tu_layout_view(&s, o, rows, 6, "B", 1, 2, shape1, strides1, sub1, 0);
-    CHECK_OK(mv_tobytes_into(&s, out, 6, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes_into(&s, out, 6, MV_ORDER_C));
     const unsigned char want[6] = {2, 4, 6, 8, 10, 12};
     assert_memory_equal(out, want, 6);
     check_tobytes(&s, __LINE__);
@@ -229,26 +231,26 @@ static void test_tobytes_zero_length_and_0d(void **state) {
     mv_ssize shape[2] = {3, 0};
     tu_layout_view(&v, o, data, 0, "B", 1, 2, shape, NULL, NULL, 0);
     void *out = NULL;
-    CHECK_OK(mv_tobytes(&v, &out, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_C));
     CHECK_TRUE(out != NULL);
     free(out);
     out = NULL;
-    CHECK_OK(mv_tobytes(&v, &out, MV_ORDER_F));
+    CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_F));
     CHECK_TRUE(out != NULL);
     free(out);
-    CHECK_OK(mv_tobytes_into(&v, NULL, 0, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes_into(&v, NULL, 0, MV_ORDER_C));
     CHECK_OK(mv_view_release(&v));
 
     mv_ssize dummy = 1;
     tu_layout_view(&v, o, data + 2, 4, "i", 4, 0, &dummy, NULL, NULL, 0);
     char four[4];
-    CHECK_OK(mv_tobytes_into(&v, four, 4, MV_ORDER_F));
+    CHECK_OK(mv_view_tobytes_into(&v, four, 4, MV_ORDER_F));
     assert_memory_equal(four, "cdef", 4);
     out = NULL;
-    CHECK_OK(mv_tobytes(&v, &out, MV_ORDER_A));
+    CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_A));
     assert_memory_equal(out, "cdef", 4);
     free(out);
-    CHECK_FAILS(mv_tobytes_into(&v, four, 3, MV_ORDER_C));
+    CHECK_FAILS(mv_view_tobytes_into(&v, four, 3, MV_ORDER_C));
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -260,11 +262,11 @@ static void test_tobytes_bad_order(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     char out[4] = {0};
-    CHECK_ERR(mv_tobytes_into(&v, out, 4, (mv_order)'X'), MV_EVALUE,
+    CHECK_ERR(mv_view_tobytes_into(&v, out, 4, (mv_order)'X'), MV_EVALUE,
               "order must be 'C', 'F' or 'A'");
     CHECK_EQ(out[0], 0);
     void *heap = out;
-    CHECK_ERR(mv_tobytes(&v, &heap, (mv_order)0), MV_EVALUE,
+    CHECK_ERR(mv_view_tobytes(&v, &heap, (mv_order)0), MV_EVALUE,
               "order must be 'C', 'F' or 'A'");
     CHECK_TRUE(heap == (void *)out);
     CHECK_OK(mv_view_release(&v));
@@ -275,7 +277,7 @@ static void test_tobytes_bad_order(void **state) {
 
 /* Reference assignment: read every source item first, then write. */
 static void ref_assign(const mv_view *dst, const mv_view *src) {
-    size_t n = (size_t)src->len;
+    size_t n = (size_t)src->nbytes;
     char *tmp = malloc(n + 1);
     assert_non_null(tmp);
     tu_ref_copy(src, tmp, 0);

@@ -126,7 +126,7 @@ static void int_view(mv_view *v, int32_t *data, int readonly) {
 static int32_t get_i32(const mv_view *v, mv_ssize r, mv_ssize c) {
     mv_ssize idx[2] = {r, c};
     mv_value x;
-    CHECK_OK(mv_getn(v, idx, 2, &x));
+    CHECK_OK(mv_view_getn(v, idx, 2, &x));
     CHECK_EQ(x.type, MV_VAL_INT);
     return (int32_t)x.i;
 }
@@ -243,7 +243,7 @@ static void test_export_readonly(void **state) {
     CHECK_TRUE(back.flags & MV_READONLY);
     mv_ssize idx[2] = {0, 0};
     mv_value one = {.type = MV_VAL_INT, .i = 1};
-    CHECK_ERR(mv_setn(&back, idx, 2, &one), MV_ETYPE,
+    CHECK_ERR(mv_view_setn(&back, idx, 2, &one), MV_ETYPE,
               "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&back));
 
@@ -384,7 +384,7 @@ static void test_import_deleter_once(void **state) {
     CHECK_OK(mv_view_new(&copy, &v));
     /* Writes through a view reach the producer's memory. */
     mv_value x = {.type = MV_VAL_FLOAT, .f = 9.5};
-    CHECK_OK(mv_set(&row, 2, &x));
+    CHECK_OK(mv_view_set(&row, 2, &x));
     CHECK_TRUE(data[5] == 9.5);
     CHECK_OK(mv_view_release(&v));
     CHECK_OK(mv_view_release(&v)); /* idempotent: still not deleted */
@@ -421,11 +421,12 @@ static void test_import_versioned_readonly(void **state) {
     CHECK_TRUE(strcmp(v.format, "H") == 0);
     for (mv_ssize i = 0; i < 4; i++) {
         mv_value x;
-        CHECK_OK(mv_get(&v, i, &x));
+        CHECK_OK(mv_view_get(&v, i, &x));
         CHECK_EQ(x.u, 4 - i);
     }
     mv_value one = {.type = MV_VAL_INT, .i = 1};
-    CHECK_ERR(mv_set(&v, 0, &one), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &one), MV_ETYPE,
+              "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(made_calls, 1);
 }
@@ -439,7 +440,7 @@ static void test_import_empty_and_0d(void **state) {
     t.dl_tensor.shape = zero;
     mv_view v;
     CHECK_OK(mv_view_from_dlpack(&v, &t));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     CHECK_EQ(v.shape[0], 0);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(made_calls, 1);
@@ -450,9 +451,9 @@ static void test_import_empty_and_0d(void **state) {
     t.dl_tensor.shape = NULL;
     CHECK_OK(mv_view_from_dlpack(&v, &t));
     CHECK_EQ(v.ndim, 0);
-    CHECK_EQ(v.len, 8);
+    CHECK_EQ(v.nbytes, 8);
     mv_value x;
-    CHECK_OK(mv_getn(&v, NULL, 0, &x));
+    CHECK_OK(mv_view_getn(&v, NULL, 0, &x));
     CHECK_TRUE(x.f == 2.5);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(made_calls, 1);

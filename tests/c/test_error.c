@@ -114,12 +114,12 @@ static void test_error_after_real_failure(void **state) {
     CHECK_OK(mv_view_from_owner(&v, o));
     mv_owner_release(o);
     mv_value x;
-    CHECK_ERR(mv_get(&v, 4, &x), MV_EINDEX,
+    CHECK_ERR(mv_view_get(&v, 4, &x), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_ERR(mv_view_slice(&(mv_view){0}, &v, 0, 1, 0), MV_EVALUE,
               "slice step cannot be zero");
     CHECK_OK(mv_view_release(&v));
-    CHECK_ERR(mv_get(&v, 0, &x), MV_EVALUE,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_EVALUE,
               "operation forbidden on released memoryview object");
 }
 

@@ -61,19 +61,21 @@ static int run_op(int op, mv_view *v, mv_view *other) {
     mv_value ai = {.type = MV_VAL_INT, .i = 7};
 
     switch (op) {
-    case OP_TOBYTES: rc = mv_tobytes(v, &bytes, MV_ORDER_C); break;
+    case OP_TOBYTES: rc = mv_view_tobytes(v, &bytes, MV_ORDER_C); break;
     case OP_TOBYTES_STRIDED:
         if ((rc = mv_view_slice(&part, v, 0, MV_END, 3)) < 0)
             return rc;
-        rc = mv_tobytes(&part, &bytes, MV_ORDER_C);
+        rc = mv_view_tobytes(&part, &bytes, MV_ORDER_C);
         mv_view_release(&part);
         break;
-    case OP_TOBYTES_INTO: rc = mv_tobytes_into(v, buf, SIZE, MV_ORDER_C); break;
-    case OP_HEX: rc = mv_view_hex(v, NULL, 0, 1, 0, 0, &text, NULL); break;
+    case OP_TOBYTES_INTO:
+        rc = mv_view_tobytes_into(v, buf, SIZE, MV_ORDER_C);
+        break;
+    case OP_HEX: rc = mv_view_hex(v, MV_HEX_NOSEP, 0, &text, NULL); break;
     case OP_HEX_STRIDED:
         if ((rc = mv_view_slice(&part, v, 0, MV_END, 2)) < 0)
             return rc;
-        rc = mv_view_hex(&part, ":", 1, 1, ':', 2, &text, NULL);
+        rc = mv_view_hex(&part, ':', 2, &text, NULL);
         mv_view_release(&part);
         break;
     case OP_EQUAL: rc = mv_view_equal(v, other, &eq); break;
@@ -88,13 +90,13 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         break;
     case OP_ASSIGN: rc = mv_view_assign(other, v); break;
     case OP_COUNT: rc = mv_view_count(v, &a, &n); break;
-    case OP_FIND: rc = mv_view_find(v, &a, 0, MV_END, &n); break;
+    case OP_FIND: rc = mv_view_index(v, &a, 0, MV_END, &n); break;
     case OP_COUNT_TYPED:
     case OP_FIND_TYPED:
         if ((rc = mv_view_cast(&typed, v, "i", NULL, -1)) < 0)
             return rc;
         rc = op == OP_COUNT_TYPED ? mv_view_count(&typed, &ai, &n)
-                                  : mv_view_find(&typed, &ai, 0, MV_END, &n);
+                                  : mv_view_index(&typed, &ai, 0, MV_END, &n);
         mv_view_release(&typed);
         break;
     case OP_HASH: rc = mv_view_hash(v, NULL, NULL, &h); break;
@@ -292,11 +294,11 @@ static int foreign_child(const char *file) {
     if (ftruncate(fd, 4096 + 100) < 0)
         return 6;
     /* a fault: the generic message (no file to ask) */
-    int rc1 = mv_tobytes(&v, &bytes, MV_ORDER_C);
+    int rc1 = mv_view_tobytes(&v, &bytes, MV_ORDER_C);
     int ok1 = rc1 == MV_EOS && strstr(mv_errmsg(), "bus error");
     /* no fault inside the second page, but the file is asked */
     mv_view_slice(&part, &w, 4096, 4096 + 200, 1);
-    int rc2 = mv_tobytes(&part, &bytes, MV_ORDER_C);
+    int rc2 = mv_view_tobytes(&part, &bytes, MV_ORDER_C);
     int ok2 = rc2 == MV_EOS && strstr(mv_errmsg(), "now 4196 bytes");
     mv_view_release(&part);
     mv_view_release(&v);

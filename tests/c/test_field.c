@@ -47,28 +47,28 @@ static void test_record_fields_by_name(void **state) {
     CHECK_EQ(id.load, MV_LOAD_U32);
     CHECK_EQ(x.load, MV_LOAD_F32);
     mv_value val;
-    CHECK_OK(mv_get_field(&v, 7, &x, &val));
+    CHECK_OK(mv_view_get_field(&v, 7, &x, &val));
     CHECK_EQ(val.type, MV_VAL_FLOAT);
     CHECK_TRUE(val.f == 3.5);
-    CHECK_OK(mv_get_field(&v, -1, &id, &val));
+    CHECK_OK(mv_view_get_field(&v, -1, &id, &val));
     CHECK_EQ(val.u, 1009);
-    CHECK_OK(mv_get_field_any(&v, 7, &x, &val));
+    CHECK_OK(mv_view_get_field_any(&v, 7, &x, &val));
     CHECK_TRUE(val.f == 3.5);
     /* writes change the field's bytes only */
     mv_value nv = vfloat(-2.0);
-    CHECK_OK(mv_set_field(&v, 3, &x, &nv));
+    CHECK_OK(mv_view_set_field(&v, 3, &x, &nv));
     CHECK_TRUE(memcmp(mem + 28, "\x00\x00\x00\xc0", 4) == 0);
-    CHECK_OK(mv_get_field(&v, 3, &id, &val));
+    CHECK_OK(mv_view_get_field(&v, 3, &id, &val));
     CHECK_EQ(val.u, 1003);
     nv = vint(-1);
-    CHECK_ERR(mv_set_field(&v, 3, &id, &nv), MV_EVALUE,
+    CHECK_ERR(mv_view_set_field(&v, 3, &id, &nv), MV_EVALUE,
               "memoryview: invalid value for format '<I'");
-    CHECK_OK(mv_get_field(&v, 3, &id, &val));
+    CHECK_OK(mv_view_get_field(&v, 3, &id, &val));
     CHECK_EQ(val.u, 1003);
-    /* errors, with mv_get's words for the index */
-    CHECK_ERR(mv_get_field(&v, 10, &x, &val), MV_EINDEX,
+    /* errors, with mv_view_get's words for the index */
+    CHECK_ERR(mv_view_get_field(&v, 10, &x, &val), MV_EINDEX,
               "index out of bounds on dimension 1");
-    CHECK_ERR(mv_get_field(&v, -11, &x, &val), MV_EINDEX,
+    CHECK_ERR(mv_view_get_field(&v, -11, &x, &val), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_ERR(mv_view_field(&v, "y", &x2), MV_EVALUE, "no field named 'y'");
     CHECK_ERR(mv_view_field(&v, "x.y", &x2), MV_EVALUE, "no field named 'x.y'");
@@ -82,16 +82,16 @@ static void test_record_fields_by_name(void **state) {
      * format lives: w shares v's compiled format) */
     mv_view w;
     CHECK_OK(mv_view_readonly(&w, &v));
-    CHECK_ERR(mv_set_field(&w, 0, &x, &nv), MV_ETYPE,
+    CHECK_ERR(mv_view_set_field(&w, 0, &x, &nv), MV_ETYPE,
               "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&w));
     /* a reference too large for another view's items is refused */
     view_of(&w, o, mem, 20, "<I", 4);
-    CHECK_ERR(mv_get_field_any(&w, 0, &x, &val), MV_EVALUE,
+    CHECK_ERR(mv_view_get_field_any(&w, 0, &x, &val), MV_EVALUE,
               "field reference does not fit the view's items");
     CHECK_OK(mv_view_release(&w));
     CHECK_OK(mv_view_release(&v));
-    CHECK_ERR(mv_get_field(&v, 0, &id, &val), MV_EVALUE,
+    CHECK_ERR(mv_view_get_field(&v, 0, &id, &val), MV_EVALUE,
               "operation forbidden on released memoryview object");
     mv_owner_release(o);
 }
@@ -150,8 +150,8 @@ static void test_every_load(void **state) {
             CHECK_EQ(r.load, wl);
             for (int i = 0; i < 4; i++) {
                 mv_value a, b;
-                CHECK_OK(mv_get_field(&v, i, &r, &a));
-                CHECK_OK(mv_get_field_any(&v, i, &r, &b));
+                CHECK_OK(mv_view_get_field(&v, i, &r, &a));
+                CHECK_OK(mv_view_get_field_any(&v, i, &r, &b));
                 CHECK_TRUE(mv_value_equal(&a, &b));
                 uint64_t x = want[i];
                 if (c[k].code == 'e') {
@@ -182,7 +182,7 @@ static void test_every_load(void **state) {
                 /* writing the value read back gives the same bytes */
                 unsigned char before[sizeof mem];
                 memcpy(before, mem, sizeof mem);
-                CHECK_OK(mv_set_field(&v, i, &r, &a));
+                CHECK_OK(mv_view_set_field(&v, i, &r, &a));
                 CHECK_TRUE(memcmp(before, mem, sizeof mem) == 0);
             }
             CHECK_OK(mv_view_release(&v));
@@ -215,15 +215,15 @@ static void test_nested_and_positions(void **state) {
     CHECK_OK(mv_fieldref_element(&q, 1, &q1));
     CHECK_EQ(q1.offset, 7);
     mv_value x = vint(-2);
-    CHECK_OK(mv_set_field(&v, 1, &p, &x));
+    CHECK_OK(mv_view_set_field(&v, 1, &p, &x));
     CHECK_TRUE(memcmp(mem + 11 + 1, "\xff\xfe", 2) == 0);
     x = vuint(0x01020304);
-    CHECK_OK(mv_set_field(&v, 1, &q1, &x));
+    CHECK_OK(mv_view_set_field(&v, 1, &q1, &x));
     CHECK_TRUE(memcmp(mem + 11 + 7, "\x04\x03\x02\x01", 4) == 0);
     mv_value got;
-    CHECK_OK(mv_get_field(&v, 1, &q1, &got));
+    CHECK_OK(mv_view_get_field(&v, 1, &q1, &got));
     CHECK_EQ(got.u, 0x01020304);
-    CHECK_OK(mv_get_field(&v, 1, &p, &got));
+    CHECK_OK(mv_view_get_field(&v, 1, &p, &got));
     CHECK_EQ(got.i, -2);
     CHECK_OK(mv_view_release(&v));
     /* a format that does not compile */
@@ -265,16 +265,16 @@ static void test_field_lookup_errors(void **state) {
     view_of(&v, o, mem, 1, "<i3se", 9);
     CHECK_OK(mv_view_field_at(&v, 1, &r));
     CHECK_EQ(r.load, MV_LOAD_CALL);
-    CHECK_OK(mv_get_field(&v, 0, &r, &x));
+    CHECK_OK(mv_view_get_field(&v, 0, &r, &x));
     CHECK_TRUE(x.type == MV_VAL_BYTES && x.s.len == 3);
     CHECK_OK(mv_view_field_at(&v, 2, &r));
-    CHECK_OK(mv_get_field(&v, 0, &r, &x));
+    CHECK_OK(mv_view_get_field(&v, 0, &r, &x));
     CHECK_TRUE(x.f == 1.0);
     CHECK_OK(mv_view_release(&v));
     mv_ssize shape[1] = {2}, strides[1] = {16};
     tu_layout_view(&v, o, mem, 8, "<i", 4, 1, shape, strides, NULL, 0);
     CHECK_OK(mv_view_field_at(&v, 0, &r));
-    CHECK_OK(mv_get_field(&v, 0, &r, &x)); /* not flat: the call */
+    CHECK_OK(mv_view_get_field(&v, 0, &r, &x)); /* not flat: the call */
     CHECK_EQ(x.i, 1);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);

@@ -46,48 +46,54 @@ static void msg_for(char *out, size_t n, const char *kind, const char *fmt) {
     snprintf(out, n, "memoryview: invalid %s for format '%s'", kind, f);
 }
 
-/* mv_pack must fail with status and message, writing nothing. */
+/* mv_format_pack must fail with status and message, writing nothing. */
 static void pack_fails(const char *fmt, mv_value val, int status,
                        const char *kind, int line) {
     unsigned char buf[32], ref[32];
     memset(buf, SENT, sizeof buf);
     memset(ref, SENT, sizeof ref);
-    int rc = mv_pack(fmt, buf + 8, &val);
+    int rc = mv_format_pack(fmt, buf + 8, &val);
     if (rc != status)
-        fail_msg("line %d: mv_pack(\"%s\", type %d) returned %d (%s), want "
-                 "%d (%s); message \"%s\"",
-                 line, fmt, (int)val.type, rc, mv_err_name(rc), status,
-                 mv_err_name(status), mv_errmsg());
+        fail_msg(
+            "line %d: mv_format_pack(\"%s\", type %d) returned %d (%s), want "
+            "%d (%s); message \"%s\"",
+            line, fmt, (int)val.type, rc, mv_err_name(rc), status,
+            mv_err_name(status), mv_errmsg());
     if (kind) {
         char want[128];
         msg_for(want, sizeof want, kind, fmt);
         if (strcmp(mv_errmsg(), want) != 0)
-            fail_msg("line %d: mv_pack(\"%s\"): message \"%s\", want \"%s\"",
-                     line, fmt, mv_errmsg(), want);
+            fail_msg(
+                "line %d: mv_format_pack(\"%s\"): message \"%s\", want \"%s\"",
+                line, fmt, mv_errmsg(), want);
     }
     if (memcmp(buf, ref, sizeof buf) != 0)
-        fail_msg("line %d: mv_pack(\"%s\") wrote bytes on failure", line, fmt);
+        fail_msg("line %d: mv_format_pack(\"%s\") wrote bytes on failure", line,
+                 fmt);
 }
 #define PACK_VALUE_ERR(fmt, val)                                               \
     pack_fails(fmt, val, MV_EVALUE, "value", __LINE__)
 #define PACK_TYPE_ERR(fmt, val) pack_fails(fmt, val, MV_ETYPE, "type", __LINE__)
 
-/* mv_pack must succeed, writing exactly size bytes equal to want. */
+/* mv_format_pack must succeed, writing exactly size bytes equal to want. */
 static void pack_ok(const char *fmt, mv_value val, const void *want,
                     size_t size, int line) {
     unsigned char buf[32];
     memset(buf, SENT, sizeof buf);
-    int rc = mv_pack(fmt, buf + 8, &val);
+    int rc = mv_format_pack(fmt, buf + 8, &val);
     if (rc != MV_OK)
-        fail_msg("line %d: mv_pack(\"%s\", type %d) failed: %d (%s) \"%s\"",
-                 line, fmt, (int)val.type, rc, mv_err_name(rc), mv_errmsg());
+        fail_msg(
+            "line %d: mv_format_pack(\"%s\", type %d) failed: %d (%s) \"%s\"",
+            line, fmt, (int)val.type, rc, mv_err_name(rc), mv_errmsg());
     if (memcmp(buf + 8, want, size) != 0)
-        fail_msg("line %d: mv_pack(\"%s\") stored the wrong bytes", line, fmt);
+        fail_msg("line %d: mv_format_pack(\"%s\") stored the wrong bytes", line,
+                 fmt);
     for (size_t i = 0; i < sizeof buf; i++)
         if ((i < 8 || i >= 8 + size) && buf[i] != SENT)
-            fail_msg("line %d: mv_pack(\"%s\") wrote outside its item (byte "
-                     "%zu)",
-                     line, fmt, i);
+            fail_msg(
+                "line %d: mv_format_pack(\"%s\") wrote outside its item (byte "
+                "%zu)",
+                line, fmt, i);
 }
 #define PACK_OK(fmt, val, type, cval)                                          \
     do {                                                                       \
@@ -151,7 +157,7 @@ static void test_unknown_format_pack_unpack(void **state) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         mv_value out = vint(77);
         memset(buf, SENT, sizeof buf);
-        CHECK_STATUS(mv_unpack(bad[i], buf, &out), MV_ENOTIMPL);
+        CHECK_STATUS(mv_format_unpack(bad[i], buf, &out), MV_ENOTIMPL);
         CHECK_EQ(out.type, MV_VAL_INT);
         CHECK_EQ(out.i, 77);
         pack_fails(bad[i], vint(1), MV_ENOTIMPL, NULL, __LINE__);
@@ -267,8 +273,8 @@ static void test_int_round_trips(void **state) {
         for (size_t j = 0; j < 7; j++) {
             unsigned char buf[16];
             mv_value in = vint(vals[j]), out;
-            CHECK_OK(mv_pack(s[k].f, buf, &in));
-            CHECK_OK(mv_unpack(s[k].f, buf, &out));
+            CHECK_OK(mv_format_pack(s[k].f, buf, &in));
+            CHECK_OK(mv_format_unpack(s[k].f, buf, &out));
             CHECK_EQ(out.type, MV_VAL_INT);
             if (out.i != vals[j])
                 fail_msg("'%s': %lld came back as %lld", s[k].f,
@@ -286,8 +292,8 @@ static void test_int_round_trips(void **state) {
         for (size_t j = 0; j < 5; j++) {
             unsigned char buf[16];
             mv_value in = vuint(vals[j]), out;
-            CHECK_OK(mv_pack(u[k].f, buf, &in));
-            CHECK_OK(mv_unpack(u[k].f, buf, &out));
+            CHECK_OK(mv_format_pack(u[k].f, buf, &in));
+            CHECK_OK(mv_format_unpack(u[k].f, buf, &out));
             CHECK_EQ(out.type, MV_VAL_UINT);
             if (out.u != vals[j])
                 fail_msg("'%s': %llu came back as %llu", u[k].f,
@@ -303,34 +309,34 @@ static void test_unpack_reads_native_values(void **state) {
     mv_value out;
     short h = -12345;
     memcpy(buf, &h, sizeof h);
-    CHECK_OK(mv_unpack("h", buf, &out));
+    CHECK_OK(mv_format_unpack("h", buf, &out));
     CHECK_EQ(out.type, MV_VAL_INT);
     CHECK_EQ(out.i, -12345);
     unsigned int I = 4000000000u;
     memcpy(buf, &I, sizeof I);
-    CHECK_OK(mv_unpack("@I", buf, &out));
+    CHECK_OK(mv_format_unpack("@I", buf, &out));
     CHECK_EQ(out.type, MV_VAL_UINT);
     CHECK_TRUE(out.u == 4000000000u);
     buf[0] = 0xff;
-    CHECK_OK(mv_unpack("b", buf, &out));
+    CHECK_OK(mv_format_unpack("b", buf, &out));
     CHECK_EQ(out.type, MV_VAL_INT);
     CHECK_EQ(out.i, -1);
-    CHECK_OK(mv_unpack("B", buf, &out));
+    CHECK_OK(mv_format_unpack("B", buf, &out));
     CHECK_EQ(out.type, MV_VAL_UINT);
     CHECK_EQ(out.u, 255);
     void *p = &out;
     memcpy(buf, &p, sizeof p);
-    CHECK_OK(mv_unpack("P", buf, &out));
+    CHECK_OK(mv_format_unpack("P", buf, &out));
     CHECK_EQ(out.type, MV_VAL_UINT);
     CHECK_TRUE(out.u == (uint64_t)(uintptr_t)p);
     double d = -2.5;
     memcpy(buf, &d, sizeof d);
-    CHECK_OK(mv_unpack("d", buf, &out));
+    CHECK_OK(mv_format_unpack("d", buf, &out));
     CHECK_EQ(out.type, MV_VAL_FLOAT);
     CHECK_TRUE(out.f == -2.5);
     float f = 0.1f;
     memcpy(buf, &f, sizeof f);
-    CHECK_OK(mv_unpack("f", buf, &out));
+    CHECK_OK(mv_format_unpack("f", buf, &out));
     CHECK_EQ(out.type, MV_VAL_FLOAT);
     CHECK_TRUE(out.f == (double)0.1f);
 }
@@ -369,11 +375,11 @@ static void test_bool(void **state) {
 
     unsigned char buf[4] = {1, 0, 0, 0};
     mv_value out;
-    CHECK_OK(mv_unpack("?", buf, &out));
+    CHECK_OK(mv_format_unpack("?", buf, &out));
     CHECK_EQ(out.type, MV_VAL_BOOL);
     CHECK_EQ(out.i, 1);
     buf[0] = 0;
-    CHECK_OK(mv_unpack("?", buf, &out));
+    CHECK_OK(mv_format_unpack("?", buf, &out));
     CHECK_EQ(out.type, MV_VAL_BOOL);
     CHECK_EQ(out.i, 0);
 }
@@ -398,7 +404,7 @@ static void test_char(void **state) {
 
     char item = 'q';
     mv_value out;
-    CHECK_OK(mv_unpack("c", &item, &out));
+    CHECK_OK(mv_format_unpack("c", &item, &out));
     CHECK_EQ(out.type, MV_VAL_BYTES);
     CHECK_EQ(out.s.len, 1);
     CHECK_TRUE(out.s.ptr == &item);
@@ -422,8 +428,8 @@ static void test_double(void **state) {
 
     unsigned char buf[8];
     mv_value in = vfloat(NAN), out;
-    CHECK_OK(mv_pack("d", buf, &in));
-    CHECK_OK(mv_unpack("d", buf, &out));
+    CHECK_OK(mv_format_pack("d", buf, &in));
+    CHECK_OK(mv_format_unpack("d", buf, &out));
     CHECK_TRUE(isnan(out.f));
 }
 
@@ -442,8 +448,8 @@ static void test_float_single(void **state) {
 
     unsigned char buf[8];
     mv_value in = vfloat(NAN), out;
-    CHECK_OK(mv_pack("f", buf, &in));
-    CHECK_OK(mv_unpack("f", buf, &out));
+    CHECK_OK(mv_format_pack("f", buf, &in));
+    CHECK_OK(mv_format_unpack("f", buf, &out));
     CHECK_EQ(out.type, MV_VAL_FLOAT);
     CHECK_TRUE(isnan(out.f));
 }
@@ -451,7 +457,7 @@ static void test_float_single(void **state) {
 static uint16_t half_bits(double x, int *rc) {
     unsigned char buf[2];
     mv_value in = vfloat(x);
-    *rc = mv_pack("e", buf, &in);
+    *rc = mv_format_pack("e", buf, &in);
     uint16_t h;
     memcpy(&h, buf, 2);
     return h;
@@ -494,7 +500,7 @@ static void test_half(void **state) {
         mv_value out;
         unsigned char buf[2];
         memcpy(buf, &b, 2);
-        CHECK_OK(mv_unpack("e", buf, &out));
+        CHECK_OK(mv_format_unpack("e", buf, &out));
         CHECK_EQ(out.type, MV_VAL_FLOAT);
         if (!(out.f == h[i].back))
             fail_msg("unpack 'e' 0x%04x gave %.17g, want %.17g", b, out.f,
@@ -511,7 +517,7 @@ static void test_half(void **state) {
     mv_value out;
     unsigned char buf[2];
     memcpy(buf, &nb, 2);
-    CHECK_OK(mv_unpack("e", buf, &out));
+    CHECK_OK(mv_format_unpack("e", buf, &out));
     CHECK_TRUE(isnan(out.f));
     /* Every bit pattern that is not NaN round-trips exactly. */
     for (uint32_t bits = 0; bits <= 0xffff; bits++) {
@@ -519,7 +525,7 @@ static void test_half(void **state) {
         if ((b16 & 0x7c00) == 0x7c00 && (b16 & 0x03ff))
             continue;
         memcpy(buf, &b16, 2);
-        CHECK_OK(mv_unpack("e", buf, &out));
+        CHECK_OK(mv_format_unpack("e", buf, &out));
         uint16_t again = half_bits(out.f, &rc);
         if (rc != MV_OK || again != b16)
             fail_msg("'e' 0x%04x -> %.17g -> 0x%04x", b16, out.f, again);

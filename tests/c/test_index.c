@@ -66,11 +66,11 @@ static void test_get_set_1d(void **state) {
     tu_layout_view(&v, o, data, 10, "h", 2, 1, NULL, NULL, NULL, 0);
     mv_value x;
     for (mv_ssize i = -5; i < 5; i++) {
-        CHECK_OK(mv_get(&v, i, &x));
+        CHECK_OK(mv_view_get(&v, i, &x));
         CHECK_EQ(x.type, MV_VAL_INT);
         CHECK_EQ(x.i, data[i < 0 ? i + 5 : i]);
         char *p;
-        CHECK_OK(mv_item_ptr(&v, i, &p));
+        CHECK_OK(mv_view_item_ptr(&v, i, &p));
         CHECK_TRUE(p == (char *)&data[i < 0 ? i + 5 : i]);
     }
     const mv_ssize bad[] = {5,
@@ -83,25 +83,25 @@ static void test_get_set_1d(void **state) {
                             MV_SSIZE_MIN + 4};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char *p = (char *)&x;
-        CHECK_ERR(mv_get(&v, bad[k], &x), MV_EINDEX, MSG_BOUNDS1);
-        CHECK_ERR(mv_item_ptr(&v, bad[k], &p), MV_EINDEX, MSG_BOUNDS1);
+        CHECK_ERR(mv_view_get(&v, bad[k], &x), MV_EINDEX, MSG_BOUNDS1);
+        CHECK_ERR(mv_view_item_ptr(&v, bad[k], &p), MV_EINDEX, MSG_BOUNDS1);
         CHECK_TRUE(p == (char *)&x); /* output untouched */
         mv_value y = vint(1);
-        CHECK_ERR(mv_set(&v, bad[k], &y), MV_EINDEX, MSG_BOUNDS1);
+        CHECK_ERR(mv_view_set(&v, bad[k], &y), MV_EINDEX, MSG_BOUNDS1);
     }
     mv_value y = vint(-32768);
-    CHECK_OK(mv_set(&v, -1, &y));
+    CHECK_OK(mv_view_set(&v, -1, &y));
     CHECK_EQ(data[4], -32768);
     y = vint(32768);
-    CHECK_ERR(mv_set(&v, 0, &y), MV_EVALUE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_EVALUE,
               "memoryview: invalid value for format 'h'");
     CHECK_EQ(data[0], 10);
     /* 1-D views take a tuple of one index too. */
     mv_ssize idx[1] = {-2};
-    CHECK_OK(mv_getn(&v, idx, 1, &x));
+    CHECK_OK(mv_view_getn(&v, idx, 1, &x));
     CHECK_EQ(x.i, -40);
     idx[0] = 5;
-    CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_EINDEX, MSG_BOUNDS1);
+    CHECK_ERR(mv_view_getn(&v, idx, 1, &x), MV_EINDEX, MSG_BOUNDS1);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -113,11 +113,11 @@ static void test_message_uses_format_without_at(void **state) {
     mv_view v;
     tu_layout_view(&v, o, data, 2, "@B", 1, 1, NULL, NULL, NULL, 0);
     mv_value y = vint(300);
-    CHECK_ERR(mv_set(&v, 0, &y), MV_EVALUE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_EVALUE,
               "memoryview: invalid value for format 'B'");
     y.type = MV_VAL_FLOAT;
     y.f = 1.0;
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
               "memoryview: invalid type for format 'B'");
     CHECK_EQ(data[0], 0);
     CHECK_OK(mv_view_release(&v));
@@ -131,14 +131,17 @@ static void test_readonly_set(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     mv_value y = vint(1);
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
+              "cannot modify read-only memory");
     /* Read-only is reported before a bad index or a bad value, as the
      * builtin does. */
-    CHECK_ERR(mv_set(&v, 100, &y), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 100, &y), MV_ETYPE,
+              "cannot modify read-only memory");
     y = vint(1000);
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
+              "cannot modify read-only memory");
     mv_ssize idx[1] = {0};
-    CHECK_ERR(mv_setn(&v, idx, 1, &y), MV_ETYPE,
+    CHECK_ERR(mv_view_setn(&v, idx, 1, &y), MV_ETYPE,
               "cannot modify read-only memory");
     assert_memory_equal(mv_owner_data(o), "abcd", 4);
     CHECK_OK(mv_view_release(&v));
@@ -153,24 +156,24 @@ static void test_check_assign_order(void **state) {
     mv_owner *o = tu_wrap(data, sizeof data);
     mv_view v;
     tu_layout_view(&v, o, data, 8, "T{<i", 4, 1, NULL, NULL, NULL, 1);
-    CHECK_ERR(mv_check_item_format(&v), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_check_item(&v), MV_ENOTIMPL,
               "memoryview: unsupported format T{<i");
-    CHECK_ERR(mv_check_assign(&v, 1), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_check_assign(&v, 1), MV_ENOTIMPL,
               "memoryview: unsupported format T{<i");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 8, "@i", 4, 1, NULL, NULL, NULL, 1);
-    CHECK_OK(mv_check_item_format(&v));
-    CHECK_ERR(mv_check_assign(&v, 1), MV_ETYPE,
+    CHECK_OK(mv_view_check_item(&v));
+    CHECK_ERR(mv_view_check_assign(&v, 1), MV_ETYPE,
               "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 8, "x", 1, 1, NULL, NULL, NULL, 0);
-    CHECK_OK(mv_check_item_format(&v)); /* one character: checked later */
-    CHECK_ERR(mv_check_assign(&v, 1), MV_ETYPE, "cannot delete memory");
-    CHECK_OK(mv_check_assign(&v, 0));
+    CHECK_OK(mv_view_check_item(&v)); /* one character: checked later */
+    CHECK_ERR(mv_view_check_assign(&v, 1), MV_ETYPE, "cannot delete memory");
+    CHECK_OK(mv_view_check_assign(&v, 0));
     CHECK_OK(mv_view_release(&v));
-    CHECK_ERR(mv_check_assign(&v, 0), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_check_iter(&v), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_check_item_format(&v), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_check_assign(&v, 0), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_check_iter(&v), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_check_item(&v), MV_EVALUE, MSG_RELEASED);
     mv_owner_release(o);
 }
 
@@ -181,18 +184,19 @@ static void test_check_iter(void **state) {
     mv_view v;
     mv_ssize shape2[] = {2, 2};
     tu_layout_view(&v, o, data, 4, "i", 4, 0, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_check_iter(&v), MV_ETYPE, "invalid indexing of 0-dim memory");
+    CHECK_ERR(mv_view_check_iter(&v), MV_ETYPE,
+              "invalid indexing of 0-dim memory");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 16, "i", 4, 2, shape2, NULL, NULL, 0);
-    CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_check_iter(&v), MV_ENOTIMPL,
               "multi-dimensional sub-views are not implemented");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 16, "<n", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_check_iter(&v), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_check_iter(&v), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 16, "i", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_OK(mv_check_iter(&v));
+    CHECK_OK(mv_view_check_iter(&v));
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -208,41 +212,41 @@ static void test_unsupported_formats(void **state) {
     /* Several characters that do not compile: the builtin's adjust_fmt
      * message. */
     tu_layout_view(&v, o, data, 8, "<n", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
-    CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_getn(&v, idx, 1, &x), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
     /* The format is checked before the index. */
-    CHECK_ERR(mv_get(&v, 99, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_get(&v, 99, &x), MV_ENOTIMPL,
               "memoryview: unsupported format <n");
     CHECK_OK(mv_view_release(&v));
     /* A format of items larger than the view's: unsupported too. */
     tu_layout_view(&v, o, data, 8, "ii", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ENOTIMPL,
               "memoryview: unsupported format ii");
     CHECK_OK(mv_view_release(&v));
     /* Beyond the builtin: a compiled format of one value reads and
      * writes as a native one; one of several values has no mv_value. */
     tu_layout_view(&v, o, data, 8, ">i", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_OK(mv_set(&v, 1, &y));
-    CHECK_OK(mv_get(&v, 1, &x));
+    CHECK_OK(mv_view_set(&v, 1, &y));
+    CHECK_OK(mv_view_get(&v, 1, &x));
     CHECK_EQ(x.type, MV_VAL_INT);
     CHECK_EQ(x.i, 1);
     CHECK_TRUE(memcmp(&data[1], "\0\0\0\1", 4) == 0);
     CHECK_OK(mv_view_release(&v));
     tu_layout_view(&v, o, data, 8, "<hh", 4, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ETYPE,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ETYPE,
               "memoryview: an item of format '<hh' is not a single value");
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
               "memoryview: an item of format '<hh' is not a single value");
     CHECK_OK(mv_view_release(&v));
     /* One character that does not compile: unpack_single's message. */
     tu_layout_view(&v, o, data, 8, "u", 1, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ENOTIMPL,
               "memoryview: format u not supported");
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ENOTIMPL,
               "memoryview: format u not supported");
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(data[0], 1);
@@ -293,9 +297,9 @@ static void test_every_format_through_views(void **state) {
         tu_layout_view(&v, o, data, 3 * f[k].size, f[k].fmt, f[k].size, 1, NULL,
                        NULL, NULL, 0);
         CHECK_EQ(v.shape[0], 3);
-        CHECK_OK(mv_set(&v, 1, &f[k].val));
+        CHECK_OK(mv_view_set(&v, 1, &f[k].val));
         mv_value x;
-        CHECK_OK(mv_get(&v, -2, &x));
+        CHECK_OK(mv_view_get(&v, -2, &x));
         if (x.type != f[k].back)
             fail_msg("'%s': got type %d, want %d", f[k].fmt, (int)x.type,
                      (int)f[k].back);
@@ -314,15 +318,15 @@ static void test_every_format_through_views(void **state) {
     mv_view v;
     tu_layout_view(&v, o, cs, 3, "c", 1, 1, NULL, NULL, NULL, 0);
     mv_value x;
-    CHECK_OK(mv_get(&v, 2, &x));
+    CHECK_OK(mv_view_get(&v, 2, &x));
     CHECK_EQ(x.type, MV_VAL_BYTES);
     CHECK_EQ(x.s.len, 1);
     CHECK_TRUE(x.s.ptr == &cs[2]);
     mv_value y = {.type = MV_VAL_BYTES, .s = {"q", 1}};
-    CHECK_OK(mv_set(&v, 0, &y));
+    CHECK_OK(mv_view_set(&v, 0, &y));
     CHECK_EQ(cs[0], 'q');
     y.s.len = 2;
-    CHECK_ERR(mv_set(&v, 0, &y), MV_EVALUE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_EVALUE,
               "memoryview: invalid value for format 'c'");
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -346,10 +350,10 @@ static void test_get_set_nd(void **state) {
                 mv_ssize idx[3] = {i, j, k};
                 mv_ssize flat =
                     ((i + 2) % 2) * 12 + ((j + 3) % 3) * 4 + ((k + 4) % 4);
-                CHECK_OK(mv_getn(&v, idx, 3, &x));
+                CHECK_OK(mv_view_getn(&v, idx, 3, &x));
                 CHECK_EQ(x.i, data[flat]);
                 char *p;
-                CHECK_OK(mv_item_ptrn(&v, idx, 3, &p));
+                CHECK_OK(mv_view_item_ptrn(&v, idx, 3, &p));
                 CHECK_TRUE(p == (char *)&data[flat]);
             }
     /* Bounds errors name the (1-based) dimension. */
@@ -368,13 +372,13 @@ static void test_get_set_nd(void **state) {
         {{0, 0, MV_SSIZE_MAX}, "index out of bounds on dimension 3"},
     };
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
-        CHECK_ERR(mv_getn(&v, bad[b].idx, 3, &x), MV_EINDEX, bad[b].msg);
+        CHECK_ERR(mv_view_getn(&v, bad[b].idx, 3, &x), MV_EINDEX, bad[b].msg);
         mv_value y = vint(0);
-        CHECK_ERR(mv_setn(&v, bad[b].idx, 3, &y), MV_EINDEX, bad[b].msg);
+        CHECK_ERR(mv_view_setn(&v, bad[b].idx, 3, &y), MV_EINDEX, bad[b].msg);
     }
     mv_ssize idx[3] = {1, 2, 3};
     mv_value y = vint(INT_MIN);
-    CHECK_OK(mv_setn(&v, idx, 3, &y));
+    CHECK_OK(mv_view_setn(&v, idx, 3, &y));
     CHECK_EQ(data[23], INT_MIN);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -391,33 +395,34 @@ static void test_wrong_tuple_lengths(void **state) {
     mv_value x, y = vint(9);
     char *p;
     /* More indexes than dimensions: TypeError. */
-    CHECK_ERR(mv_getn(&v, idx, 3, &x), MV_ETYPE,
+    CHECK_ERR(mv_view_getn(&v, idx, 3, &x), MV_ETYPE,
               "cannot index 2-dimension view with 3-element tuple");
-    CHECK_ERR(mv_setn(&v, idx, 3, &y), MV_ETYPE,
+    CHECK_ERR(mv_view_setn(&v, idx, 3, &y), MV_ETYPE,
               "cannot index 2-dimension view with 3-element tuple");
-    CHECK_ERR(mv_item_ptrn(&v, idx, 3, &p), MV_ETYPE,
+    CHECK_ERR(mv_view_item_ptrn(&v, idx, 3, &p), MV_ETYPE,
               "cannot index 2-dimension view with 3-element tuple");
     /* Fewer: sub-views are not implemented. */
-    CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_getn(&v, idx, 1, &x), MV_ENOTIMPL,
               "sub-views are not implemented");
-    CHECK_ERR(mv_setn(&v, idx, 1, &y), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_setn(&v, idx, 1, &y), MV_ENOTIMPL,
               "sub-views are not implemented");
-    CHECK_ERR(mv_getn(&v, idx, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_getn(&v, idx, 0, &x), MV_ENOTIMPL,
               "sub-views are not implemented");
     /* One integer on a 2-D view (Python's m[0]). */
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ENOTIMPL,
               "multi-dimensional sub-views are not implemented");
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ENOTIMPL, "sub-views are not implemented");
-    CHECK_ERR(mv_item_ptr(&v, 0, &p), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ENOTIMPL,
+              "sub-views are not implemented");
+    CHECK_ERR(mv_view_item_ptr(&v, 0, &p), MV_ENOTIMPL,
               "multi-dimensional sub-views are not implemented");
-    CHECK_FAILS(mv_getn(&v, idx, -1, &x));
+    CHECK_FAILS(mv_view_getn(&v, idx, -1, &x));
     /* 1-D with two indexes. */
     mv_view w;
     tu_layout_view(&w, o, data, 6, "B", 1, 1, NULL, NULL, NULL, 0);
-    CHECK_ERR(mv_getn(&w, idx, 2, &x), MV_ETYPE,
+    CHECK_ERR(mv_view_getn(&w, idx, 2, &x), MV_ETYPE,
               "cannot index 1-dimension view with 2-element tuple");
     /* m[()] on a 1-D view. */
-    CHECK_ERR(mv_getn(&w, idx, 0, &x), MV_ENOTIMPL,
+    CHECK_ERR(mv_view_getn(&w, idx, 0, &x), MV_ENOTIMPL,
               "sub-views are not implemented");
     CHECK_OK(mv_view_release(&w));
     for (int i = 0; i < 6; i++)
@@ -436,20 +441,22 @@ static void test_0d_indexing(void **state) {
                    NULL, 0);
     mv_value x, y = vint(-5);
     char *p;
-    CHECK_OK(mv_item_ptrn(&v, NULL, 0, &p));
+    CHECK_OK(mv_view_item_ptrn(&v, NULL, 0, &p));
     CHECK_TRUE(p == (char *)&item);
-    CHECK_OK(mv_getn(&v, NULL, 0, &x));
+    CHECK_OK(mv_view_getn(&v, NULL, 0, &x));
     CHECK_EQ(x.i, 42);
-    CHECK_OK(mv_setn(&v, NULL, 0, &y));
+    CHECK_OK(mv_view_setn(&v, NULL, 0, &y));
     CHECK_EQ(item, -5);
     mv_ssize idx[1] = {0};
-    CHECK_ERR(mv_get(&v, 0, &x), MV_ETYPE, "invalid indexing of 0-dim memory");
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE, "invalid indexing of 0-dim memory");
-    CHECK_ERR(mv_item_ptr(&v, 0, &p), MV_ETYPE,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_ETYPE,
               "invalid indexing of 0-dim memory");
-    CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_ETYPE,
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
               "invalid indexing of 0-dim memory");
-    CHECK_ERR(mv_setn(&v, idx, 1, &y), MV_ETYPE,
+    CHECK_ERR(mv_view_item_ptr(&v, 0, &p), MV_ETYPE,
+              "invalid indexing of 0-dim memory");
+    CHECK_ERR(mv_view_getn(&v, idx, 1, &x), MV_ETYPE,
+              "invalid indexing of 0-dim memory");
+    CHECK_ERR(mv_view_setn(&v, idx, 1, &y), MV_ETYPE,
               "invalid indexing of 0-dim memory");
     /* A 0-D view cannot be sliced either (Python: TypeError). */
     mv_view s;
@@ -475,12 +482,12 @@ static void test_suboffset_items(void **state) {
     for (mv_ssize i = 0; i < 3; i++)
         for (mv_ssize j = 0; j < 3; j++) {
             mv_ssize idx[2] = {i, j};
-            CHECK_OK(mv_getn(&v, idx, 2, &x));
+            CHECK_OK(mv_view_getn(&v, idx, 2, &x));
             CHECK_EQ(x.i, 10 * i + j + 1);
         }
     mv_ssize idx[2] = {2, -1};
     mv_value y = vint(-1);
-    CHECK_OK(mv_setn(&v, idx, 2, &y));
+    CHECK_OK(mv_view_setn(&v, idx, 2, &y));
     CHECK_EQ(r2[3], -1);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -597,7 +604,7 @@ static void check_sliced(const mv_view *src, const mv_view *dst, mv_ssize start,
                  src->shape[0], dst->shape[0], n);
     CHECK_EQ(dst->ndim, src->ndim);
     CHECK_EQ(dst->itemsize, src->itemsize);
-    CHECK_EQ(dst->len, tu_nitems(dst) * dst->itemsize);
+    CHECK_EQ(dst->nbytes, tu_nitems(dst) * dst->itemsize);
     for (int d = 1; d < src->ndim; d++) {
         CHECK_EQ(dst->shape[d], src->shape[d]);
         CHECK_EQ(dst->strides[d], src->strides[d]);
@@ -608,14 +615,14 @@ static void check_sliced(const mv_view *src, const mv_view *dst, mv_ssize start,
         idx[0] = i;
         sidx[0] = s + i * step;
         char *p, *q;
-        CHECK_OK(mv_item_ptrn(dst, idx, dst->ndim, &p));
+        CHECK_OK(mv_view_item_ptrn(dst, idx, dst->ndim, &p));
         q = tu_item_addr(src, sidx);
         if (p != q)
             fail_msg("[%td:%td:%td] item %td at %p, want %p", start, stop, step,
                      i, (void *)p, (void *)q);
     }
-    CHECK_EQ(!!mv_is_c_contiguous(dst), tu_ref_contig(dst, 0));
-    CHECK_EQ(!!mv_is_f_contiguous(dst), tu_ref_contig(dst, 1));
+    CHECK_EQ(!!mv_view_is_c_contiguous(dst), tu_ref_contig(dst, 0));
+    CHECK_EQ(!!mv_view_is_f_contiguous(dst), tu_ref_contig(dst, 1));
     CHECK_EQ(!!(dst->flags & MV_READONLY), !!(src->flags & MV_READONLY));
 }
 
@@ -654,7 +661,7 @@ static void test_slice_vs_narrow_random(void **state) {
         CHECK_TRUE(n.buf == s.buf);
         CHECK_EQ(n.shape[0], s.shape[0]);
         CHECK_EQ(n.strides[0], s.strides[0]);
-        CHECK_EQ(n.len, s.len);
+        CHECK_EQ(n.nbytes, s.nbytes);
         CHECK_EQ(n.flags, s.flags);
         CHECK_OK(mv_view_release(&s));
         CHECK_OK(mv_view_release(&n));
@@ -697,7 +704,7 @@ static void test_slice_nd(void **state) {
     /* A C-contiguous prefix of rows stays C-contiguous. */
     mv_view s;
     CHECK_OK(mv_view_slice(&s, &v, 1, 3, 1));
-    CHECK_TRUE(mv_is_c_contiguous(&s) && !mv_is_f_contiguous(&s));
+    CHECK_TRUE(mv_view_is_c_contiguous(&s) && !mv_view_is_f_contiguous(&s));
     CHECK_OK(mv_view_release(&s));
     CHECK_OK(mv_view_release(&v));
     CHECK_OK(mv_view_release(&fv));
@@ -717,7 +724,7 @@ static void test_slice_suboffsets(void **state) {
     check_sliced(&v, &s, MV_END, MV_BEGIN, -2);
     mv_ssize idx[2] = {1, 2};
     mv_value x;
-    CHECK_OK(mv_getn(&s, idx, 2, &x));
+    CHECK_OK(mv_view_getn(&s, idx, 2, &x));
     CHECK_EQ(x.u, 3);
     CHECK_TRUE(s.suboffsets != NULL);
     CHECK_OK(mv_view_release(&s));
@@ -740,7 +747,7 @@ static void test_slice_step_zero(void **state) {
     /* The view is unchanged. */
     CHECK_TRUE(v.buf == buf);
     CHECK_EQ(v.shape[0], 8);
-    CHECK_EQ(v.len, 8);
+    CHECK_EQ(v.nbytes, 8);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -759,13 +766,13 @@ static void test_slice_huge_steps(void **state) {
         mv_ssize stop = steps[k] > 0 ? MV_END : MV_BEGIN;
         CHECK_OK(mv_view_slice(&s, &v, start, stop, steps[k]));
         CHECK_EQ(s.shape[0], 1);
-        CHECK_EQ(s.len, 8);
+        CHECK_EQ(s.nbytes, 8);
         mv_value x;
-        CHECK_OK(mv_get(&s, 0, &x));
+        CHECK_OK(mv_view_get(&s, 0, &x));
         CHECK_EQ(x.i, steps[k] > 0 ? 100 : 104);
-        CHECK_OK(mv_get(&s, -1, &x));
+        CHECK_OK(mv_view_get(&s, -1, &x));
         CHECK_EQ(x.i, steps[k] > 0 ? 100 : 104);
-        CHECK_TRUE(mv_is_c_contiguous(&s));
+        CHECK_TRUE(mv_view_is_c_contiguous(&s));
         /* Slicing the one-item slice again is still well defined. */
         mv_view t;
         CHECK_OK(mv_view_slice(&t, &s, MV_BEGIN, MV_END, 3));
@@ -787,7 +794,7 @@ static void test_seed_loop(void **state) {
     CHECK_OK(mv_view_from_owner(&v, o));
     char *first = v.buf;
     mv_ssize steps = 0;
-    while (v.len) {
+    while (v.nbytes) {
         CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1));
         steps++;
         if (steps % 1000 == 0) {
@@ -799,7 +806,7 @@ static void test_seed_loop(void **state) {
     CHECK_EQ(v.shape[0], 0);
     /* Narrowing an empty view stays empty. */
     CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
     mv_owner_release(o);
@@ -818,7 +825,7 @@ static void test_slice_end_huge_stride(void **state) {
         tu_layout_view(&v, o, data, 1, "B", 1, 2, shape, strides, NULL, 0);
         CHECK_OK(mv_view_slice(&s, &v, 1, MV_END, 1));
         CHECK_EQ(s.shape[0], 0);
-        CHECK_EQ(s.len, 0);
+        CHECK_EQ(s.nbytes, 0);
         CHECK_OK(mv_view_release(&s));
         CHECK_OK(mv_view_narrow_dim(&v, 1, 5, MV_END, 1));
         CHECK_EQ(v.shape[1], 0);
@@ -826,7 +833,7 @@ static void test_slice_end_huge_stride(void **state) {
         mv_ssize one[1] = {1};
         tu_layout_view(&v, o, data + 2, 1, "B", 1, 1, one, strides, NULL, 0);
         CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1));
-        CHECK_EQ(v.len, 0);
+        CHECK_EQ(v.nbytes, 0);
         CHECK_OK(mv_view_release(&v));
         /* an empty view: its strides were never checked against memory,
          * indexing a dimension of it may not overflow */
@@ -839,14 +846,14 @@ static void test_slice_end_huge_stride(void **state) {
         key[1].step = 1;
         CHECK_OK(mv_view_select(&s, &v, key, 3));
         CHECK_EQ(s.ndim, 1);
-        CHECK_EQ(s.len, 0);
+        CHECK_EQ(s.nbytes, 0);
         CHECK_OK(mv_view_release(&s));
         CHECK_OK(mv_view_subview(&s, &v, 4));
         CHECK_EQ(s.ndim, 2);
         CHECK_OK(mv_view_release(&s));
         mv_ssize at[3] = {4, 0, 6};
         mv_value x;
-        CHECK_ERR(mv_getn(&v, at, 3, &x), MV_EINDEX,
+        CHECK_ERR(mv_view_getn(&v, at, 3, &x), MV_EINDEX,
                   "index out of bounds on dimension 2");
         CHECK_OK(mv_view_release(&v));
     }

@@ -35,13 +35,14 @@ static void test_map_reads_file(void **state) {
     mv_owner_release(o); /* the view keeps the mapping */
     CHECK_TRUE(v.flags & MV_READONLY);
     mv_value x;
-    CHECK_OK(mv_get(&v, 0, &x));
+    CHECK_OK(mv_view_get(&v, 0, &x));
     CHECK_EQ(x.u, 'h');
-    CHECK_OK(mv_get(&v, -1, &x));
+    CHECK_OK(mv_view_get(&v, -1, &x));
     CHECK_EQ(x.u, 'd');
     x.type = MV_VAL_UINT;
     x.u = 'j';
-    CHECK_ERR(mv_set(&v, 0, &x), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &x), MV_ETYPE,
+              "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&v));
 }
 
@@ -56,7 +57,7 @@ static void test_map_writable_writes_through(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     mv_value x = {.type = MV_VAL_UINT, .u = 'Z'};
-    CHECK_OK(mv_set(&v, 2, &x));
+    CHECK_OK(mv_view_set(&v, 2, &x));
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o); /* unmapped here */
     FILE *f = fopen(path, "rb");
@@ -77,9 +78,9 @@ static void test_map_empty_file(void **state) {
     CHECK_EQ(mv_owner_size(o), 0);
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     mv_value x;
-    CHECK_ERR(mv_get(&v, 0, &x), MV_EINDEX,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);

@@ -53,7 +53,7 @@ static void test_ranges_match_pread(void **state) {
             mv_view v;
             void *bytes;
             CHECK_OK(mv_view_from_owner(&v, o));
-            CHECK_OK(mv_tobytes(&v, &bytes, MV_ORDER_C));
+            CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
             CHECK_TRUE(memcmp(bytes, want + off, (size_t)got) == 0);
             free(bytes);
             CHECK_OK(mv_owner_advise(o, 0, -1, MV_ADVISE_SEQUENTIAL));
@@ -137,8 +137,8 @@ static void test_writable_range_flush(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     mv_value x = {.type = MV_VAL_UINT, .u = 0xAB};
-    CHECK_OK(mv_set(&v, 0, &x));
-    CHECK_OK(mv_set(&v, -1, &x));
+    CHECK_OK(mv_view_set(&v, 0, &x));
+    CHECK_OK(mv_view_set(&v, -1, &x));
     CHECK_OK(mv_owner_flush(o, 0, 1));
     CHECK_OK(mv_owner_flush(o, 4999, 1));
     CHECK_OK(mv_owner_flush(o, 0, -1));
@@ -181,7 +181,7 @@ static void test_sparse_64g(void **state) {
     mv_owner_release(o);
     CHECK_OK(mv_view_count(&v, &x, &n));
     CHECK_EQ(n, 1);
-    CHECK_OK(mv_view_find(&v, &x, 0, MV_END, &n));
+    CHECK_OK(mv_view_index(&v, &x, 0, MV_END, &n));
     CHECK_EQ(n, 100);
     CHECK_OK(mv_view_release(&v));
 

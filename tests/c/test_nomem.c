@@ -171,7 +171,7 @@ struct snap {
 static void snap_view(struct view_snap *s, const mv_view *v) {
     memcpy(&s->v, v, sizeof *v);
     memset(s->dims, 0, sizeof s->dims);
-    if (!mv_is_released(v))
+    if (!mv_view_is_released(v))
         for (int d = 0; d < v->ndim; d++) {
             s->dims[d] = v->shape[d];
             s->dims[MV_MAXDIM + d] = v->strides[d];
@@ -258,7 +258,7 @@ static int call_map(struct fx *f) { return mv_owner_map(&f->oo, f->path, 0); }
 static int call_resize(struct fx *f) { return mv_owner_resize(f->o, 4096); }
 static int call_from_layout(struct fx *f) {
     mv_layout l = {.buf = mv_owner_data(f->o),
-                   .len = 120,
+                   .nbytes = 120,
                    .itemsize = 1,
                    .format = "B",
                    .ndim = 5,
@@ -290,21 +290,21 @@ static int call_cast_in_place(struct fx *f) {
     return mv_view_cast(&f->a, &f->a, "B", shape, 5);
 }
 static int call_tobytes(struct fx *f) {
-    return mv_tobytes(&f->a, &f->mem, MV_ORDER_C);
+    return mv_view_tobytes(&f->a, &f->mem, MV_ORDER_C);
 }
 static int call_tobytes_f(struct fx *f) {
-    return mv_tobytes(&f->a, &f->mem, MV_ORDER_F);
+    return mv_view_tobytes(&f->a, &f->mem, MV_ORDER_F);
 }
 static int call_hex(struct fx *f) {
-    return mv_view_hex(&f->a, NULL, 0, 0, 0, 0, &f->str, &f->n);
+    return mv_view_hex(&f->a, MV_HEX_NOSEP, 0, &f->str, &f->n);
 }
 static int call_hex_sep(struct fx *f) {
-    return mv_view_hex(&f->a, ":", 1, 1, ':', 2, &f->str, &f->n);
+    return mv_view_hex(&f->a, ':', 2, &f->str, &f->n);
 }
 static int call_from_layout_struct(struct fx *f) {
     mv_ssize shape[1] = {20};
     mv_layout l = {.buf = mv_owner_data(f->o),
-                   .len = 120,
+                   .nbytes = 120,
                    .itemsize = 6,
                    .format = "<hI",
                    .ndim = 1,
@@ -387,8 +387,8 @@ static const struct nomem_case cases[] = {
     {"mv_view_select (5-D)", prep_5d, call_select, OUT_VIEW},
     {"mv_view_cast (to 5-D)", prep_1d, call_cast, OUT_VIEW},
     {"mv_view_cast (in place)", prep_1d, call_cast_in_place, OUT_NONE},
-    {"mv_tobytes (strided, C)", prep_strided, call_tobytes, OUT_MEM},
-    {"mv_tobytes (strided, F)", prep_strided, call_tobytes_f, OUT_MEM},
+    {"mv_view_tobytes (strided, C)", prep_strided, call_tobytes, OUT_MEM},
+    {"mv_view_tobytes (strided, F)", prep_strided, call_tobytes_f, OUT_MEM},
     {"mv_view_hex (strided)", prep_strided, call_hex, OUT_STR},
     {"mv_view_hex (strided, sep)", prep_strided, call_hex_sep, OUT_STR},
     {"mv_view_from_layout (<hI)", prep_owner, call_from_layout_struct,
@@ -439,7 +439,7 @@ static bool run_failing(const struct nomem_case *c, long k) {
         fail_msg("%s, allocation %ld failing: an input changed", c->name, k);
     switch (c->out) {
     case OUT_VIEW:
-        if (!mv_is_released(&f.out) || f.out.owner != NULL)
+        if (!mv_view_is_released(&f.out) || f.out.owner != NULL)
             fail_msg("%s, allocation %ld failing: destination not released",
                      c->name, k);
         break;

@@ -30,11 +30,12 @@ static void test_copy_is_readonly_copy(void **state) {
     CHECK_TRUE(v.flags & MV_READONLY);
     CHECK_EQ(mv_owner_exports(o), 1);
     mv_value x;
-    CHECK_OK(mv_get(&v, 0, &x));
+    CHECK_OK(mv_view_get(&v, 0, &x));
     CHECK_EQ(x.type, MV_VAL_UINT);
     CHECK_EQ(x.u, 'h');
     mv_value y = {.type = MV_VAL_INT, .i = 1};
-    CHECK_ERR(mv_set(&v, 0, &y), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &y), MV_ETYPE,
+              "cannot modify read-only memory");
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
     mv_owner_release(o);
@@ -47,13 +48,13 @@ static void test_copy_zero_length(void **state) {
     CHECK_EQ(mv_owner_size(o), 0);
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     CHECK_EQ(v.ndim, 1);
     CHECK_EQ(v.shape[0], 0);
     CHECK_EQ(v.itemsize, 1);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     mv_value x;
-    CHECK_ERR(mv_get(&v, 0, &x), MV_EINDEX,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -91,7 +92,7 @@ static void test_new_bytes_zeroed_writable(void **state) {
     CHECK_TRUE(!(v.flags & MV_READONLY));
     CHECK_TRUE(v.buf == (char *)mv_owner_data(o));
     mv_value y = {.type = MV_VAL_INT, .i = 200};
-    CHECK_OK(mv_set(&v, 99, &y));
+    CHECK_OK(mv_view_set(&v, 99, &y));
     CHECK_EQ(d[99], 200);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -104,10 +105,10 @@ static void test_new_bytes_zero_length(void **state) {
     CHECK_EQ(mv_owner_size(o), 0);
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     CHECK_EQ(v.shape[0], 0);
     void *out = NULL;
-    CHECK_OK(mv_tobytes(&v, &out, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_C));
     CHECK_TRUE(out != NULL);
     free(out);
     CHECK_OK(mv_view_release(&v));
@@ -155,7 +156,7 @@ static void test_resize_refused_while_views(void **state) {
     /* Nothing changed. */
     CHECK_EQ(mv_owner_size(o), 4);
     CHECK_TRUE(mv_owner_data(o) == (void *)d);
-    CHECK_EQ(a.len, 4);
+    CHECK_EQ(a.nbytes, 4);
     CHECK_OK(mv_view_release(&a));
     CHECK_STATUS(mv_owner_resize(o, 8), MV_EBUFFER);
     CHECK_TRUE(strchr(mv_errmsg(), '1') != NULL);
@@ -182,7 +183,7 @@ static void test_resize_refused_while_views(void **state) {
     /* A view made after a resize sees the new size. */
     CHECK_OK(mv_owner_resize(o, 6));
     CHECK_OK(mv_view_from_owner(&a, o));
-    CHECK_EQ(a.len, 6);
+    CHECK_EQ(a.nbytes, 6);
     CHECK_OK(mv_view_release(&a));
     mv_owner_release(o);
 }
@@ -227,7 +228,7 @@ static void test_free_refused_while_views(void **state) {
     CHECK_EQ(mv_owner_size(o), 16);
     CHECK_EQ(mv_owner_exports(o), 1);
     mv_value y = {.type = MV_VAL_UINT, .u = 7};
-    CHECK_OK(mv_set(&v, 15, &y));
+    CHECK_OK(mv_view_set(&v, 15, &y));
     CHECK_EQ(((unsigned char *)mv_owner_data(o))[15], 7);
     CHECK_OK(mv_view_release(&v));
     CHECK_OK(mv_owner_free(o));
@@ -310,7 +311,7 @@ static void test_wrap_release_view_last(void **state) {
     CHECK_EQ(c.calls, 0);
     /* The last view still reads the memory. */
     mv_value x;
-    CHECK_OK(mv_get(&w, 1, &x));
+    CHECK_OK(mv_view_get(&w, 1, &x));
     CHECK_EQ(x.u, (unsigned char)buf[5]);
     CHECK_OK(mv_view_release(&w));
     CHECK_EQ(c.calls, 1);
@@ -372,7 +373,7 @@ static void test_wrap_null_callback_and_zero_length(void **state) {
     CHECK_EQ(mv_owner_size(o), 0);
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     mv_owner_release(o);
     CHECK_OK(mv_view_release(&v));
 

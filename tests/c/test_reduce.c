@@ -23,7 +23,7 @@ static void reference(const char *fmt, const char *buf, mv_ssize n,
     *fsum = 0;
     for (mv_ssize i = 0; i < n; i++) {
         mv_value x;
-        CHECK_OK(mv_unpack(fmt, buf + i * stride, &x));
+        CHECK_OK(mv_format_unpack(fmt, buf + i * stride, &x));
         bool less, more;
         if (x.type == MV_VAL_FLOAT) {
             *fsum += x.f;
@@ -268,7 +268,7 @@ static void test_swapped_and_offset_elements(void **state) {
     mv_owner_release(o);
     mv_ssize shape[1] = {1200}, strides[1] = {6};
     mv_layout l = {.buf = b.buf,
-                   .len = sizeof rec,
+                   .nbytes = sizeof rec,
                    .itemsize = 6,
                    .format = "6s",
                    .ndim = 1,
@@ -306,7 +306,7 @@ static void view_of(mv_view *v, const void *data, mv_ssize len, const char *fmt,
     mv_ssize shape[1] = {len / itemsize};
     CHECK_OK(mv_owner_copy(&o, data, len));
     mv_layout l = {.buf = mv_owner_data(o),
-                   .len = len,
+                   .nbytes = len,
                    .itemsize = itemsize,
                    .format = fmt,
                    .ndim = 1,
@@ -441,7 +441,7 @@ static void test_layouts_and_refusals(void **state) {
     mv_ssize shape[2] = {3, 4}, strides[2] = {sizeof(void *), 4},
              subs[2] = {0, -1};
     mv_layout l = {.buf = ptrs,
-                   .len = 48,
+                   .nbytes = 48,
                    .itemsize = 4,
                    .format = "i",
                    .ndim = 2,
@@ -461,7 +461,7 @@ static void test_layouts_and_refusals(void **state) {
     int32_t *cellp[4] = {&cells[0], &cells[1], &cells[2], &cells[3]};
     mv_ssize shape1[1] = {4}, strides1[1] = {sizeof(void *)}, subs1[1] = {0};
     mv_layout l1 = {.buf = cellp,
-                    .len = 16,
+                    .nbytes = 16,
                     .itemsize = 4,
                     .format = "i",
                     .ndim = 1,
@@ -489,7 +489,7 @@ static void test_layouts_and_refusals(void **state) {
         }
     }
     mv_ssize shape5[1] = {5};
-    mv_layout lr = {.len = sizeof rec,
+    mv_layout lr = {.nbytes = sizeof rec,
                     .itemsize = 10,
                     .format = "<I3h",
                     .ndim = 1,
@@ -506,7 +506,7 @@ static void test_layouts_and_refusals(void **state) {
     /* refusals */
     mv_view r;
     mv_ssize shape2[1] = {2};
-    mv_layout lt = {.len = 16,
+    mv_layout lt = {.nbytes = 16,
                     .itemsize = 8,
                     .format = "T{T{<i:a:}:r:<i:b:}",
                     .ndim = 1,

@@ -579,7 +579,7 @@ static void test_view_walks(void **state) {
     mv_owner_release(o);
 }
 
-/* Rows of one-value formats come in batches, each value what mv_get reads
+/* Rows of one-value formats come in batches, each value what mv_view_get reads
  * (through the engine's reader) at its index. */
 typedef struct rowcheck {
     const mv_view *v;
@@ -591,7 +591,7 @@ static int rc_items(void *ctx, const mv_value *x, mv_ssize n) {
     rowcheck *r = ctx;
     for (mv_ssize k = 0; k < n; k++) {
         mv_value want;
-        if (mv_get(r->v, r->next++, &want) < 0 ||
+        if (mv_view_get(r->v, r->next++, &want) < 0 ||
             !(mv_value_equal(&want, &x[k]) ||
               (want.type == MV_VAL_FLOAT && want.f != want.f &&
                x[k].f != x[k].f)) ||
@@ -625,7 +625,8 @@ static void test_scalar_rows(void **state) {
             CHECK_OK(mv_view_walk(&v, &w, &r));
             CHECK_EQ(r.next, n);
             if (r.bad)
-                fail_msg("%s: %d values differ from mv_get's", fmts[i], r.bad);
+                fail_msg("%s: %d values differ from mv_view_get's", fmts[i],
+                         r.bad);
             CHECK_OK(mv_view_release(&v));
         }
     }

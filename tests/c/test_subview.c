@@ -96,12 +96,12 @@ static int ref_apply_index(refmap *m, int k, mv_ssize index) {
 /* r must be the view m describes of src: geometry, flags, and every item
  * at the address of its source item. */
 static void check_map(const mv_view *src, const mv_view *r, const refmap *m) {
-    CHECK_TRUE(!mv_is_released(r));
+    CHECK_TRUE(!mv_view_is_released(r));
     CHECK_TRUE(r->owner == src->owner);
     CHECK_TRUE(r->format == src->format);
     CHECK_EQ(r->itemsize, src->itemsize);
     CHECK_EQ(r->flags & MV_READONLY, src->flags & MV_READONLY);
-    CHECK_EQ(r->exports, 0);
+    CHECK_EQ(r->exports_, 0);
     int k = 0;
     mv_ssize items = 1;
     for (int d = 0; d < m->ndim; d++) {
@@ -113,9 +113,9 @@ static void check_map(const mv_view *src, const mv_view *r, const refmap *m) {
         k++;
     }
     CHECK_EQ(r->ndim, k);
-    CHECK_EQ(r->len, items * r->itemsize);
-    CHECK_EQ(mv_is_c_contiguous(r), tu_ref_contig(r, 0));
-    CHECK_EQ(mv_is_f_contiguous(r), tu_ref_contig(r, 1));
+    CHECK_EQ(r->nbytes, items * r->itemsize);
+    CHECK_EQ(mv_view_is_c_contiguous(r), tu_ref_contig(r, 0));
+    CHECK_EQ(mv_view_is_f_contiguous(r), tu_ref_contig(r, 1));
     if (items == 0)
         return;
     mv_ssize ridx[MAXD] = {0}, sidx[MAXD];
@@ -241,7 +241,7 @@ static void check_subviews(const mv_view *src, mv_owner *o) {
         if (i < -n || i >= n) {
             CHECK_ERR(mv_view_subview(&r, src, i), MV_EINDEX,
                       "index out of bounds on dimension 1");
-            CHECK_TRUE(mv_is_released(&r));
+            CHECK_TRUE(mv_view_is_released(&r));
             CHECK_OK(mv_view_release(&r));
             CHECK_EQ(mv_owner_exports(o), exports);
             continue;
@@ -299,27 +299,27 @@ static void test_subview_examples(void **state) {
     CHECK_EQ(r.shape[1], 4);
     CHECK_EQ(r.strides[0], 16);
     CHECK_TRUE(r.buf == (char *)a[1]);
-    CHECK_TRUE(mv_is_c_contiguous(&r) && !mv_is_f_contiguous(&r));
+    CHECK_TRUE(mv_view_is_c_contiguous(&r) && !mv_view_is_f_contiguous(&r));
     CHECK_OK(mv_view_subview(&s, &r, 2)); /* a[1][2] */
     CHECK_EQ(s.ndim, 1);
     mv_value x;
-    CHECK_OK(mv_get(&s, 3, &x));
+    CHECK_OK(mv_view_get(&s, 3, &x));
     CHECK_EQ(x.i, 23);
     /* A 1-D sub-view is flat: the inline narrowing works on it. */
     CHECK_OK(mv_view_narrow(&s, 1, MV_END, 1));
     CHECK_EQ(s.shape[0], 3);
-    CHECK_OK(mv_get(&s, 0, &x));
+    CHECK_OK(mv_view_get(&s, 0, &x));
     CHECK_EQ(x.i, 21);
     mv_view z;
     CHECK_OK(mv_view_subview(&z, &s, 0)); /* 0-D */
     CHECK_EQ(z.ndim, 0);
-    CHECK_EQ(z.len, 4);
-    CHECK_TRUE(mv_is_c_contiguous(&z) && mv_is_f_contiguous(&z));
-    CHECK_OK(mv_getn(&z, NULL, 0, &x));
+    CHECK_EQ(z.nbytes, 4);
+    CHECK_TRUE(mv_view_is_c_contiguous(&z) && mv_view_is_f_contiguous(&z));
+    CHECK_OK(mv_view_getn(&z, NULL, 0, &x));
     CHECK_EQ(x.i, 21);
     /* Writable sub-views write into the source. */
     x.i = -7;
-    CHECK_OK(mv_setn(&z, NULL, 0, &x));
+    CHECK_OK(mv_view_setn(&z, NULL, 0, &x));
     CHECK_EQ(a[1][2][1], -7);
     CHECK_EQ(mv_owner_exports(o), 4);
     CHECK_OK(mv_view_release(&z));
@@ -380,7 +380,7 @@ static void test_subview_suboffsets(void **state) {
     CHECK_TRUE(r.buf == (char *)P.rows[5] + 8);
     CHECK_EQ(r.ndim, 1);
     mv_value x;
-    CHECK_OK(mv_get(&r, 0, &x));
+    CHECK_OK(mv_view_get(&r, 0, &x));
     CHECK_EQ(x.i, 502);
     CHECK_OK(mv_view_release(&r));
     CHECK_OK(mv_view_release(&v));
@@ -391,7 +391,7 @@ static void test_subview_suboffsets(void **state) {
     CHECK_EQ(r.suboffsets[0], 0);
     CHECK_EQ(r.suboffsets[1], -1);
     mv_ssize idx[2] = {1, 4};
-    CHECK_OK(mv_getn(&r, idx, 2, &x));
+    CHECK_OK(mv_view_getn(&r, idx, 2, &x));
     CHECK_EQ(x.i, 7 * 100 + 4);
     CHECK_OK(mv_view_release(&r));
     CHECK_OK(mv_view_release(&v));
@@ -408,7 +408,7 @@ static void test_subview_errors(void **state) {
     tu_layout_view(&v, o, a, sizeof a, "i", 4, 2, shape, NULL, NULL, 0);
     tu_layout_view(&z, o, a, 4, "i", 4, 0, NULL, NULL, NULL, 0);
     CHECK_ERR(mv_view_subview(&r, &z, 0), MV_ETYPE, MSG_0DIM);
-    CHECK_TRUE(mv_is_released(&r));
+    CHECK_TRUE(mv_view_is_released(&r));
     CHECK_ERR(mv_view_subview(&r, &v, 2), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_ERR(mv_view_subview(&r, &v, -3), MV_EINDEX,
@@ -420,7 +420,7 @@ static void test_subview_errors(void **state) {
     CHECK_EQ(mv_owner_exports(o), 2);
     CHECK_OK(mv_view_release(&v));
     CHECK_ERR(mv_view_subview(&r, &v, 0), MV_EVALUE, MSG_RELEASED);
-    CHECK_TRUE(mv_is_released(&r));
+    CHECK_TRUE(mv_view_is_released(&r));
     CHECK_OK(mv_view_release(&r));
     /* An empty first dimension has no sub-views. */
     mv_ssize eshape[2] = {0, 3};
@@ -507,9 +507,9 @@ static void test_narrow_dim_suboffsets(void **state) {
     CHECK_EQ(v.suboffsets[0], -1);
     mv_ssize idx[3] = {0, 0, 0};
     mv_value x;
-    CHECK_OK(mv_getn(&v, idx, 3, &x));
+    CHECK_OK(mv_view_getn(&v, idx, 3, &x));
     CHECK_EQ(x.i, 102);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
     mv_owner_release(o);
@@ -535,13 +535,13 @@ static void test_narrow_dim_errors(void **state) {
     CHECK_EQ(v.shape[0], 2);
     CHECK_EQ(v.shape[1], 3);
     CHECK_EQ(v.strides[1], 4);
-    CHECK_EQ(v.len, 24);
-    CHECK_TRUE(mv_is_c_contiguous(&v));
+    CHECK_EQ(v.nbytes, 24);
+    CHECK_TRUE(mv_view_is_c_contiguous(&v));
     /* Narrowing to nothing, and huge steps. */
     CHECK_OK(mv_view_narrow_dim(&v, 1, 3, 0, 1));
     CHECK_EQ(v.shape[1], 0);
-    CHECK_EQ(v.len, 0);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_EQ(v.nbytes, 0);
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     char *buf = v.buf;
     CHECK_OK(mv_view_narrow_dim(&v, 0, MV_END, MV_BEGIN, MV_SSIZE_MIN));
     CHECK_EQ(v.shape[0], 1);
@@ -634,7 +634,7 @@ static void check_select_random(const mv_view *src, mv_owner *o, uint64_t *seed,
                 CHECK_TRUE(r.shape == r.dims_);
         }
         if (rc < 0) {
-            CHECK_TRUE(mv_is_released(&r));
+            CHECK_TRUE(mv_view_is_released(&r));
             CHECK_EQ(mv_owner_exports(o), exports);
         }
         CHECK_OK(mv_view_release(&r));
@@ -704,7 +704,7 @@ static void test_select_errors(void **state) {
     mv_keyitem key[3];
     memset(key, 0, sizeof key);
     CHECK_ERR(mv_view_select(&r, &z, key, 1), MV_ETYPE, MSG_0DIM);
-    CHECK_TRUE(mv_is_released(&r));
+    CHECK_TRUE(mv_view_is_released(&r));
     CHECK_OK(mv_view_select(&r, &z, key, 0)); /* z[()]: z itself */
     CHECK_EQ(r.ndim, 0);
     CHECK_OK(mv_view_release(&r));
@@ -737,7 +737,7 @@ static void test_select_errors(void **state) {
     CHECK_EQ(mv_owner_exports(o), 2);
     CHECK_OK(mv_view_release(&v));
     CHECK_ERR(mv_view_select(&r, &v, key, 0), MV_EVALUE, MSG_RELEASED);
-    CHECK_TRUE(mv_is_released(&r));
+    CHECK_TRUE(mv_view_is_released(&r));
     CHECK_OK(mv_view_release(&z));
     CHECK_EQ(mv_owner_exports(o), 0);
     mv_owner_release(o);

@@ -93,11 +93,11 @@ static int slot_of(const mv_view *v) {
  * pattern; returns the number of wrong items (or 1 for a failed call). */
 static long check_items(const mv_view *v, int k) {
     long bad = 0;
-    if (v->ndim == 1 && v->fmtchar != 'B') {
+    if (v->ndim == 1 && v->fmtchar_ != 'B') {
         /* Records ("<hI"): each item's first byte, through its address. */
         for (mv_ssize i = 0; i < v->shape[0]; i++) {
             char *p;
-            if (mv_item_ptr(v, i, &p) < 0)
+            if (mv_view_item_ptr(v, i, &p) < 0)
                 return 1;
             mv_ssize off = (unsigned char *)p - slots[k].base;
             if (off < 0 || off + v->itemsize > slots[k].len ||
@@ -108,7 +108,7 @@ static long check_items(const mv_view *v, int k) {
         for (mv_ssize i = 0; i < v->shape[0]; i++) {
             mv_value x;
             char *p;
-            if (mv_get(v, i, &x) < 0 || mv_item_ptr(v, i, &p) < 0)
+            if (mv_view_get(v, i, &x) < 0 || mv_view_item_ptr(v, i, &p) < 0)
                 return 1;
             mv_ssize off = (unsigned char *)p - slots[k].base;
             if (x.u != pattern_byte(slots[k].seed, off))
@@ -119,7 +119,7 @@ static long check_items(const mv_view *v, int k) {
             for (mv_ssize j = 0; j < v->shape[1]; j++) {
                 mv_ssize idx[2] = {i, j};
                 mv_value x;
-                if (mv_getn(v, idx, 2, &x) < 0)
+                if (mv_view_getn(v, idx, 2, &x) < 0)
                     return 1;
                 mv_ssize off =
                     (unsigned char *)tu_item_addr(v, idx) - slots[k].base;

@@ -112,7 +112,7 @@ static inline void tu_layout_view(mv_view *v, mv_owner *o, void *buf,
     mv_layout l;
     memset(&l, 0, sizeof l);
     l.buf = buf;
-    l.len = len;
+    l.nbytes = len;
     l.itemsize = itemsize;
     l.format = format;
     l.ndim = ndim;
@@ -196,7 +196,8 @@ static inline int tu_inside(const void *p, const void *base, size_t n) {
     return a >= b && a < b + n;
 }
 
-/* Values offered to mv_pack/mv_set, one constructor a value type. */
+/* Values offered to mv_format_pack/mv_view_set, one constructor a value type.
+ */
 static inline mv_value vint(int64_t i) {
     return (mv_value){.type = MV_VAL_INT, .i = i};
 }

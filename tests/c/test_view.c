@@ -11,10 +11,11 @@
 
 static void check_flags(const mv_view *v) {
     int c = tu_ref_contig(v, 0), f = tu_ref_contig(v, 1);
-    if (!!mv_is_c_contiguous(v) != c || !!mv_is_f_contiguous(v) != f)
+    if (!!mv_view_is_c_contiguous(v) != c || !!mv_view_is_f_contiguous(v) != f)
         fail_msg("ndim %d: flags C=%d F=%d, want C=%d F=%d", v->ndim,
-                 mv_is_c_contiguous(v) != 0, mv_is_f_contiguous(v) != 0, c, f);
-    CHECK_EQ(!!mv_is_contiguous(v), c || f);
+                 mv_view_is_c_contiguous(v) != 0,
+                 mv_view_is_f_contiguous(v) != 0, c, f);
+    CHECK_EQ(!!mv_view_is_contiguous(v), c || f);
 }
 
 /* ---- from_owner ---- */
@@ -27,20 +28,20 @@ static void test_from_owner(void **state) {
     CHECK_OK(mv_view_from_owner(&v, o));
     CHECK_TRUE(v.buf == (char *)mv_owner_data(o));
     CHECK_TRUE(v.owner == o);
-    CHECK_EQ(v.len, 10);
+    CHECK_EQ(v.nbytes, 10);
     CHECK_EQ(v.itemsize, 1);
     assert_string_equal(v.format, "B");
-    CHECK_EQ(v.fmtchar, 'B');
+    CHECK_EQ(v.fmtchar_, 'B');
     CHECK_EQ(v.ndim, 1);
     CHECK_EQ(v.shape[0], 10);
     CHECK_EQ(v.strides[0], 1);
     CHECK_TRUE(v.suboffsets == NULL);
-    CHECK_EQ(v.exports, 0);
-    CHECK_TRUE(mv_is_c_contiguous(&v));
-    CHECK_TRUE(mv_is_f_contiguous(&v));
+    CHECK_EQ(v.exports_, 0);
+    CHECK_TRUE(mv_view_is_c_contiguous(&v));
+    CHECK_TRUE(mv_view_is_f_contiguous(&v));
     CHECK_TRUE(!(v.flags & MV_READONLY));
-    CHECK_TRUE(!mv_is_released(&v));
-    CHECK_OK(mv_check_released(&v));
+    CHECK_TRUE(!mv_view_is_released(&v));
+    CHECK_OK(mv_view_check_released(&v));
     mv_ssize n = -1;
     CHECK_OK(mv_view_length(&v, &n));
     CHECK_EQ(n, 10);
@@ -76,7 +77,8 @@ static void test_readonly_owners_give_readonly_views(void **state) {
     tu_layout_view(&v, o, buf, 8, "B", 1, 1, NULL, NULL, NULL, 1);
     CHECK_TRUE(v.flags & MV_READONLY);
     mv_value x = {.type = MV_VAL_INT, .i = 1};
-    CHECK_ERR(mv_set(&v, 0, &x), MV_ETYPE, "cannot modify read-only memory");
+    CHECK_ERR(mv_view_set(&v, 0, &x), MV_ETYPE,
+              "cannot modify read-only memory");
     CHECK_EQ(buf[0], 0);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -94,24 +96,24 @@ static void test_layout_defaults(void **state) {
     CHECK_EQ(v.ndim, 1);
     CHECK_EQ(v.shape[0], 6);
     CHECK_EQ(v.strides[0], 4);
-    CHECK_EQ(v.len, 24);
-    CHECK_EQ(v.fmtchar, 'i');
+    CHECK_EQ(v.nbytes, 24);
+    CHECK_EQ(v.fmtchar_, 'i');
     check_flags(&v);
     mv_value x;
-    CHECK_OK(mv_get(&v, 5, &x));
+    CHECK_OK(mv_view_get(&v, 5, &x));
     CHECK_EQ(x.type, MV_VAL_INT);
     CHECK_EQ(x.i, 6);
     CHECK_OK(mv_view_release(&v));
     /* No format: "B". */
     tu_layout_view(&v, o, data, 24, NULL, 1, 1, NULL, NULL, NULL, 0);
     assert_string_equal(v.format, "B");
-    CHECK_EQ(v.fmtchar, 'B');
+    CHECK_EQ(v.fmtchar_, 'B');
     CHECK_EQ(v.shape[0], 24);
     CHECK_OK(mv_view_release(&v));
     /* A format the core cannot read is kept as given. */
     tu_layout_view(&v, o, data, 24, "<i", 4, 1, NULL, NULL, NULL, 0);
     assert_string_equal(v.format, "<i");
-    CHECK_EQ(v.fmtchar, 0);
+    CHECK_EQ(v.fmtchar_, 0);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -127,9 +129,9 @@ static void test_layout_2d_c_and_fortran(void **state) {
     tu_layout_view(&v, o, data, 48, "i", 4, 2, shape, NULL, NULL, 0);
     CHECK_EQ(v.strides[0], 16);
     CHECK_EQ(v.strides[1], 4);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && !mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && !mv_view_is_f_contiguous(&v));
     check_flags(&v);
-    CHECK_EQ(v.len, 48);
+    CHECK_EQ(v.nbytes, 48);
     mv_ssize n;
     CHECK_OK(mv_view_length(&v, &n));
     CHECK_EQ(n, 3);
@@ -139,18 +141,18 @@ static void test_layout_2d_c_and_fortran(void **state) {
 
     mv_ssize fstrides[2] = {4, 12};
     tu_layout_view(&v, o, data, 48, "i", 4, 2, shape, fstrides, NULL, 0);
-    CHECK_TRUE(!mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     check_flags(&v);
     mv_value x;
     mv_ssize idx[2] = {2, 1};
-    CHECK_OK(mv_getn(&v, idx, 2, &x));
+    CHECK_OK(mv_view_getn(&v, idx, 2, &x));
     CHECK_EQ(x.i, 2 + 1 * 3);
     CHECK_OK(mv_view_release(&v));
 
     /* A dimension of 1 makes both orders agree. */
     mv_ssize shape1[2] = {1, 12};
     tu_layout_view(&v, o, data, 48, "i", 4, 2, shape1, NULL, NULL, 0);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     check_flags(&v);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -164,20 +166,20 @@ static void test_layout_negative_and_zero_strides(void **state) {
     mv_ssize shape[1] = {8}, neg[1] = {-1};
     tu_layout_view(&v, o, data + 7, 8, "B", 1, 1, shape, neg, NULL, 0);
     check_flags(&v);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     mv_value x;
-    CHECK_OK(mv_get(&v, 0, &x));
+    CHECK_OK(mv_view_get(&v, 0, &x));
     CHECK_EQ(x.u, 17);
-    CHECK_OK(mv_get(&v, -1, &x));
+    CHECK_OK(mv_view_get(&v, -1, &x));
     CHECK_EQ(x.u, 10);
     CHECK_OK(mv_view_release(&v));
 
     mv_ssize shape3[1] = {3}, zero[1] = {0};
     tu_layout_view(&v, o, data + 2, 3, "B", 1, 1, shape3, zero, NULL, 0);
     check_flags(&v);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     for (int i = 0; i < 3; i++) {
-        CHECK_OK(mv_get(&v, i, &x));
+        CHECK_OK(mv_view_get(&v, i, &x));
         CHECK_EQ(x.u, 12);
     }
     CHECK_OK(mv_view_release(&v));
@@ -185,16 +187,16 @@ static void test_layout_negative_and_zero_strides(void **state) {
     /* One item with any stride is contiguous. */
     mv_ssize one[1] = {1}, big[1] = {1000};
     tu_layout_view(&v, o, data, 1, "B", 1, 1, one, big, NULL, 0);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     CHECK_OK(mv_view_release(&v));
 
     /* 2-D: rows reversed. */
     mv_ssize shape2[2] = {2, 4}, rs[2] = {-4, 1};
     tu_layout_view(&v, o, data + 4, 8, "B", 1, 2, shape2, rs, NULL, 0);
     check_flags(&v);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     mv_ssize idx[2] = {1, 3};
-    CHECK_OK(mv_getn(&v, idx, 2, &x));
+    CHECK_OK(mv_view_getn(&v, idx, 2, &x));
     CHECK_EQ(x.u, 13);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -207,9 +209,9 @@ static void test_layout_zero_size(void **state) {
     mv_view v;
     mv_ssize shape[2] = {0, 3}, strides[2] = {5, 7};
     tu_layout_view(&v, o, data, 0, "B", 1, 2, shape, strides, NULL, 0);
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     /* No items: contiguous in both orders whatever the strides. */
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     check_flags(&v);
     CHECK_OK(mv_view_release(&v));
 
@@ -217,10 +219,10 @@ static void test_layout_zero_size(void **state) {
      * calls it non-contiguous (memoryview(b"ab")[0:0:2].contiguous). */
     mv_ssize s0[1] = {0}, st[1] = {2};
     tu_layout_view(&v, o, data, 0, "B", 1, 1, s0, st, NULL, 0);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     check_flags(&v);
     mv_value x;
-    CHECK_ERR(mv_get(&v, 0, &x), MV_EINDEX,
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_EINDEX,
               "index out of bounds on dimension 1");
     CHECK_OK(mv_view_release(&v));
 
@@ -228,12 +230,12 @@ static void test_layout_zero_size(void **state) {
      * past MV_SSIZE_MAX: no overflow, and still an empty view. */
     mv_ssize huge[3] = {0, (mv_ssize)1 << 59, 29};
     tu_layout_view(&v, o, data, 0, "i", 4, 3, huge, NULL, NULL, 0);
-    CHECK_EQ(v.len, 0);
+    CHECK_EQ(v.nbytes, 0);
     CHECK_EQ(v.strides[2], 4);
     CHECK_EQ(v.strides[1], 4 * 29);
     CHECK_EQ(v.strides[0], 0);
     void *bytes = NULL;
-    CHECK_OK(mv_tobytes(&v, &bytes, MV_ORDER_C));
+    CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
     free(bytes);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -247,11 +249,11 @@ static void test_layout_0d(void **state) {
     mv_ssize dummy = 99;
     tu_layout_view(&v, o, &d, 8, "d", 8, 0, &dummy, NULL, NULL, 0);
     CHECK_EQ(v.ndim, 0);
-    CHECK_EQ(v.len, 8);
+    CHECK_EQ(v.nbytes, 8);
     CHECK_TRUE(v.buf == (char *)&d);
-    CHECK_TRUE(mv_is_c_contiguous(&v) && mv_is_f_contiguous(&v));
+    CHECK_TRUE(mv_view_is_c_contiguous(&v) && mv_view_is_f_contiguous(&v));
     mv_value x;
-    CHECK_OK(mv_getn(&v, NULL, 0, &x));
+    CHECK_OK(mv_view_getn(&v, NULL, 0, &x));
     CHECK_EQ(x.type, MV_VAL_FLOAT);
     CHECK_TRUE(x.f == 2.25);
     /* As the header says and Python 3.11's builtin does (len() of a 0-D
@@ -284,16 +286,16 @@ static void test_layout_suboffsets(void **state) {
     CHECK_TRUE(v.suboffsets != NULL);
     CHECK_EQ(v.suboffsets[0], 0);
     CHECK_EQ(v.suboffsets[1], -1);
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
     check_flags(&v);
     for (mv_ssize i = 0; i < 2; i++)
         for (mv_ssize j = 0; j < 3; j++) {
             mv_ssize idx[2] = {i, j};
             mv_value x;
-            CHECK_OK(mv_getn(&v, idx, 2, &x));
+            CHECK_OK(mv_view_getn(&v, idx, 2, &x));
             CHECK_EQ(x.u, 1 + 3 * i + j);
             char *p;
-            CHECK_OK(mv_item_ptrn(&v, idx, 2, &p));
+            CHECK_OK(mv_view_item_ptrn(&v, idx, 2, &p));
             CHECK_TRUE(p == tu_item_addr(&v, idx));
         }
     mv_view w;
@@ -339,7 +341,7 @@ static void test_layout_random_flags(void **state) {
         mv_view v;
         tu_layout_view(&v, o, buf, n * itemsize, fmt, itemsize, ndim, shape,
                        strides, NULL, 0);
-        CHECK_EQ(v.len, n * itemsize);
+        CHECK_EQ(v.nbytes, n * itemsize);
         for (int d = 0; d < ndim; d++) {
             CHECK_EQ(v.shape[d], shape[d]);
             CHECK_EQ(v.strides[d], strides[d]);
@@ -373,7 +375,7 @@ static void hostile(mv_owner *o, const mv_layout *l, int line) {
         fail_msg("line %d: exports %td -> %td after a refused layout", line,
                  before, mv_owner_exports(o));
     if (memcmp(&v, ref, sizeof v) != 0) {
-        if (!mv_is_released(&v) || v.owner != NULL)
+        if (!mv_view_is_released(&v) || v.owner != NULL)
             fail_msg("line %d: refused layout left a half-made view", line);
         if (mv_view_release(&v) != MV_OK)
             fail_msg("line %d: releasing a refused view failed", line);
@@ -396,7 +398,7 @@ static void test_hostile_layouts(void **state) {
     l.buf = data;
     l.format = "B";
     l.itemsize = 1;
-    l.len = 1;
+    l.nbytes = 1;
     l.shape = shape;
     l.strides = strides;
 
@@ -416,7 +418,7 @@ static void test_hostile_layouts(void **state) {
     l.ndim = 2;
     shape[0] = 2;
     shape[1] = -1;
-    l.len = 2;
+    l.nbytes = 2;
     hostile(o, &l, __LINE__);
     shape[1] = MV_SSIZE_MIN;
     hostile(o, &l, __LINE__);
@@ -426,11 +428,11 @@ static void test_hostile_layouts(void **state) {
      * value. */
     shape[0] = MV_SSIZE_MAX;
     shape[1] = 2;
-    l.len = (mv_ssize)((uint64_t)MV_SSIZE_MAX * 2u); /* -2 */
+    l.nbytes = (mv_ssize)((uint64_t)MV_SSIZE_MAX * 2u); /* -2 */
     hostile(o, &l, __LINE__);
     shape[0] = (mv_ssize)1 << 32;
     shape[1] = (mv_ssize)1 << 32;
-    l.len = 0; /* 2^64 wraps to 0 */
+    l.nbytes = 0; /* 2^64 wraps to 0 */
     hostile(o, &l, __LINE__);
     shape[0] = (mv_ssize)1 << 31;
     shape[1] = (mv_ssize)1 << 31;
@@ -443,24 +445,24 @@ static void test_hostile_layouts(void **state) {
 
     /* Item size 0 or negative. */
     l.ndim = 1;
-    l.len = 0;
+    l.nbytes = 0;
     shape[0] = 4;
     l.itemsize = 0;
     hostile(o, &l, __LINE__);
     l.itemsize = -1;
-    l.len = -4;
+    l.nbytes = -4;
     hostile(o, &l, __LINE__);
     l.itemsize = MV_SSIZE_MIN;
-    l.len = 0;
+    l.nbytes = 0;
     hostile(o, &l, __LINE__);
 
     /* len that does not match product(shape) * itemsize. */
     l.itemsize = 1;
-    l.len = 5;
+    l.nbytes = 5;
     hostile(o, &l, __LINE__);
-    l.len = 3;
+    l.nbytes = 3;
     hostile(o, &l, __LINE__);
-    l.len = -1;
+    l.nbytes = -1;
     hostile(o, &l, __LINE__);
 
     CHECK_EQ(mv_owner_exports(o), 0);
@@ -479,7 +481,7 @@ static void test_hostile_layouts_strides_and_formats(void **state) {
     l.shape = shape;
     l.strides = strides;
     /* A native format with the wrong item size. */
-    l.len = 4;
+    l.nbytes = 4;
     l.format = "i";
     l.itemsize = 1;
     hostile(o, &l, __LINE__);
@@ -489,9 +491,9 @@ static void test_hostile_layouts_strides_and_formats(void **state) {
     l.itemsize = 4;
     l.shape = NULL;
     l.strides = NULL;
-    l.len = 6;
+    l.nbytes = 6;
     hostile(o, &l, __LINE__);
-    l.len = -4;
+    l.nbytes = -4;
     hostile(o, &l, __LINE__);
 
     /* Stride products that overflow an address offset. */
@@ -501,7 +503,7 @@ static void test_hostile_layouts_strides_and_formats(void **state) {
     l.strides = strides;
     l.ndim = 1;
     shape[0] = 3;
-    l.len = 3;
+    l.nbytes = 3;
     strides[0] = MV_SSIZE_MAX / 2 + 1;
     hostile(o, &l, __LINE__);
     strides[0] = MV_SSIZE_MIN;
@@ -521,7 +523,7 @@ static void test_layout_outside_owner(void **state) {
     l.format = "B";
     l.itemsize = 1;
     l.ndim = 2;
-    l.len = 16;
+    l.nbytes = 16;
     l.shape = shape;
     l.strides = strides;
     /* Exactly the owner's last byte is fine... */
@@ -576,12 +578,12 @@ static void test_view_new_is_independent(void **state) {
     CHECK_OK(mv_view_new(&w, &v));
     CHECK_EQ(mv_owner_exports(o), 2);
     CHECK_TRUE(w.buf == v.buf && w.owner == o);
-    CHECK_EQ(w.len, v.len);
+    CHECK_EQ(w.nbytes, v.nbytes);
     CHECK_EQ(w.itemsize, 4);
     assert_string_equal(w.format, "i");
     CHECK_EQ(w.ndim, 2);
     CHECK_EQ(w.flags, v.flags);
-    CHECK_EQ(w.exports, 0);
+    CHECK_EQ(w.exports_, 0);
     /* Its geometry is its own copy. */
     CHECK_TRUE(tu_inside(w.shape, &w, sizeof w));
     CHECK_TRUE(tu_inside(w.strides, &w, sizeof w));
@@ -593,8 +595,8 @@ static void test_view_new_is_independent(void **state) {
     CHECK_EQ(mv_owner_exports(o), 1);
     mv_value x = {.type = MV_VAL_INT, .i = -9};
     mv_ssize idx[2] = {1, 2};
-    CHECK_OK(mv_setn(&w, idx, 2, &x));
-    CHECK_OK(mv_getn(&w, idx, 2, &x));
+    CHECK_OK(mv_view_setn(&w, idx, 2, &x));
+    CHECK_OK(mv_view_getn(&w, idx, 2, &x));
     CHECK_EQ(x.i, -9);
     CHECK_OK(mv_view_release(&w));
     CHECK_EQ(mv_owner_exports(o), 0);
@@ -612,9 +614,10 @@ static void test_view_readonly(void **state) {
     CHECK_TRUE(!(v.flags & MV_READONLY));
     CHECK_EQ(mv_owner_exports(o), 2);
     mv_value x = {.type = MV_VAL_INT, .i = 3};
-    CHECK_ERR(mv_set(&r, 0, &x), MV_ETYPE, "cannot modify read-only memory");
-    CHECK_OK(mv_set(&v, 0, &x));
-    CHECK_OK(mv_get(&r, 0, &x));
+    CHECK_ERR(mv_view_set(&r, 0, &x), MV_ETYPE,
+              "cannot modify read-only memory");
+    CHECK_OK(mv_view_set(&v, 0, &x));
+    CHECK_OK(mv_view_get(&r, 0, &x));
     CHECK_EQ(x.u, 3);
     /* Views of a read-only view stay read-only. */
     mv_view s;
@@ -644,15 +647,15 @@ static void test_view_move(void **state) {
             want_strides[d] = a.strides[d];
         mv_view_move(&b, &a);
         CHECK_EQ(mv_owner_exports(o), 1);
-        CHECK_TRUE(mv_is_released(&a));
+        CHECK_TRUE(mv_view_is_released(&a));
         CHECK_TRUE(a.owner == NULL);
-        CHECK_ERR(mv_check_released(&a), MV_EVALUE, MSG_RELEASED);
+        CHECK_ERR(mv_view_check_released(&a), MV_EVALUE, MSG_RELEASED);
         CHECK_OK(mv_view_release(&a));
         CHECK_EQ(mv_owner_exports(o), 1);
         /* Scribble over the source: the moved view must not point into it. */
         memset(&a, 0xee, sizeof a);
         CHECK_EQ(b.ndim, ndim);
-        CHECK_EQ(b.len, len);
+        CHECK_EQ(b.nbytes, len);
         for (int d = 0; d < ndim; d++) {
             CHECK_EQ(b.shape[d], 2);
             CHECK_EQ(b.strides[d], want_strides[d]);
@@ -686,10 +689,10 @@ static void test_many_dimensions(void **state) {
         tu_layout_view(&v, o, mv_owner_data(o), len * 2, "h", 2, ndim, shape,
                        NULL, NULL, 0);
         CHECK_EQ(v.ndim, ndim);
-        CHECK_EQ(v.len, len * 2);
+        CHECK_EQ(v.nbytes, len * 2);
         for (int d = 0; d < ndim; d++)
             CHECK_EQ(v.shape[d], shape[d]);
-        CHECK_TRUE(mv_is_c_contiguous(&v));
+        CHECK_TRUE(mv_view_is_c_contiguous(&v));
         check_flags(&v);
         CHECK_OK(mv_view_new(&w, &v));
         if (ndim > 0) {
@@ -702,8 +705,8 @@ static void test_many_dimensions(void **state) {
         for (int d = 0; d < ndim; d++)
             idx[d] = shape[d] - 1;
         mv_value x = {.type = MV_VAL_INT, .i = -ndim};
-        CHECK_OK(mv_setn(&w, idx, ndim, &x));
-        CHECK_OK(mv_getn(&v, idx, ndim, &x));
+        CHECK_OK(mv_view_setn(&w, idx, ndim, &x));
+        CHECK_OK(mv_view_getn(&v, idx, ndim, &x));
         CHECK_EQ(x.i, -ndim);
         CHECK_OK(mv_view_release(&v));
         CHECK_OK(mv_view_release(&w));
@@ -724,30 +727,30 @@ static void test_release_idempotent_and_final(void **state) {
     CHECK_OK(mv_view_release(&v));
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
-    CHECK_TRUE(mv_is_released(&v));
+    CHECK_TRUE(mv_view_is_released(&v));
     CHECK_TRUE(v.owner == NULL);
-    CHECK_TRUE(!mv_is_c_contiguous(&v) && !mv_is_f_contiguous(&v));
-    CHECK_TRUE(!mv_is_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_c_contiguous(&v) && !mv_view_is_f_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_contiguous(&v));
 
     mv_value x = {.type = MV_VAL_INT, .i = 1};
     char *p;
     void *out = NULL;
     char bytes[8];
     mv_ssize n, idx[1] = {0};
-    CHECK_ERR(mv_check_released(&v), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_check_released(&v), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_length(&v, &n), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_length_nd(&v, &n), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_get(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_set(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_getn(&v, idx, 1, &x), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_setn(&v, idx, 1, &x), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_item_ptr(&v, 0, &p), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_item_ptrn(&v, idx, 1, &p), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_get(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_set(&v, 0, &x), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_getn(&v, idx, 1, &x), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_setn(&v, idx, 1, &x), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_item_ptr(&v, 0, &p), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_item_ptrn(&v, idx, 1, &p), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_slice(&w, &v, 0, 1, 1), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_narrow(&v, 0, 1, 1), MV_EVALUE, MSG_RELEASED);
-    CHECK_ERR(mv_tobytes(&v, &out, MV_ORDER_C), MV_EVALUE, MSG_RELEASED);
+    CHECK_ERR(mv_view_tobytes(&v, &out, MV_ORDER_C), MV_EVALUE, MSG_RELEASED);
     CHECK_TRUE(out == NULL);
-    CHECK_ERR(mv_tobytes_into(&v, bytes, 8, MV_ORDER_C), MV_EVALUE,
+    CHECK_ERR(mv_view_tobytes_into(&v, bytes, 8, MV_ORDER_C), MV_EVALUE,
               MSG_RELEASED);
     CHECK_ERR(mv_view_export(&v), MV_EVALUE, MSG_RELEASED);
     CHECK_ERR(mv_view_new(&w, &v), MV_EVALUE, MSG_RELEASED);
@@ -762,23 +765,23 @@ static void test_release_refused_while_exported(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     CHECK_OK(mv_view_export(&v));
-    CHECK_EQ(v.exports, 1);
+    CHECK_EQ(v.exports_, 1);
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 1 exported buffer");
-    CHECK_TRUE(!mv_is_released(&v));
+    CHECK_TRUE(!mv_view_is_released(&v));
     CHECK_EQ(mv_owner_exports(o), 1);
     CHECK_OK(mv_view_export(&v));
-    CHECK_EQ(v.exports, 2);
+    CHECK_EQ(v.exports_, 2);
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 2 exported buffers");
     /* Still fully usable. */
     mv_value x;
-    CHECK_OK(mv_get(&v, 7, &x));
+    CHECK_OK(mv_view_get(&v, 7, &x));
     mv_view_unexport(&v);
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 1 exported buffer");
     mv_view_unexport(&v);
-    CHECK_EQ(v.exports, 0);
+    CHECK_EQ(v.exports_, 0);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
     /* Exports of one view do not block another. */
@@ -786,7 +789,7 @@ static void test_release_refused_while_exported(void **state) {
     CHECK_OK(mv_view_from_owner(&a, o));
     CHECK_OK(mv_view_new(&b, &a));
     CHECK_OK(mv_view_export(&a));
-    CHECK_EQ(b.exports, 0);
+    CHECK_EQ(b.exports_, 0);
     CHECK_OK(mv_view_release(&b));
     mv_view_unexport(&a);
     CHECK_OK(mv_view_release(&a));
@@ -803,10 +806,10 @@ static void test_release_order_with_owner(void **state) {
     CHECK_OK(mv_view_from_owner(&v, o));
     mv_owner_release(o);
     mv_value x;
-    CHECK_OK(mv_get(&v, 10, &x));
+    CHECK_OK(mv_view_get(&v, 10, &x));
     CHECK_EQ(x.u, 'd');
     mv_ssize steps = 0;
-    while (v.len) {
+    while (v.nbytes) {
         CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1));
         steps++;
     }

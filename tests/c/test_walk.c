@@ -144,7 +144,7 @@ static void test_walk_1d(void **state) {
     mv_owner_release(o);
 }
 
-/* Every native format, against mv_unpack's reading of the same bytes. */
+/* Every native format, against mv_format_unpack's reading of the same bytes. */
 static void test_walk_formats(void **state) {
     (void)state;
     const char *fmts[] = {"c", "b", "B", "?", "h", "H", "i", "I", "l",  "L",
@@ -166,7 +166,7 @@ static void test_walk_formats(void **state) {
         on_begin(&want, 0, n);
         for (mv_ssize j = 0; j < n; j++) {
             mv_value x;
-            CHECK_OK(mv_unpack(fmts[k], buf + j * size, &x));
+            CHECK_OK(mv_format_unpack(fmts[k], buf + j * size, &x));
             on_item(&want, &x);
         }
         on_end(&want, 0);
@@ -301,7 +301,7 @@ static void test_walk_suboffsets(void **state) {
     mv_ssize shape[] = {2, 3}, strides[] = {sizeof(char *), 1};
     mv_ssize sub[] = {1, -1}; /* skip each row's first byte */
     tu_layout_view(&v, o, pil.rows, 6, "B", 1, 2, shape, strides, sub, 0);
-    CHECK_TRUE(!mv_is_c_contiguous(&v));
+    CHECK_TRUE(!mv_view_is_c_contiguous(&v));
     expect(&v, "[[10, 11, 12], [20, 21, 22]]");
     CHECK_OK(mv_view_slice(&s, &v, MV_END, MV_BEGIN, -1));
     expect(&s, "[[20, 21, 22], [10, 11, 12]]");

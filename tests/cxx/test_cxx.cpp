@@ -35,7 +35,7 @@ static int failures = 0;
         }                                                                      \
     } while (0)
 
-/* Items of a view, read through mv_get() (inline in the header). */
+/* Items of a view, read through mv_view_get() (inline in the header). */
 static std::vector<unsigned> items(const mv_view &v) {
     std::vector<unsigned> out;
     mv_ssize n = 0;
@@ -43,7 +43,7 @@ static std::vector<unsigned> items(const mv_view &v) {
         return out;
     for (mv_ssize i = 0; i < n; i++) {
         mv_value x;
-        if (mv_get(&v, i, &x) < 0)
+        if (mv_view_get(&v, i, &x) < 0)
             break;
         out.push_back(static_cast<unsigned>(x.u));
     }
@@ -67,30 +67,30 @@ static void test_copy_slice_get() {
 
     /* The inline narrowing, as in Python's while b: b = b[1:]. */
     int steps = 0;
-    while (s.len) {
+    while (s.nbytes) {
         CHECK(mv_view_narrow(&s, 1, MV_END, 1) == MV_OK);
         ++steps;
     }
     CHECK(steps == 5);
 
     mv_value x{};
-    CHECK(mv_get(&v, 11, &x) == MV_EINDEX);
+    CHECK(mv_view_get(&v, 11, &x) == MV_EINDEX);
     CHECK(std::string(mv_err_name(MV_EINDEX)) == "IndexError");
     CHECK(std::string(mv_errmsg()) == "index out of bounds on dimension 1");
     x.type = MV_VAL_INT;
     x.i = 1;
-    CHECK(mv_set(&v, 0, &x) == MV_ETYPE);
+    CHECK(mv_view_set(&v, 0, &x) == MV_ETYPE);
     CHECK(std::string(mv_errmsg()) == "cannot modify read-only memory");
 
     void *bytes = nullptr;
-    CHECK(mv_tobytes(&r, &bytes, MV_ORDER_C) == MV_OK);
+    CHECK(mv_view_tobytes(&r, &bytes, MV_ORDER_C) == MV_OK);
     CHECK(bytes != nullptr && std::memcmp(bytes, "drwolh", 6) == 0);
     std::free(bytes);
 
     CHECK(mv_view_release(&r) == MV_OK);
     CHECK(mv_view_release(&s) == MV_OK);
     CHECK(mv_view_release(&v) == MV_OK);
-    CHECK(mv_is_released(&v));
+    CHECK(mv_view_is_released(&v));
 }
 
 static void test_wrap_with_lambda_callback() {
@@ -110,7 +110,7 @@ static void test_wrap_with_lambda_callback() {
     mv_value x{};
     x.type = MV_VAL_UINT;
     x.u = 200;
-    CHECK(mv_set(&v, 3, &x) == MV_OK);
+    CHECK(mv_view_set(&v, 3, &x) == MV_OK);
     CHECK(storage[3] == 200); /* zero-copy: the write lands in storage */
     CHECK(mv_view_release(&v) == MV_OK);
     CHECK(released == 4);

@@ -76,7 +76,7 @@ static void pack_one(input *in) {
     memcpy(saved, item, sizeof item);
     /* The item sits at an odd offset: packing must not assume alignment. */
     unsigned char *at = item + 1 + (u8(in) & 7);
-    int rc = chk(mv_pack(fmt, at, &x));
+    int rc = chk(mv_format_pack(fmt, at, &x));
     mv_ssize size = mv_format_itemsize(fmt);
     if (rc < 0) {
         if (memcmp(item, saved, sizeof item))
@@ -89,7 +89,7 @@ static void pack_one(input *in) {
         if ((item + k < at || item + k >= at + size) && item[k] != saved[k])
             fail("pack wrote outside its item");
     mv_value y;
-    if (chk(mv_unpack(fmt, at, &y)) < 0)
+    if (chk(mv_format_unpack(fmt, at, &y)) < 0)
         fail("unpack of a packed item failed");
     mv_kind kind = mv_format_kind(fmt);
     if ((kind == MV_KIND_INT || kind == MV_KIND_UINT) &&
@@ -114,7 +114,7 @@ static void unpack_one(input *in) {
     for (size_t k = 0; k < sizeof item; k++)
         item[k] = u8(in);
     mv_value y;
-    if (chk(mv_unpack(fmt, item, &y)) < 0) {
+    if (chk(mv_format_unpack(fmt, item, &y)) < 0) {
         if (mv_format_itemsize(fmt) != 0)
             fail("unpack of a native format failed");
         return;
@@ -125,7 +125,7 @@ static void unpack_one(input *in) {
         return;
     memcpy(again, item, sizeof item);
     memset(again, 0xee, (size_t)mv_format_itemsize(fmt));
-    if (chk(mv_pack(fmt, again, &y)) < 0)
+    if (chk(mv_format_pack(fmt, again, &y)) < 0)
         fail("an unpacked value does not pack again");
     if (memcmp(again, item, sizeof item))
         fail("unpack + pack changed the bytes");
@@ -215,9 +215,9 @@ static void compare_views(input *in, mv_owner *o) {
         if (chk(mv_view_equal(&a, &a, &eq)) == MV_OK && eq != 0 && eq != 1)
             fail("equal gave neither 0 nor 1");
         mv_value x;
-        chk(mv_get(&a, 0, &x));
+        chk(mv_view_get(&a, 0, &x));
         void *bytes = NULL;
-        if (chk(mv_tobytes(&a, &bytes, MV_ORDER_C)) == MV_OK)
+        if (chk(mv_view_tobytes(&a, &bytes, MV_ORDER_C)) == MV_OK)
             free(bytes);
     }
     if (ra == MV_OK && chk(mv_view_release(&a)) < 0)

@@ -117,7 +117,7 @@ static void keep(state *s, int rc) {
     mv_view *d = &s->views[s->nviews];
     if (rc == MV_OK)
         s->nviews++;
-    else if (!mv_is_released(d) && memcmp(d, &before, sizeof before))
+    else if (!mv_view_is_released(d) && memcmp(d, &before, sizeof before))
         fail("failed constructor left its destination live and changed");
 }
 
@@ -127,7 +127,7 @@ static void op_tobytes(mv_view *v, input *in) {
     static const int orders[] = {MV_ORDER_C, MV_ORDER_F, MV_ORDER_A, 'X', 0};
     int order = orders[u8(in) % 5];
     void *p = NULL;
-    int rc = chk(mv_tobytes(v, &p, (mv_order)order));
+    int rc = chk(mv_view_tobytes(v, &p, (mv_order)order));
     if (rc < 0) {
         if (p)
             fail("tobytes failed but set its output");
@@ -136,36 +136,32 @@ static void op_tobytes(mv_view *v, input *in) {
     if (!p)
         fail("tobytes gave NULL");
     size_t got = __sanitizer_get_allocated_size(p);
-    if (v->len > 0 && got != (size_t)v->len)
-        fail("tobytes block is not v.len bytes");
-    char *q = malloc(v->len ? (size_t)v->len : 1);
+    if (v->nbytes > 0 && got != (size_t)v->nbytes)
+        fail("tobytes block is not v.nbytes bytes");
+    char *q = malloc(v->nbytes ? (size_t)v->nbytes : 1);
     if (!q)
         abort();
-    if (chk(mv_tobytes_into(v, q, v->len, (mv_order)order)) < 0)
+    if (chk(mv_view_tobytes_into(v, q, v->nbytes, (mv_order)order)) < 0)
         fail("tobytes_into failed where tobytes succeeded");
-    if (v->len && memcmp(p, q, (size_t)v->len))
+    if (v->nbytes && memcmp(p, q, (size_t)v->nbytes))
         fail("tobytes and tobytes_into differ");
-    if (v->len > 0 &&
-        mv_tobytes_into(v, q, v->len - 1, (mv_order)order) == MV_OK)
+    if (v->nbytes > 0 &&
+        mv_view_tobytes_into(v, q, v->nbytes - 1, (mv_order)order) == MV_OK)
         fail("tobytes_into accepted a short buffer");
     free(q);
     free(p);
 }
 
 static void op_hex(mv_view *v, input *in) {
-    char sep[4];
-    mv_ssize sep_len = u8(in) % 4;
-    for (int i = 0; i < 4; i++)
-        sep[i] = (char)u8(in);
-    int have_sep = u8(in) & 1;
+    int32_t sep = (int32_t)u8(in) - 1; /* -1 (none) .. 254, 128+ refused */
+    int have_sep = sep != MV_HEX_NOSEP;
     mv_ssize bps = any_step(in);
     char *out = NULL;
     mv_ssize outlen = -1;
-    int rc = chk(mv_view_hex(v, have_sep ? sep : NULL, sep_len, 1,
-                             (uint32_t)(uint8_t)sep[0], bps, &out, &outlen));
+    int rc = chk(mv_view_hex(v, sep, bps, &out, &outlen));
     if (rc < 0)
         return;
-    mv_ssize n = v->len, nsep = 0;
+    mv_ssize n = v->nbytes, nsep = 0;
     if (have_sep && bps != 0 && n > 0) {
         uint64_t g = bps < 0 ? (uint64_t)0 - (uint64_t)bps : (uint64_t)bps;
         nsep = (mv_ssize)((uint64_t)(n - 1) / g);
@@ -176,7 +172,7 @@ static void op_hex(mv_view *v, input *in) {
     if (out[outlen] != '\0')
         fail("hex string is not terminated at outlen");
     for (mv_ssize k = 0; k < outlen; k++)
-        if (!strchr("0123456789abcdef", out[k]) && out[k] != sep[0])
+        if (!strchr("0123456789abcdef", out[k]) && out[k] != (char)sep)
             fail("hex string has a character that is no digit");
     free(out);
 }
@@ -224,7 +220,8 @@ static void op_walk(mv_view *v, input *in) {
         fail("walk left dimensions open");
     /* an item of a compiled format of several values gives them all */
     mv_ssize per = 1, want;
-    if (!v->fmtchar && v->fmtdesc && !mv_format_scalar(v->fmtdesc))
+    if (!mv_format_char(v->format) && v->fmtdesc &&
+        !mv_format_scalar(v->fmtdesc))
         per = v->fmtdesc->nvalues;
     if (!__builtin_mul_overflow(shape_product(v), per, &want) &&
         c.items != want)
@@ -262,14 +259,15 @@ static void op_getset(mv_view *v, input *in) {
         mv_ssize idx = any_index(in);
         if (set) {
             any_value(in, &x, bytes);
-            if (chk(mv_set(v, idx, &x)) == MV_OK && is_int_kind(v->format) &&
+            if (chk(mv_view_set(v, idx, &x)) == MV_OK &&
+                is_int_kind(v->format) &&
                 (x.type == MV_VAL_INT || x.type == MV_VAL_UINT) &&
                 (v->strides[0] != 0 || v->shape[0] == 1)) {
-                if (chk(mv_get(v, idx, &y)) < 0 || !mv_value_equal(&x, &y))
+                if (chk(mv_view_get(v, idx, &y)) < 0 || !mv_value_equal(&x, &y))
                     fail("get after set gives another value");
             }
         } else {
-            chk(mv_get(v, idx, &y));
+            chk(mv_view_get(v, idx, &y));
         }
         return;
     }
@@ -279,9 +277,9 @@ static void op_getset(mv_view *v, input *in) {
         idx[i] = (u8(in) & 3) ? (mv_ssize)(int8_t)u8(in) % 8 : any_index(in);
     if (set) {
         any_value(in, &x, bytes);
-        chk(mv_setn(v, idx, n, &x));
+        chk(mv_view_setn(v, idx, n, &x));
     } else {
-        chk(mv_getn(v, idx, n, &y));
+        chk(mv_view_getn(v, idx, n, &y));
     }
 }
 
@@ -296,16 +294,16 @@ static void op_equal(mv_view *v) {
             fail("view unequal to itself");
     }
     void *bytes = NULL;
-    if (chk(mv_tobytes(v, &bytes, MV_ORDER_C)) < 0)
+    if (chk(mv_view_tobytes(v, &bytes, MV_ORDER_C)) < 0)
         return;
     mv_owner *o = NULL;
-    if (chk(mv_owner_copy(&o, bytes, v->len)) < 0) {
+    if (chk(mv_owner_copy(&o, bytes, v->nbytes)) < 0) {
         free(bytes);
         return;
     }
     free(bytes);
-    mv_layout l = {mv_owner_data(o), v->len, v->itemsize, v->format, v->ndim,
-                   v->shape,         NULL,   NULL,        1};
+    mv_layout l = {mv_owner_data(o), v->nbytes, v->itemsize, v->format, v->ndim,
+                   v->shape,         NULL,      NULL,        1};
     mv_view c;
     if (chk(mv_view_from_layout(&c, o, &l)) == MV_OK) {
         eq = -1;
@@ -347,11 +345,11 @@ static void op_count_find(mv_view *v, input *in) {
         (cnt < 0 || cnt > shape_product(v)))
         fail("count out of range");
     mv_ssize start = any_index(in), stop = any_index(in);
-    if (chk(mv_view_find(v, &x, start, stop, &pos)) == MV_OK) {
+    if (chk(mv_view_index(v, &x, start, stop, &pos)) == MV_OK) {
         if (v->ndim != 1 || pos < 0 || pos >= v->shape[0])
             fail("find position out of range");
         mv_value y;
-        if (chk(mv_get(v, pos, &y)) == MV_OK && !mv_value_equal(&x, &y))
+        if (chk(mv_view_get(v, pos, &y)) == MV_OK && !mv_value_equal(&x, &y))
             fail("find gave an unequal item");
     }
     mv_stats st;
@@ -380,17 +378,17 @@ static void op_assign(state *s, mv_view *v, input *in) {
         return;
     }
     void *want = NULL;
-    int have = chk(mv_tobytes(&b, &want, MV_ORDER_C)) == MV_OK;
+    int have = chk(mv_view_tobytes(&b, &want, MV_ORDER_C)) == MV_OK;
     void *before = NULL;
-    int have_before = chk(mv_tobytes(&a, &before, MV_ORDER_C)) == MV_OK;
+    int have_before = chk(mv_view_tobytes(&a, &before, MV_ORDER_C)) == MV_OK;
     int rc = chk(mv_view_assign(&a, &b));
     void *got = NULL;
-    if (have && mv_is_contiguous(&a) && !a.suboffsets &&
-        chk(mv_tobytes(&a, &got, MV_ORDER_C)) == MV_OK) {
-        if (rc == MV_OK && a.len && memcmp(got, want, (size_t)a.len))
+    if (have && mv_view_is_contiguous(&a) && !a.suboffsets &&
+        chk(mv_view_tobytes(&a, &got, MV_ORDER_C)) == MV_OK) {
+        if (rc == MV_OK && a.nbytes && memcmp(got, want, (size_t)a.nbytes))
             fail("overlapping assign differs from memmove");
-        if (rc < 0 && have_before && a.len &&
-            memcmp(got, before, (size_t)a.len))
+        if (rc < 0 && have_before && a.nbytes &&
+            memcmp(got, before, (size_t)a.nbytes))
             fail("failed assign wrote");
     }
     free(got);
@@ -414,7 +412,7 @@ static void op_cast(state *s, mv_view *v, input *in) {
         shape[i] = (u8(in) & 7) ? (mv_ssize)(u8(in) % 9) : s64(in);
     int rc = chk(mv_view_cast(d, v, fmt, ndim >= 0 ? shape : NULL, ndim));
     keep(s, rc);
-    if (rc == MV_OK && d->len != v->len)
+    if (rc == MV_OK && d->nbytes != v->nbytes)
         fail("cast changed the byte length");
 }
 
@@ -443,7 +441,7 @@ static int small(const mv_view *v) {
     for (int i = 0; i < v->ndim; i++)
         if (__builtin_mul_overflow(n, v->shape[i], &n) || n > 4096)
             return 0;
-    return v->len <= 65536;
+    return v->nbytes <= 65536;
 }
 
 static void run_ops(state *s, input *in) {
@@ -619,10 +617,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int rc = chk(mv_view_from_layout(v, s.owner, &l));
     if (rc == MV_OK) {
         s.nviews = 1;
-        if (v->len != shape_product(v) * v->itemsize)
+        if (v->nbytes != shape_product(v) * v->itemsize)
             fail("len != product(shape) * itemsize");
         run_ops(&s, &in);
-    } else if (!mv_is_released(v)) {
+    } else if (!mv_view_is_released(v)) {
         fail("failed from_layout left its destination live");
     }
 
