@@ -619,6 +619,17 @@ static inline int mv_view_is_f_contiguous(const mv_view *v) {
 static inline int mv_view_is_contiguous(const mv_view *v) {
     return (v->flags & (MV_C_CONTIGUOUS | MV_F_CONTIGUOUS)) != 0;
 }
+/* 1 for a live 1-D view whose items lie side by side (stride ==
+ * itemsize, no suboffsets): the views the inline fast paths serve. */
+static inline int mv_view_is_flat(const mv_view *v) {
+    return (v->flags & MV_FLAT1D_) != 0; /* never set once released */
+}
+/* The native format character of v's items ('B' for "B" and "@B"), or 0
+ * for any other format (mv_format_char(v->format), kept in the view). */
+static inline char mv_view_format_char(const mv_view *v) { return v->fmtchar_; }
+/* Number of buffers lent out of v by mv_view_export() and not yet taken
+ * back; v cannot be released while it is not 0. */
+MV_API mv_ssize mv_view_exports(const mv_view *v);
 /* Number of items in the first dimension (Python's len()): 1 for 0-D,
  * as Python up to 3.11 answers. */
 MV_API int mv_view_length(const mv_view *v, mv_ssize *out);
@@ -946,11 +957,15 @@ MV_API int mv_view_hex(const mv_view *v, int32_t sep, mv_ssize bytes_per_sep,
  * itself. */
 MV_API int mv_view_equal(const mv_view *a, const mv_view *b, int *eq);
 
-/* A caller-supplied hash of contiguous bytes (Python passes its own). */
-typedef int64_t (*mv_hash_fn)(const void *data, mv_ssize len, void *ctx);
+/* A caller-supplied hash of len contiguous bytes (Python passes its own):
+ * sets *out and returns 0, or returns a negative status (after
+ * mv_error() or a binding's own error report) to fail the hash. */
+typedef int (*mv_hash_fn)(void *ctx, const void *data, mv_ssize len,
+                          int64_t *out);
 /* Python's hash(v): only read-only views of formats 'B', 'b', 'c'; equal
  * to fn over v's bytes in C order (fn == NULL: 64-bit FNV-1a); cached in v
- * and still answered after release. */
+ * and still answered after release. A failure of fn is returned as it is,
+ * and nothing is cached. */
 MV_API int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out);
 
 /* Two values of items equal, as Python's == on the objects they stand for

@@ -499,7 +499,7 @@ static int mview_traverse(MViewObject *self, visitproc visit, void *arg) {
 }
 
 static int mview_clear(MViewObject *self) {
-    if (self->view.exports_ == 0) {
+    if (mv_view_exports(&self->view) == 0) {
         (void)mv_view_release(&self->view);
         Py_CLEAR(self->mbuf);
     }
@@ -706,14 +706,15 @@ static int py_to_value_kind(mv_kind kind, PyObject *x, mv_value *out) {
 /* Items of v read as tuples (a compiled format of several values): they
  * go through the format engine's walks instead of one mv_value. */
 static inline int tuple_items(const mv_view *v) {
-    return !v->fmtchar_ && v->fmtdesc && !mv_format_scalar(v->fmtdesc);
+    return !mv_view_format_char(v) && v->fmtdesc &&
+           !mv_format_scalar(v->fmtdesc);
 }
 
 /* Convert x for storing into an item of v. For a compiled format of one
  * value, a tuple or list of that one value is taken too, as struct-based
  * exporters (_testbuffer.ndarray) take it. */
 static int py_to_value_for(const mv_view *v, PyObject *x, mv_value *out) {
-    if (v->fmtchar_ || !v->fmtdesc)
+    if (mv_view_format_char(v) || !v->fmtdesc)
         return py_to_value_kind(mv_format_kind(v->format), x, out);
     const mv_field *fd = mv_format_scalar(v->fmtdesc);
     if (fd == NULL) {
@@ -894,8 +895,8 @@ __attribute__((noinline, cold)) static PyObject *tuple_item(MViewObject *self,
 }
 
 static PyObject *mview_item(MViewObject *self, Py_ssize_t index) {
-    if (__builtin_expect(!self->view.fmtchar_, 0) && tuple_items(&self->view) &&
-        !mv_view_is_released(&self->view))
+    if (__builtin_expect(!mv_view_format_char(&self->view), 0) &&
+        tuple_items(&self->view) && !mv_view_is_released(&self->view))
         return tuple_item(self, index);
     mv_value v;
     int st = mv_view_get(&self->view, index, &v);
@@ -1202,8 +1203,7 @@ static PyObject *mviewiter_next(MViewIterObject *it) {
         const mv_view *v = &seq->view;
         /* Bytes, the common case: a live flat 'B' view's items are the
          * cached small ints. */
-        if (v->fmtchar_ == 'B' &&
-            (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_)
+        if (mv_view_format_char(v) == 'B' && mv_view_is_flat(v))
             return Py_NewRef(
                 small_ints[(unsigned char)v->buf[it->index++] - SMALL_MIN]);
         CHECK_RELEASED(seq);
@@ -1333,11 +1333,6 @@ static PyObject *mview_richcompare(PyObject *a, PyObject *b, int op) {
     return Py_NewRef(eq ? Py_True : Py_False);
 }
 
-struct hash_ctx {
-    PyObject *obj;
-    int failed;
-};
-
 /* The interpreter's string hash (PEP 456), and its cutoff below which
  * bytes are hashed by another function (sys.hash_info.cutoff, 0 in the
  * default build). Read at import. */
@@ -1374,31 +1369,25 @@ static Py_hash_t hash_memory(const void *data, mv_ssize len) {
     return h == -1 ? -2 : h;
 }
 
-static int64_t hash_bytes(const void *data, mv_ssize len, void *ctx) {
-    struct hash_ctx *h = ctx;
+/* The Python error is set: the status only stops the core. */
+static int hash_bytes(void *ctx, const void *data, mv_ssize len, int64_t *out) {
+    PyObject *obj = ctx;
     /* The builtin hashes the exporter first and keeps its error. */
-    if (h->obj != NULL && PyObject_Hash(h->obj) == -1) {
-        h->failed = 1;
-        return 0;
-    }
+    if (obj != NULL && PyObject_Hash(obj) == -1)
+        return MV_EVALUE;
     Py_hash_t hash = hash_memory(data, len);
-    if (hash == -1) { /* only a failed allocation */
-        h->failed = 1;
-        return 0;
-    }
-    return (int64_t)hash;
+    if (hash == -1) /* only a failed allocation */
+        return MV_ENOMEM;
+    *out = (int64_t)hash;
+    return MV_OK;
 }
 
 static Py_hash_t mview_hash(MViewObject *self) {
-    struct hash_ctx h = {self->mbuf ? self->mbuf->base : NULL, 0};
     int64_t out;
-    int st = mv_view_hash(&self->view, hash_bytes, &h, &out);
+    int st = mv_view_hash(&self->view, hash_bytes,
+                          self->mbuf ? self->mbuf->base : NULL, &out);
     if (st < 0)
-        return raise_status_int(st);
-    if (h.failed) {
-        self->view.flags &= ~(unsigned)MV_HASHED_; /* nothing to cache */
-        return -1;
-    }
+        return PyErr_Occurred() ? -1 : raise_status_int(st);
     return out == -1 ? -2 : (Py_hash_t)out;
 }
 
@@ -1995,7 +1984,7 @@ static int python_scan_applies(MViewObject *self, const mv_value *x) {
         return 0;
     if (tuple_items(v)) /* items are tuples: Python compares them */
         return mv_view_check_item(v) == 0;
-    return x->type == MV_VAL_OTHER && (v->fmtchar_ || v->fmtdesc);
+    return x->type == MV_VAL_OTHER && (mv_view_format_char(v) || v->fmtdesc);
 }
 
 static PyObject *mview_count(MViewObject *self, PyObject *value) {

@@ -328,7 +328,8 @@ int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
  * ------------------------------------------------------------------------ */
 
 /* FNV-1a, for callers that bring no hash function of their own. */
-static int64_t default_hash(const void *data, mv_ssize len, void *ctx) {
+static int default_hash(void *ctx, const void *data, mv_ssize len,
+                        int64_t *out) {
     (void)ctx;
     const unsigned char *p = data;
     uint64_t h = 14695981039346656037u;
@@ -336,7 +337,8 @@ static int64_t default_hash(const void *data, mv_ssize len, void *ctx) {
         h ^= p[i];
         h *= 1099511628211u;
     }
-    return (int64_t)(h >> 1);
+    *out = (int64_t)(h >> 1);
+    return MV_OK;
 }
 
 typedef struct hash_job {
@@ -349,8 +351,7 @@ typedef struct hash_job {
 
 static int run_hash(void *ctx) {
     hash_job *j = ctx;
-    j->h = j->fn(j->mem, j->len, j->ctx);
-    return MV_OK;
+    return j->fn(j->ctx, j->mem, j->len, &j->h);
 }
 
 int mv_view_hash(mv_view *v, mv_hash_fn fn, void *ctx, int64_t *out) {

@@ -415,6 +415,8 @@ int mv_view_export(mv_view *v) {
     return rc;
 }
 
+mv_ssize mv_view_exports(const mv_view *v) { return v->exports_; }
+
 void mv_view_unexport(mv_view *v) {
     if (v->exports_ > 0)
         v->exports_--;

@@ -33,7 +33,7 @@ static void check_c_layout(const mv_view *v, const char *fmt, mv_ssize itemsize,
     }
     CHECK_EQ(v->nbytes, sd);
     CHECK_TRUE(mv_view_is_c_contiguous(v));
-    CHECK_EQ(v->fmtchar_, mv_format_char(fmt));
+    CHECK_EQ(mv_view_format_char(v), mv_format_char(fmt));
 }
 
 static void test_cast_1d(void **state) {

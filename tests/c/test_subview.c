@@ -101,7 +101,7 @@ static void check_map(const mv_view *src, const mv_view *r, const refmap *m) {
     CHECK_TRUE(r->format == src->format);
     CHECK_EQ(r->itemsize, src->itemsize);
     CHECK_EQ(r->flags & MV_READONLY, src->flags & MV_READONLY);
-    CHECK_EQ(r->exports_, 0);
+    CHECK_EQ(mv_view_exports(r), 0);
     int k = 0;
     mv_ssize items = 1;
     for (int d = 0; d < m->ndim; d++) {

@@ -93,7 +93,7 @@ static int slot_of(const mv_view *v) {
  * pattern; returns the number of wrong items (or 1 for a failed call). */
 static long check_items(const mv_view *v, int k) {
     long bad = 0;
-    if (v->ndim == 1 && v->fmtchar_ != 'B') {
+    if (v->ndim == 1 && mv_view_format_char(v) != 'B') {
         /* Records ("<hI"): each item's first byte, through its address. */
         for (mv_ssize i = 0; i < v->shape[0]; i++) {
             char *p;

@@ -31,12 +31,12 @@ static void test_from_owner(void **state) {
     CHECK_EQ(v.nbytes, 10);
     CHECK_EQ(v.itemsize, 1);
     assert_string_equal(v.format, "B");
-    CHECK_EQ(v.fmtchar_, 'B');
+    CHECK_EQ(mv_view_format_char(&v), 'B');
     CHECK_EQ(v.ndim, 1);
     CHECK_EQ(v.shape[0], 10);
     CHECK_EQ(v.strides[0], 1);
     CHECK_TRUE(v.suboffsets == NULL);
-    CHECK_EQ(v.exports_, 0);
+    CHECK_EQ(mv_view_exports(&v), 0);
     CHECK_TRUE(mv_view_is_c_contiguous(&v));
     CHECK_TRUE(mv_view_is_f_contiguous(&v));
     CHECK_TRUE(!(v.flags & MV_READONLY));
@@ -97,7 +97,7 @@ static void test_layout_defaults(void **state) {
     CHECK_EQ(v.shape[0], 6);
     CHECK_EQ(v.strides[0], 4);
     CHECK_EQ(v.nbytes, 24);
-    CHECK_EQ(v.fmtchar_, 'i');
+    CHECK_EQ(mv_view_format_char(&v), 'i');
     check_flags(&v);
     mv_value x;
     CHECK_OK(mv_view_get(&v, 5, &x));
@@ -107,13 +107,13 @@ static void test_layout_defaults(void **state) {
     /* No format: "B". */
     tu_layout_view(&v, o, data, 24, NULL, 1, 1, NULL, NULL, NULL, 0);
     assert_string_equal(v.format, "B");
-    CHECK_EQ(v.fmtchar_, 'B');
+    CHECK_EQ(mv_view_format_char(&v), 'B');
     CHECK_EQ(v.shape[0], 24);
     CHECK_OK(mv_view_release(&v));
     /* A format the core cannot read is kept as given. */
     tu_layout_view(&v, o, data, 24, "<i", 4, 1, NULL, NULL, NULL, 0);
     assert_string_equal(v.format, "<i");
-    CHECK_EQ(v.fmtchar_, 0);
+    CHECK_EQ(mv_view_format_char(&v), 0);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -583,7 +583,7 @@ static void test_view_new_is_independent(void **state) {
     assert_string_equal(w.format, "i");
     CHECK_EQ(w.ndim, 2);
     CHECK_EQ(w.flags, v.flags);
-    CHECK_EQ(w.exports_, 0);
+    CHECK_EQ(mv_view_exports(&w), 0);
     /* Its geometry is its own copy. */
     CHECK_TRUE(tu_inside(w.shape, &w, sizeof w));
     CHECK_TRUE(tu_inside(w.strides, &w, sizeof w));
@@ -765,13 +765,13 @@ static void test_release_refused_while_exported(void **state) {
     mv_view v;
     CHECK_OK(mv_view_from_owner(&v, o));
     CHECK_OK(mv_view_export(&v));
-    CHECK_EQ(v.exports_, 1);
+    CHECK_EQ(mv_view_exports(&v), 1);
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 1 exported buffer");
     CHECK_TRUE(!mv_view_is_released(&v));
     CHECK_EQ(mv_owner_exports(o), 1);
     CHECK_OK(mv_view_export(&v));
-    CHECK_EQ(v.exports_, 2);
+    CHECK_EQ(mv_view_exports(&v), 2);
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 2 exported buffers");
     /* Still fully usable. */
@@ -781,7 +781,7 @@ static void test_release_refused_while_exported(void **state) {
     CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
               "memoryview has 1 exported buffer");
     mv_view_unexport(&v);
-    CHECK_EQ(v.exports_, 0);
+    CHECK_EQ(mv_view_exports(&v), 0);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(mv_owner_exports(o), 0);
     /* Exports of one view do not block another. */
@@ -789,7 +789,7 @@ static void test_release_refused_while_exported(void **state) {
     CHECK_OK(mv_view_from_owner(&a, o));
     CHECK_OK(mv_view_new(&b, &a));
     CHECK_OK(mv_view_export(&a));
-    CHECK_EQ(b.exports_, 0);
+    CHECK_EQ(mv_view_exports(&b), 0);
     CHECK_OK(mv_view_release(&b));
     mv_view_unexport(&a);
     CHECK_OK(mv_view_release(&a));
