@@ -280,13 +280,19 @@ MV_API int mv_owner_free(mv_owner *o);
 /* ------------------------------------------------------------------------
  * Formats
  *
- * The native single-character formats of Python's struct module, with an
- * optional '@' prefix: c b B ? h H i I l L q Q n N e f d P. A view may
- * carry any other format string (it can be sliced, copied and compared
- * bytewise where Python allows); typed access to its items then fails with
- * MV_ENOTIMPL, worded as CPython words it: "memoryview: unsupported format
- * <i" for a format of several characters, "memoryview: format x not
- * supported" for one unknown character.
+ * A view's format is a struct-module format string. The native
+ * single-character ones ("B", "@i": c b B ? h H i I l L q Q n N e f d P)
+ * are Python's builtin memoryview's, and read fastest; every other format
+ * of the struct module and of PEP 3118 ("<i", ">IHf", "T{<I:id:<f:x:}")
+ * goes through the compiled formats below, and its items read and write
+ * as struct.unpack and struct.pack would. A format that does not compile
+ * can still be sliced, copied and compared bytewise; typed access to its
+ * items fails with MV_ENOTIMPL, worded as CPython words it: "memoryview:
+ * unsupported format <x" for a format of several characters, "memoryview:
+ * format x not supported" for one unknown character.
+ *
+ * The calls on format strings below know the native formats only; the
+ * compiled formats (mv_format_compile) know them all.
  * ------------------------------------------------------------------------ */
 
 /* What a format's items are, as C values. */
@@ -658,12 +664,18 @@ MV_API int mv_view_item_ptr(const mv_view *v, mv_ssize index, char **ptr);
  * the single item of a 0-D view). */
 MV_API int mv_view_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
                              char **ptr);
-/* Typed get and set of one item of a 1-D view / at a full index tuple.
- * Set fails with MV_ETYPE "cannot modify read-only memory" on read-only
- * views. */
+/* Read (get) or store (set) the item at index of a 1-D view (negative
+ * counts from the end), or at a full index tuple (getn, setn), as
+ * Python's m[i] and m[i] = x: IndexError out of range, MV_ETYPE "cannot
+ * modify read-only memory" for a set on a read-only view, and a refused
+ * value writes nothing (mv_format_pack() gives the messages). An item of
+ * a compiled format reads as its one value ("<i", ">d", "3s"); an item of
+ * several values ("<ih", "T{...}") fails with MV_ETYPE: read it with the
+ * field calls below or mv_item_walk().
+ *
+ * mv_view_get() reads a byte of a flat "B" view inline (the common case of
+ * bytes) and calls mv_view_get_any() for everything else. */
 MV_API int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out);
-/* mv_view_get() reads a byte of a flat "B" view inline (the common case of
- * bytes); everything else goes through mv_view_get_any(). */
 static inline int mv_view_get(const mv_view *v, mv_ssize index, mv_value *out) {
     if (v->fmtchar_ == 'B' &&
         (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && index >= 0 &&
@@ -896,9 +908,11 @@ MV_API int mv_view_tobytes(const mv_view *v, void **out, mv_order order);
  * ------------------------------------------------------------------------ */
 
 /* Python's src.cast(format[, shape]): a view of src's C-contiguous bytes
- * read as another native format (one of the two formats must be a byte
- * format 'B', 'b' or 'c' unless the shape changes only), with the
- * builtin's rules and messages. shape == NULL and ndim == -1 mean 1-D
+ * read as another format (one of the two formats must be a byte format
+ * 'B', 'b' or 'c' unless the shape changes only), with the builtin's rules
+ * and messages. Beyond the builtin, format may be any format that compiles
+ * ("<I", "T{<I:id:<f:x:}"); the builtin's refusal of it is then not
+ * repeated. shape == NULL and ndim == -1 mean 1-D
  * (Python's cast without shape). dst may be src; a failure leaves dst as it
  * was. */
 MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
@@ -1160,7 +1174,8 @@ MV_API int mv_view_check_released(const mv_view *v);
 /* The checks item access makes before it looks at a key, in CPython's
  * order, for adapters that convert keys and values themselves:
  * mv_view_check_item() fails with MV_ENOTIMPL "memoryview: unsupported
- * format X" unless the format is one character (after an optional '@');
+ * format X" unless items of the format can be read (a native format, or
+ * one that compiles to items no larger than the view's);
  * mv_view_check_assign() adds, after it, "cannot modify read-only memory" and,
  * when deleting, "cannot delete memory" (MV_ETYPE). Both fail first on a
  * released view. */
