@@ -130,7 +130,7 @@ int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
         return rc;
     if ((rc = mv_view_check_item(v)) < 0)
         return rc;
-    char *p;
+    char *p = NULL; /* set by the call that checks the index */
     if ((rc = mv_view_item_ptr(v, index, &p)) < 0)
         return rc;
     return mv__view_unpack(v, p, out);
@@ -145,7 +145,7 @@ int mv_view_getn(const mv_view *v, const mv_ssize *index, int n,
         return mv_error(MV_ETYPE, "invalid indexing of 0-dim memory");
     if ((rc = mv_view_check_item(v)) < 0)
         return rc;
-    char *p;
+    char *p = NULL; /* set by the call that checks the index */
     if ((rc = mv_view_item_ptrn(v, index, n, &p)) < 0)
         return rc;
     return mv__view_unpack(v, p, out);
@@ -199,7 +199,7 @@ int mv_view_setn(mv_view *v, const mv_ssize *index, int n,
     int rc = check_writable(v, val);
     if (rc < 0)
         return rc;
-    char *p;
+    char *p = NULL; /* set by the call that checks the index */
     if ((rc = mv_view_item_ptrn(v, index, n, &p)) < 0)
         return rc;
     return mv__view_pack(v, p, val);

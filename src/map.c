@@ -216,8 +216,8 @@ static int owner_span(const mv_owner *o, mv_ssize offset, mv_ssize length,
 }
 
 int mv_owner_flush(mv_owner *o, mv_ssize offset, mv_ssize length) {
-    char *start;
-    size_t len;
+    char *start = NULL; /* set by owner_span() on success */
+    size_t len = 0;
     int rc = owner_span(o, offset, length, "flush", &start, &len);
     if (rc < 0)
         return rc;
@@ -239,8 +239,8 @@ int mv_owner_advise(mv_owner *o, mv_ssize offset, mv_ssize length,
     };
     if ((unsigned)advice >= sizeof native / sizeof native[0])
         return mv_error(MV_EVALUE, "unknown advice %d", (int)advice);
-    char *start;
-    size_t len;
+    char *start = NULL; /* set by owner_span() on success */
+    size_t len = 0;
     int rc = owner_span(o, offset, length, "advise", &start, &len);
     if (rc < 0 || len == 0)
         return rc;
