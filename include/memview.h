@@ -96,10 +96,10 @@ extern "C" {
 #define MV_API __attribute__((visibility("default")))
 #endif
 
-#define MEMVIEW_VERSION_MAJOR 0
-#define MEMVIEW_VERSION_MINOR 1
+#define MEMVIEW_VERSION_MAJOR 1
+#define MEMVIEW_VERSION_MINOR 0
 #define MEMVIEW_VERSION_PATCH 0
-#define MEMVIEW_VERSION "0.1.0"
+#define MEMVIEW_VERSION "1.0.0"
 
 typedef ptrdiff_t mv_ssize;
 #define MV_SSIZE_MAX PTRDIFF_MAX

@@ -6,7 +6,10 @@
 #   - its soname is libmemview.so.<major>, the major version of memview.h
 #     and of memview.pc;
 #   - libmemview.a: lists its global symbols without the mv_ prefix (internal
-#     functions, which a static link puts in the program's namespace).
+#     functions, which a static link puts in the program's namespace);
+#   - the version agrees everywhere it is written: MEMVIEW_VERSION and
+#     MEMVIEW_VERSION_MAJOR/_MINOR/_PATCH in memview.h, memview.pc, the
+#     library's file name and docs/memview.1.
 set -euo pipefail
 
 out=${1:?usage: check-symbols.sh BUILD_DIR}
@@ -38,16 +41,31 @@ if [ -n "$missing" ]; then
     failed=1
 fi
 
-major=$(sed -n 's/^#define MEMVIEW_VERSION_MAJOR \([0-9]*\)$/\1/p' "$header")
-hversion=$(sed -n 's/^#define MEMVIEW_VERSION "\(.*\)"$/\1/p' "$header")
+hdefine() { sed -n "s/^#define MEMVIEW_VERSION$1 \\(.*\\)\$/\\1/p" "$header"; }
+major=$(hdefine _MAJOR)
+hversion=$(hdefine "" | tr -d '"')
 pcversion=$(sed -n 's/^Version: //p' "$out/memview.pc")
+manversion=$(sed -n '1s/^\.TH .* "memview \([^"]*\)".*$/\1/p' "$root/docs/memview.1")
 soname=$(objdump -p "$so" | awk '$1 == "SONAME" {print $2}')
+if [ "$hversion" != "$major.$(hdefine _MINOR).$(hdefine _PATCH)" ]; then
+    echo "memview.h: MEMVIEW_VERSION \"$hversion\" disagrees with" \
+         "MEMVIEW_VERSION_MAJOR, _MINOR, _PATCH"
+    failed=1
+fi
 if [ "$soname" != "libmemview.so.$major" ]; then
     echo "soname $soname, want libmemview.so.$major (MEMVIEW_VERSION_MAJOR)"
     failed=1
 fi
+if [ ! -e "$out/$soname" ] || [ "$(readlink "$out/$soname")" != "libmemview.so.$hversion" ]; then
+    echo "$soname is not a link to libmemview.so.$hversion"
+    failed=1
+fi
 if [ "$hversion" != "$pcversion" ]; then
     echo "memview.h says version $hversion, the build (memview.pc) $pcversion"
+    failed=1
+fi
+if [ "$hversion" != "$manversion" ]; then
+    echo "memview.h says version $hversion, docs/memview.1 '$manversion'"
     failed=1
 fi
 

@@ -6,6 +6,7 @@ The program is $MEMVIEW_CLI, else build/memview under the source tree.
 """
 
 import os
+import re
 import subprocess
 import tempfile
 
@@ -299,7 +300,10 @@ def test_help_and_version():
     code, out, _ = run("--help")
     assert code == 0 and out.startswith(b"usage: memview")
     code, out, _ = run("version")
-    assert code == 0 and out.startswith(b"memview ")
+    with open(os.path.join(ROOT, "include", "memview.h")) as f:
+        version = re.search(r'^#define MEMVIEW_VERSION "([^"]+)"$', f.read(),
+                            re.M).group(1)
+    assert code == 0 and out == b"memview %s\n" % version.encode()
 
 
 # ---- seed -----------------------------------------------------------------
