@@ -23,7 +23,9 @@
 #                        memview.pc, the CMake package and the CLI under
 #                        PREFIX (default /usr/local)
 #   make uninstall       remove what the last `make install` installed
-#   make check-symbols   libmemview.so exports only what memview.h declares
+#   make check-symbols   libmemview.so exports only what memview.h declares,
+#                        libmemview.a only that and mv__* internals; the
+#                        version agrees in memview.h, memview.pc, docs
 #   make check-examples  build examples/*.c against a copy installed in a
 #                        temporary prefix (pkg-config and CMake), run them
 #   make clean           remove build/

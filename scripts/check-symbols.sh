@@ -5,8 +5,9 @@
 #     declared call is missing);
 #   - its soname is libmemview.so.<major>, the major version of memview.h
 #     and of memview.pc;
-#   - libmemview.a: lists its global symbols without the mv_ prefix (internal
-#     functions, which a static link puts in the program's namespace);
+#   - libmemview.a defines the same calls and, besides them, only internal
+#     globals named mv__* (a static link puts them in the program's
+#     namespace);
 #   - the version agrees everywhere it is written: MEMVIEW_VERSION and
 #     MEMVIEW_VERSION_MAJOR/_MINOR/_PATCH in memview.h, memview.pc, the
 #     library's file name and docs/memview.1.
@@ -69,16 +70,28 @@ if [ "$hversion" != "$manversion" ]; then
     failed=1
 fi
 
-# Internal functions shared between the library's files: with the static
-# library they become globals of the program that links it.
-internal=$(nm -g --defined-only "$out/libmemview.a" |
-           awk 'NF == 3 {print $3}' | grep -v '^mv_' | sort -u || true)
-if [ -n "$internal" ]; then
-    echo "libmemview.a: $(wc -l <<<"$internal") internal globals without a" \
-         "prefix of their own (not exported by libmemview.so):"
-    echo "$internal" | paste -sd' ' | fold -s -w 76 | sed 's/^/    /'
+# libmemview.a: a static link puts every global symbol of the library into
+# the program's namespace, so each one is a call memview.h declares (mv_*)
+# or an internal function or variable shared between the library's files
+# (mv__*). Anything else could collide with a program's own names.
+sglobals=$(nm -g --defined-only "$out/libmemview.a" | awk 'NF == 3 {print $3}' | sort -u)
+internal=$(grep '^mv__' <<<"$sglobals" || true)
+public=$(grep -v '^mv__' <<<"$sglobals" || true)
+sstray=$(comm -23 <(echo "$public") <(echo "$declared"))
+if [ -n "$sstray" ]; then
+    echo "libmemview.a: global symbols neither declared by memview.h nor" \
+         "named mv__* (internal):"
+    sed 's/^/    /' <<<"$sstray"
+    failed=1
+fi
+smissing=$(comm -13 <(echo "$public") <(echo "$declared"))
+if [ -n "$smissing" ]; then
+    echo "memview.h declares calls libmemview.a does not define:"
+    sed 's/^/    /' <<<"$smissing"
+    failed=1
 fi
 
 [ "$failed" -eq 0 ] || exit 1
 echo "symbols: libmemview.so ($soname) exports $(wc -l <<<"$exported")" \
-     "mv_* functions, exactly those memview.h declares"
+     "mv_* functions, exactly those memview.h declares; libmemview.a has" \
+     "the same and $(grep -c . <<<"$internal") internal mv__* globals, nothing else"
