@@ -2,10 +2,11 @@
  * mapstat.c -- a statistic over a file too large to read, without reading it.
  *
  * The file is mapped (mv_owner_map), not read into memory: the view is the
- * page cache. Cast to 16-bit samples, its items are visited in batches of
- * up to 64 (mv_view_walk's items callback) to compute the minimum, the
- * maximum and the mean, and mv_view_count counts one value. Nothing is
- * copied, whatever the size of the file.
+ * page cache. Cast to 16-bit samples, one call, mv_view_stats, computes
+ * their count, minimum, maximum and mean in a single pass (with an exact
+ * integer sum), and mv_view_count counts one value. Nothing is copied,
+ * whatever the size of the file, and a file that shrinks under the mapping
+ * gives an error, not a crash (both calls run inside memview's fault guard).
  *
  *     cc mapstat.c $(pkg-config --cflags --libs memview)
  */
@@ -33,22 +34,6 @@ static int write_samples(const char *path) {
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-struct stats {
-    uint64_t n, sum, min, max;
-};
-
-static int add_items(void *ctx, const mv_value *v, mv_ssize n) {
-    struct stats *s = ctx;
-    for (mv_ssize i = 0; i < n; i++) {
-        uint64_t x = v[i].u;
-        s->sum += x;
-        s->min = s->n == 0 || x < s->min ? x : s->min;
-        s->max = s->n == 0 || x > s->max ? x : s->max;
-        s->n++;
-    }
-    return 0;
-}
-
 int main(void) {
     char path[] = "/tmp/memview-mapstat-XXXXXX";
     int fd = mkstemp(path);
@@ -73,21 +58,23 @@ int main(void) {
         fprintf(stderr, "mapstat: %s\n", mv_errmsg());
         return 1;
     }
-    printf("mapped: %td bytes, %td samples of format %s\n", samples.len,
+    printf("mapped: %td bytes, %td samples of format %s\n", samples.nbytes,
            samples.shape[0], samples.format);
 
-    struct stats s = {0, 0, 0, 0};
-    mv_walker w = {.items = add_items};
+    mv_stats s;
     mv_value zero = {.type = MV_VAL_UINT, .u = 0};
     mv_ssize zeros;
-    if (mv_view_walk(&samples, &w, &s) < 0 ||
+    if (mv_view_stats(&samples, &s) < 0 ||
         mv_view_count(&samples, &zero, &zeros) < 0) {
         fprintf(stderr, "mapstat: %s\n", mv_errmsg());
+        mv_view_release(&samples);
         return 1;
     }
+    /* "H" items are unsigned integers: the exact extremes are min_u and
+     * max_u; mean is a double for every kind. */
     printf("min %llu, max %llu, mean %.3f, zeros %td\n",
-           (unsigned long long)s.min, (unsigned long long)s.max,
-           (double)s.sum / (double)s.n, zeros);
+           (unsigned long long)s.min_u, (unsigned long long)s.max_u, s.mean,
+           zeros);
     mv_view_release(&samples);
     return 0;
 }

@@ -4,8 +4,9 @@
  * The 44-byte header of a WAV file is described once, as Python's struct
  * module and PEP 3118 would describe it: a record of named, little-endian
  * fields. The file is mapped, not read; a view of its first bytes has the
- * record as its item format, and each field is read by name, straight from
- * the mapped bytes (no copy, byte order handled).
+ * record as its item format. Each field is looked up by name once
+ * (mv_view_field) and then read straight from the mapped bytes
+ * (mv_view_get_field: no copy, no allocation, byte order handled).
  *
  *     cc wavinfo.c $(pkg-config --cflags --libs memview)
  */
@@ -25,40 +26,30 @@ static const char WAV_HEADER[] = "T{<4s:riff:I:riff_size:4s:wave:"
                                  "H:block_align:H:bits_per_sample:"
                                  "4s:data:I:data_size:}";
 
+/* Store v as n little-endian bytes at p. */
+static void put_le(unsigned char *p, uint32_t v, int n) {
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
 /* Write a small WAV file (0.01 s of 16-bit stereo silence at 8 kHz). */
 static int write_wav(const char *path) {
     enum { RATE = 8000, CHANNELS = 2, BITS = 16, FRAMES = 80 };
-    uint32_t data_size = FRAMES * CHANNELS * BITS / 8;
+    const uint32_t block = CHANNELS * BITS / 8;
+    const uint32_t data_size = FRAMES * block;
     unsigned char h[44];
     memcpy(h, "RIFF", 4);
-    uint32_t riff_size = 36 + data_size;
-    for (int i = 0; i < 4; i++)
-        h[4 + i] = (unsigned char)(riff_size >> (8 * i));
+    put_le(h + 4, 36 + data_size, 4);
     memcpy(h + 8, "WAVEfmt ", 8);
-    const unsigned char fmt[20] = {16,
-                                   0,
-                                   0,
-                                   0, /* fmt chunk size */
-                                   1,
-                                   0, /* PCM */
-                                   CHANNELS,
-                                   0, /* channels */
-                                   RATE & 0xff,
-                                   RATE >> 8,
-                                   0,
-                                   0, /* sample rate */
-                                   (RATE * 4) & 0xff,
-                                   ((RATE * 4) >> 8) & 0xff,
-                                   0,
-                                   0, /* byte rate */
-                                   4,
-                                   0, /* block align */
-                                   BITS,
-                                   0}; /* bits per sample */
-    memcpy(h + 16, fmt, 20);
+    put_le(h + 16, 16, 4); /* size of the fmt chunk */
+    put_le(h + 20, 1, 2);  /* PCM */
+    put_le(h + 22, CHANNELS, 2);
+    put_le(h + 24, RATE, 4);
+    put_le(h + 28, RATE * block, 4); /* bytes per second */
+    put_le(h + 32, block, 2);        /* bytes per frame */
+    put_le(h + 34, BITS, 2);
     memcpy(h + 36, "data", 4);
-    for (int i = 0; i < 4; i++)
-        h[40 + i] = (unsigned char)(data_size >> (8 * i));
+    put_le(h + 40, data_size, 4);
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
@@ -68,15 +59,12 @@ static int write_wav(const char *path) {
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-/* Print field name of the record at item. */
-static int show(const mv_format *rec, const char *item, const char *name) {
-    int i = mv_format_field_index(rec, name);
-    if (i < 0) {
-        fprintf(stderr, "no field %s\n", name);
-        return -1;
-    }
+/* Print the field called name of the header's (only) item. */
+static int show(const mv_view *header, const char *name) {
+    mv_fieldref field;
     mv_value x;
-    if (mv_field_get(&rec->fields[i], item, 0, &x) < 0)
+    if (mv_view_field(header, name, &field) < 0 ||
+        mv_view_get_field(header, 0, &field, &x) < 0)
         return -1;
     if (x.type == MV_VAL_BYTES)
         printf("%-16s b'%.*s'\n", name, (int)x.s.len, x.s.ptr);
@@ -117,17 +105,18 @@ int main(void) {
         fprintf(stderr, "wavinfo: %s\n", mv_errmsg());
         return 1;
     }
+    /* The compiled format: one field, the record, of 13 fields. */
     const mv_format *f = header.fmtdesc;
     printf("format: %td bytes, %d record of %d fields\n", f->itemsize,
            f->nfields, f->fields[0].sub->nfields);
 
-    const mv_format *rec = f->fields[0].sub;
     static const char *const names[] = {
         "riff",        "riff_size",       "wave",     "channels",
         "sample_rate", "bits_per_sample", "data_size"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (show(rec, header.buf, names[i]) < 0) {
+        if (show(&header, names[i]) < 0) {
             fprintf(stderr, "wavinfo: %s\n", mv_errmsg());
+            mv_view_release(&header);
             return 1;
         }
     mv_view_release(&header);
