@@ -562,7 +562,7 @@ typedef struct mv_layout {
     mv_ssize itemsize;
     const char *format; /* NULL means "B" */
     int ndim;
-    const mv_ssize *shape;      /* NULL: 1-D of len / itemsize items */
+    const mv_ssize *shape;      /* NULL: 1-D of nbytes / itemsize items */
     const mv_ssize *strides;    /* NULL: C-contiguous */
     const mv_ssize *suboffsets; /* NULL: none */
     int readonly;
@@ -583,10 +583,11 @@ MV_API int mv_layout_extent(const mv_layout *l, mv_ssize *lo, mv_ssize *hi);
 MV_API int mv_view_from_owner(mv_view *dst, mv_owner *o);
 /* A view of o's memory with the given layout, after checking it: itemsize
  * positive and equal to the format's for native formats, shape entries
- * non-negative, products free of overflow, len == itemsize * product(shape),
- * and every byte reachable through buf, shape and strides inside o's memory
- * (not checked for indirect layouts: a suboffsets layout's pointers are the
- * caller's word). A readonly owner gives readonly views. */
+ * non-negative, products free of overflow, l->nbytes == itemsize *
+ * product(shape), and every byte reachable through buf, shape and strides
+ * inside o's memory (not checked for indirect layouts: a suboffsets
+ * layout's pointers are the caller's word). A readonly owner gives readonly
+ * views. */
 MV_API int mv_view_from_layout(mv_view *dst, mv_owner *o, const mv_layout *l);
 /* Another view, equal to src, holding its own reference. */
 MV_API int mv_view_new(mv_view *dst, const mv_view *src);
@@ -706,7 +707,7 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
     if (step == 1 && stop == MV_END && start >= 0 &&
         (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_) {
         /* A flat 1-D view keeps its shape inline: dims_[0] is shape[0]. */
-        /* b = b[1:] on a non-empty view (len > 0 means shape[0] >= 1),
+        /* b = b[1:] on a non-empty view (nbytes > 0 means shape[0] >= 1),
          * without a multiplication or a read of the shape. */
         if (start == 1 && v->nbytes > 0) {
             v->buf += v->itemsize;

@@ -8,7 +8,7 @@
  *     v->dims_ when ndim <= MV_INLINE_NDIM, else at v->heap_, which the view
  *     frees at release. That is why views move with mv_view_move(), never
  *     with '='.
- *   - v->len == itemsize * product(shape), computed without overflow.
+ *   - v->nbytes == itemsize * product(shape), computed without overflow.
  *   - Every byte the view can reach through buf, shape and strides lies in
  *     its owner's memory (checked at construction unless the layout is
  *     indirect: the pointers of a suboffsets layout are the caller's word).
