@@ -150,7 +150,7 @@ static void check_item(const mv_format *f, const uint8_t *bytes, size_t n) {
         mv_owner *oa, *ob;
         mv_view a, b;
         mv_layout l = {.buf = item,
-                       .len = f->itemsize,
+                       .nbytes = f->itemsize,
                        .itemsize = f->itemsize,
                        .format = f->text,
                        .ndim = 1};

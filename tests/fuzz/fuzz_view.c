@@ -571,7 +571,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         l.shape = shape;
         l.strides = strides;
         l.suboffsets = subs;
-        l.len = rows * cols * itemsize;
+        l.nbytes = rows * cols * itemsize;
     } else {
         uint8_t nd = u8(&in);
         int ndim = nd % 6;
@@ -604,9 +604,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         l.ndim = ndim;
         l.shape = (ndim == 1 && (lk & 3) == 0) ? NULL : shape;
         l.strides = have_strides ? strides : NULL;
-        l.len = ovf ? s64(&in) : prod;
+        l.nbytes = ovf ? s64(&in) : prod;
         if ((lk & 0x1c) == 0)
-            l.len += (mv_ssize)(int8_t)u8(&in);
+            l.nbytes += (mv_ssize)(int8_t)u8(&in);
         mv_ssize off = (mv_ssize)((u8(&in) << 8 | u8(&in)) % (OWNER_SIZE + 64));
         if ((lk & 0xe0) == 0)
             off = -off;
