@@ -18,7 +18,8 @@
 #   make fuzz-long       the same for an hour per fuzzer
 #   make fuzz-merge      minimise what they found into tests/fuzz/corpus/
 #   make docs            the API reference from memview.h (Doxygen) in
-#                        build/docs/html/, its warnings checked
+#                        build/docs/html/; any warning (an undocumented
+#                        name included) fails it
 #   make install         install the shared and static library, header,
 #                        memview.pc, the CMake package and the CLI under
 #                        PREFIX (default /usr/local)

@@ -96,14 +96,18 @@ extern "C" {
 #define MV_API __attribute__((visibility("default")))
 #endif
 
+/* The version: MAJOR is the soname's (libmemview.so.1) and changes only
+ * with a break of the ABI, a struct's size or layout included; MINOR adds
+ * calls and constants; PATCH fixes (docs/abi.md). */
 #define MEMVIEW_VERSION_MAJOR 1
-#define MEMVIEW_VERSION_MINOR 0
-#define MEMVIEW_VERSION_PATCH 0
-#define MEMVIEW_VERSION "1.0.0"
+#define MEMVIEW_VERSION_MINOR 0 /* calls and constants added, ABI kept */
+#define MEMVIEW_VERSION_PATCH 0 /* fixes only */
+#define MEMVIEW_VERSION "1.0.0" /* "MAJOR.MINOR.PATCH" */
 
+/* Sizes, counts, indexes and strides: signed, as Python's Py_ssize_t. */
 typedef ptrdiff_t mv_ssize;
-#define MV_SSIZE_MAX PTRDIFF_MAX
-#define MV_SSIZE_MIN PTRDIFF_MIN
+#define MV_SSIZE_MAX PTRDIFF_MAX /* largest mv_ssize */
+#define MV_SSIZE_MIN PTRDIFF_MIN /* smallest mv_ssize */
 
 /* Most dimensions a view may have (PEP 3118's PyBUF_MAX_NDIM). */
 #define MV_MAXDIM 64
@@ -112,8 +116,10 @@ typedef ptrdiff_t mv_ssize;
  * Status codes and messages
  * ------------------------------------------------------------------------ */
 
+/* What a call that can fail returns: MV_OK, or a negative code whose kind
+ * is the Python exception CPython raises for the same failure. */
 typedef enum mv_status {
-    MV_OK = 0,
+    MV_OK = 0,         /* success */
     MV_EINDEX = -1,    /* IndexError */
     MV_ETYPE = -2,     /* TypeError */
     MV_EVALUE = -3,    /* ValueError */
@@ -150,6 +156,7 @@ MV_API int mv_error(int status, const char *fmt, ...)
  * (Python's BufferError) and changes nothing.
  * ------------------------------------------------------------------------ */
 
+/* An owner of a block of memory (opaque: only pointers to it are used). */
 typedef struct mv_owner mv_owner;
 
 /* Called once, when the last reference to a wrapped owner is gone. */
@@ -211,8 +218,9 @@ MV_API int mv_owner_is_mapped(const mv_owner *o);
  * outside it; a read-only mapping has nothing to flush. */
 MV_API int mv_owner_flush(mv_owner *o, mv_ssize offset, mv_ssize length);
 
+/* An access hint for mv_owner_advise() (madvise's advice). */
 typedef enum mv_advice {
-    MV_ADVISE_NORMAL,
+    MV_ADVISE_NORMAL,     /* no special treatment (the default) */
     MV_ADVISE_SEQUENTIAL, /* read ahead aggressively, drop pages behind */
     MV_ADVISE_RANDOM,     /* do not read ahead */
     MV_ADVISE_WILLNEED,   /* start reading the range in now */
@@ -295,9 +303,10 @@ MV_API int mv_owner_free(mv_owner *o);
  * compiled formats (mv_format_compile) know them all.
  * ------------------------------------------------------------------------ */
 
-/* What a format's items are, as C values. */
+/* Callbacks that visit values (mv_view_walk(), mv_item_walk()); below. */
 typedef struct mv_walker mv_walker;
 
+/* What a format's items are, as C values. */
 typedef enum mv_kind {
     MV_KIND_NONE = 0, /* not a native single-character format */
     MV_KIND_INT,      /* b h i l q n: int64_t */
@@ -332,19 +341,20 @@ typedef enum mv_vtype {
     MV_VAL_COMPLEX /* .z.re, .z.im */
 } mv_vtype;
 
+/* An item's value as C holds it: type says which member is set. */
 typedef struct mv_value {
-    mv_vtype type;
+    mv_vtype type; /* which member below holds the value */
     union {
-        int64_t i;
-        uint64_t u;
-        double f;
+        int64_t i;  /* MV_VAL_INT; MV_VAL_BOOL (0, 1); MV_VAL_BIGINT's sign */
+        uint64_t u; /* MV_VAL_UINT (also 'P' pointers) */
+        double f;   /* MV_VAL_FLOAT */
         struct {
-            const char *ptr;
-            mv_ssize len;
-        } s;
+            const char *ptr; /* the bytes, not NUL-terminated, not owned */
+            mv_ssize len;    /* their number */
+        } s;                 /* MV_VAL_BYTES */
         struct {
-            double re, im;
-        } z;
+            double re, im; /* real and imaginary parts */
+        } z;               /* MV_VAL_COMPLEX */
     };
 } mv_value;
 
@@ -401,8 +411,11 @@ MV_API int mv_format_pack(const char *fmt, void *ptr, const mv_value *val);
 /* Deepest nesting of T{...} records a format may have. */
 #define MV_FORMAT_MAXDEPTH 64
 
+/* A compiled format (struct mv_format below). */
 typedef struct mv_format mv_format;
 
+/* One field of a compiled format: where its elements lie in an item and
+ * how they read. */
 typedef struct mv_field {
     /* read-only */
     const char *name;      /* T{} member name (":x:"), or NULL */
@@ -429,24 +442,25 @@ typedef struct mv_field {
     unsigned char std;     /* 1: standard size ('=' '<' '>' '!') */
 } mv_field;
 
+/* A compiled format: mv_format_compile() makes one, views share it. */
 struct mv_format {
     /* read-only */
-    const char *text; /* the format string (a copy, owned) */
-    const mv_field *fields;
-    mv_ssize itemsize; /* struct.calcsize(text) */
-    mv_ssize units;    /* values of an item at its top level: an item
-                          of one unit reads as that value ("<i" -> int,
-                          "3s" -> bytes, "T{...}" -> tuple of fields),
-                          any other as a tuple of its units */
-    mv_ssize nvalues;  /* scalar values in an item, at every depth */
-    int nfields;
-    int depth;       /* T{} nesting below this format (0: flat) */
-    int tuple_depth; /* tuples nest at most this deep in a value */
-    char native;     /* the native character for "B", "@i"..., else 0 */
+    const char *text;       /* the format string (a copy, owned) */
+    const mv_field *fields; /* nfields fields, in item order */
+    mv_ssize itemsize;      /* struct.calcsize(text) */
+    mv_ssize units;         /* values of an item at its top level: an item
+                               of one unit reads as that value ("<i" -> int,
+                               "3s" -> bytes, "T{...}" -> tuple of fields),
+                               any other as a tuple of its units */
+    mv_ssize nvalues;       /* scalar values in an item, at every depth */
+    int nfields;            /* entries of fields (padding makes none) */
+    int depth;              /* T{} nesting below this format (0: flat) */
+    int tuple_depth;        /* tuples nest at most this deep in a value */
+    char native;            /* the native character for "B", "@i"..., else 0 */
     /* private */
-    unsigned char static_;
-    unsigned char flat_; /* scalar fields of one value each */
-    long refs_;
+    unsigned char static_; /* not counted: 1 static, 2 nested in another */
+    unsigned char flat_;   /* scalar fields of one value each */
+    long refs_;            /* references, counted atomically */
 };
 
 /* Compile fmt (NUL-terminated). A format the language rejects fails with
@@ -495,9 +509,10 @@ MV_API int mv_item_walk(const mv_format *f, const void *item,
  * it can be converted for the field's kind), end(ctx, depth) leaves the
  * sequence begun last. */
 typedef struct mv_source {
-    int (*begin)(void *ctx, int depth, mv_ssize n);
-    int (*value)(void *ctx, const mv_field *field, mv_value *out);
-    int (*end)(void *ctx, int depth);
+    int (*begin)(void *ctx, int depth, mv_ssize n); /* enter a sequence */
+    int (*value)(void *ctx, const mv_field *field,
+                 mv_value *out);      /* the next scalar, for field */
+    int (*end)(void *ctx, int depth); /* leave the sequence */
 } mv_source;
 
 /* Pack one item of format f at item from src, in the shape mv_item_walk()
@@ -514,18 +529,24 @@ MV_API int mv_item_pack(const mv_format *f, void *item, const mv_source *src,
  * copied with '='.
  * ------------------------------------------------------------------------ */
 
+/* Dimensions whose shape, strides and suboffsets a view keeps inside itself
+ * (dims_); a view of more allocates them. */
 #define MV_INLINE_NDIM 3
 
+/* Bits of mv_view.flags. */
 enum {
-    MV_READONLY = 1u << 0,
-    MV_C_CONTIGUOUS = 1u << 1,
-    MV_F_CONTIGUOUS = 1u << 2,
-    MV_RELEASED = 1u << 3,
-    MV_HASHED_ = 1u << 4,  /* hash_ holds the cached hash */
+    MV_READONLY = 1u << 0,     /* items may not be written */
+    MV_C_CONTIGUOUS = 1u << 1, /* items in C (row-major) order, no gaps */
+    MV_F_CONTIGUOUS = 1u << 2, /* the same in Fortran (column-major) order */
+    MV_RELEASED = 1u << 3,     /* released (mv_view_release()) */
+    MV_HASHED_ = 1u << 4,      /* hash_ holds the cached hash */
     MV_FLAT1D_ = 1u << 5,  /* 1-D, stride == itemsize, direct: set by memview */
     MV_BORROWED_ = 1u << 6 /* holds no owner reference (mv_view_borrow) */
 };
 
+/* A view: how to read a block of an owner's memory (Python's memoryview).
+ * A value the caller owns; make, change and release it through the calls.
+ * Its fields are read-only, and those ending in '_' private (docs/abi.md). */
 typedef struct mv_view {
     /* read-only: read these freely; change a view only through the calls */
     char *buf;                /* first item (start of the block for ndim 0) */
@@ -557,15 +578,15 @@ typedef struct mv_view {
 
 /* The full description of a block's layout, as PEP 3118's Py_buffer. */
 typedef struct mv_layout {
-    void *buf;
-    mv_ssize nbytes; /* product(shape) * itemsize */
-    mv_ssize itemsize;
-    const char *format; /* NULL means "B" */
-    int ndim;
+    void *buf;                  /* first item (the block's start for ndim 0) */
+    mv_ssize nbytes;            /* product(shape) * itemsize */
+    mv_ssize itemsize;          /* bytes per item */
+    const char *format;         /* NULL means "B" */
+    int ndim;                   /* 0 .. MV_MAXDIM */
     const mv_ssize *shape;      /* NULL: 1-D of nbytes / itemsize items */
     const mv_ssize *strides;    /* NULL: C-contiguous */
     const mv_ssize *suboffsets; /* NULL: none */
-    int readonly;
+    int readonly;               /* 1: views of it are read-only */
 } mv_layout;
 
 /* The byte range [*lo, *hi) relative to l->buf that l's items occupy
@@ -649,8 +670,8 @@ MV_API int mv_view_length_nd(const mv_view *v, mv_ssize *out);
  * ------------------------------------------------------------------------ */
 
 /* Omitted slice ends, as Python's slice(None, None, step) gives them. */
-#define MV_END MV_SSIZE_MAX
-#define MV_BEGIN MV_SSIZE_MIN
+#define MV_END MV_SSIZE_MAX   /* an omitted stop (start, for step < 0) */
+#define MV_BEGIN MV_SSIZE_MIN /* an omitted start (stop, for step < 0) */
 
 /* Clamp start and stop of a slice with the given step to a dimension of
  * len items, as Python does; returns the slice's item count. step != 0. */
@@ -739,7 +760,7 @@ MV_API int mv_view_narrow_dim(mv_view *v, int dim, mv_ssize start,
  * dimension, or a slice (MV_BEGIN/MV_END for omitted ends), which narrows
  * it. */
 typedef struct mv_keyitem {
-    int is_slice;
+    int is_slice;               /* 0: index, 1: start:stop:step */
     mv_ssize index;             /* when !is_slice (negative from the end) */
     mv_ssize start, stop, step; /* when is_slice */
 } mv_keyitem;
@@ -771,17 +792,17 @@ MV_API int mv_view_select(mv_view *dst, const mv_view *src,
 /* How an mv_fieldref reads inline: a load of one C type, byte-swapped or
  * not; MV_LOAD_CALL for every other field (through mv_view_get_field_any). */
 typedef enum mv_load {
-    MV_LOAD_CALL = 0,
-    MV_LOAD_I8,
-    MV_LOAD_U8,
-    MV_LOAD_I16,
-    MV_LOAD_U16,
-    MV_LOAD_I32,
-    MV_LOAD_U32,
-    MV_LOAD_I64,
-    MV_LOAD_U64,
-    MV_LOAD_F32,
-    MV_LOAD_F64,
+    MV_LOAD_CALL = 0,    /* no inline load: a call reads it */
+    MV_LOAD_I8,          /* int8_t */
+    MV_LOAD_U8,          /* uint8_t */
+    MV_LOAD_I16,         /* int16_t */
+    MV_LOAD_U16,         /* uint16_t */
+    MV_LOAD_I32,         /* int32_t */
+    MV_LOAD_U32,         /* uint32_t */
+    MV_LOAD_I64,         /* int64_t */
+    MV_LOAD_U64,         /* uint64_t */
+    MV_LOAD_F32,         /* float */
+    MV_LOAD_F64,         /* double */
     MV_LOAD_SWAPPED = 16 /* added to the above: bytes in the other order */
 } mv_load;
 
@@ -814,9 +835,7 @@ MV_API int mv_view_get_field_any(const mv_view *v, mv_ssize index,
 MV_API int mv_view_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
                              const mv_value *val);
 
-/* mv_view_get_field() reads inline the common fields of a flat 1-D view: ints
- * and floats of 1 to 8 bytes in either byte order; every other case goes
- * through mv_view_get_field_any(). */
+/* Private helpers of mv_view_get_field(): a float or double from its bits. */
 static inline double mv__f32(uint32_t u) {
     float f;
     __builtin_memcpy(&f, &u, 4);
@@ -827,6 +846,9 @@ static inline double mv__f64(uint64_t u) {
     __builtin_memcpy(&f, &u, 8);
     return f;
 }
+/* mv_view_get_field() reads inline the common fields of a flat 1-D view: ints
+ * and floats of 1 to 8 bytes in either byte order; every other case goes
+ * through mv_view_get_field_any(). */
 static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
                                     const mv_fieldref *r, mv_value *out) {
     /* MV_FLAT1D_ is never set on a released view */
@@ -891,6 +913,7 @@ static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
  * Copying out
  * ------------------------------------------------------------------------ */
 
+/* An order of items in memory (Python's order argument: 'C', 'F', 'A'). */
 typedef enum mv_order {
     MV_ORDER_C = 'C', /* row-major */
     MV_ORDER_F = 'F', /* column-major */
@@ -930,10 +953,11 @@ MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
  * go on, or a negative status to stop the walk with it. Any callback may be
  * NULL. */
 struct mv_walker {
-    int (*begin)(void *ctx, int dim, mv_ssize n);
-    int (*item)(void *ctx, const mv_value *v);
-    int (*end)(void *ctx, int dim);
-    int (*items)(void *ctx, const mv_value *v, mv_ssize n);
+    int (*begin)(void *ctx, int dim, mv_ssize n); /* a list of n entries */
+    int (*item)(void *ctx, const mv_value *v);    /* one item */
+    int (*end)(void *ctx, int dim);               /* the list is complete */
+    int (*items)(void *ctx, const mv_value *v,
+                 mv_ssize n); /* n items at once (then item is not called) */
 };
 
 /* Python's tolist(): a 0-D view gives one item call and no begin/end. */
@@ -1020,61 +1044,69 @@ MV_API int mv_view_index(const mv_view *v, const mv_value *x, mv_ssize start,
  * after the view is released, until its deleter runs.
  * ------------------------------------------------------------------------ */
 
+/* The DLPack version memview makes and reads (DLPACK_MAJOR_VERSION...). */
 #define MV_DLPACK_MAJOR 1
-#define MV_DLPACK_MINOR 0
+#define MV_DLPACK_MINOR 0 /* DLPACK_MINOR_VERSION */
 /* Bits of mv_dl_managed_tensor_versioned.flags. */
-#define MV_DLPACK_READ_ONLY (UINT64_C(1) << 0)
-#define MV_DLPACK_IS_COPIED (UINT64_C(1) << 1)
+#define MV_DLPACK_READ_ONLY (UINT64_C(1) << 0) /* do not write the data */
+#define MV_DLPACK_IS_COPIED (UINT64_C(1) << 1) /* the data is a copy */
 
 /* Device types (DLDeviceType) memview knows by name. */
-enum { MV_DL_CPU = 1 };
+enum { MV_DL_CPU = 1 /* kDLCPU: memory the CPU reads */ };
 /* Type codes (DLDataTypeCode) of the types memview maps to formats. */
 enum {
-    MV_DL_INT = 0,
-    MV_DL_UINT = 1,
-    MV_DL_FLOAT = 2,
-    MV_DL_COMPLEX = 5,
-    MV_DL_BOOL = 6
+    MV_DL_INT = 0,     /* kDLInt: signed integer */
+    MV_DL_UINT = 1,    /* kDLUInt: unsigned integer */
+    MV_DL_FLOAT = 2,   /* kDLFloat: IEEE float */
+    MV_DL_COMPLEX = 5, /* kDLComplex: two floats */
+    MV_DL_BOOL = 6     /* kDLBool */
 };
 
+/* DLPackVersion. */
 typedef struct mv_dl_version {
-    uint32_t major;
-    uint32_t minor;
+    uint32_t major; /* MV_DLPACK_MAJOR: a different one is unreadable */
+    uint32_t minor; /* MV_DLPACK_MINOR */
 } mv_dl_version;
 
+/* DLDevice: where a tensor's memory is. */
 typedef struct mv_dl_device {
     int32_t device_type; /* DLDeviceType, an enum of int size */
-    int32_t device_id;
+    int32_t device_id;   /* which device of that type (0 for the CPU) */
 } mv_dl_device;
 
+/* DLDataType: the type of one element. */
 typedef struct mv_dl_dtype {
     uint8_t code;   /* MV_DL_INT ... */
     uint8_t bits;   /* bits of one lane */
     uint16_t lanes; /* 1 for scalars */
 } mv_dl_dtype;
 
+/* DLTensor: an N-dimensional array's memory and layout. */
 typedef struct mv_dl_tensor {
-    void *data;
-    mv_dl_device device;
-    int32_t ndim;
-    mv_dl_dtype dtype;
-    int64_t *shape;
-    int64_t *strides; /* in items, not bytes; NULL: C-contiguous */
-    uint64_t byte_offset;
+    void *data;           /* the allocation (element 0 is byte_offset on) */
+    mv_dl_device device;  /* where data is */
+    int32_t ndim;         /* entries of shape and strides */
+    mv_dl_dtype dtype;    /* each element's type */
+    int64_t *shape;       /* ndim entries */
+    int64_t *strides;     /* in items, not bytes; NULL: C-contiguous */
+    uint64_t byte_offset; /* from data to element 0 */
 } mv_dl_tensor;
 
+/* DLManagedTensor: a tensor and whatever keeps its memory alive. */
 typedef struct mv_dl_managed_tensor {
-    mv_dl_tensor dl_tensor;
-    void *manager_ctx;
-    void (*deleter)(struct mv_dl_managed_tensor *self);
+    mv_dl_tensor dl_tensor; /* the tensor */
+    void *manager_ctx;      /* the producer's, for its deleter */
+    void (*deleter)(struct mv_dl_managed_tensor *self); /* frees it, once */
 } mv_dl_managed_tensor;
 
+/* DLManagedTensorVersioned: the same with a version and flags. */
 typedef struct mv_dl_managed_tensor_versioned {
-    mv_dl_version version;
-    void *manager_ctx;
-    void (*deleter)(struct mv_dl_managed_tensor_versioned *self);
-    uint64_t flags; /* MV_DLPACK_READ_ONLY | MV_DLPACK_IS_COPIED */
-    mv_dl_tensor dl_tensor;
+    mv_dl_version version; /* of the producer's DLPack */
+    void *manager_ctx;     /* the producer's, for its deleter */
+    void (*deleter)(
+        struct mv_dl_managed_tensor_versioned *self); /* frees it, once */
+    uint64_t flags;         /* MV_DLPACK_READ_ONLY | MV_DLPACK_IS_COPIED */
+    mv_dl_tensor dl_tensor; /* the tensor */
 } mv_dl_managed_tensor_versioned;
 
 /* When an export copies, as the Python array API's copy keyword says. */
@@ -1135,10 +1167,10 @@ typedef struct mv_stats {
     mv_kind kind;          /* MV_KIND_INT, MV_KIND_UINT or MV_KIND_FLOAT */
     int64_t sum_hi;        /* integers: the exact sum, high 64 bits (signed) */
     uint64_t sum_lo;       /* ... and low 64 bits */
-    int64_t min_i, max_i;  /* MV_KIND_INT */
-    uint64_t min_u, max_u; /* MV_KIND_UINT (bool reads as 0 and 1) */
-    double sum, min, max, mean;
-    double nansum, nanmin, nanmax, nanmean;
+    int64_t min_i, max_i;  /* exact extremes when kind is MV_KIND_INT */
+    uint64_t min_u, max_u; /* MV_KIND_UINT's (bool reads as 0 and 1) */
+    double sum, min, max, mean;             /* of all items; NaN if one is */
+    double nansum, nanmin, nanmax, nanmean; /* of the items but NaNs */
 } mv_stats;
 
 /* Fill *out with the count, sum, min, max and mean of v's items (see

@@ -10,11 +10,14 @@ without changing the header:
 - each section banner (a comment between two rules of dashes) becomes a
   named member group ("Owners of memory"), with its text;
 - a comment that stands before a declaration documents it, and one that
-  ends a line of code (a struct field, an enum value) documents that line;
+  ends a line of code (a struct field, an enum value, a #define) documents
+  that line, every name of it ("double re, im; /* ... */");
 - a declaration that directly follows a documented one, with no blank
   line or comment between (mv_view_export and mv_view_unexport), shares
   its comment: it gets a "See <first>()" reference to it;
-- comments inside function bodies stay plain comments.
+- comments inside function bodies stay plain comments, and so does a note
+  inside a struct over members that have comments of their own
+  ("read-only", "private").
 
 Line numbers are kept (every output line comes from one input line), so
 Doxygen's warnings point at the header's own lines.
@@ -24,6 +27,8 @@ import sys
 
 RULE = re.compile(r"^\s*/?\*?\s*-{20,}\s*(\*/)?\s*$")
 DECL = re.compile(r"^(MV_API |static inline )[^(]*?\b(\w+)\s*\(")
+# A member declaration of several names: indent, type, "a, b, c".
+MEMBERS = re.compile(r"^(\s*)([A-Za-z_][\w ]*?[\w*]\s+\**)(\w+(?:\s*,\s*\w+)+)\s*;\s*$")
 
 
 def filter_lines(lines):
@@ -93,16 +98,35 @@ def filter_lines(lines):
                 for body in block[2:-1]:
                     out.append(body)
                 out.append(" * @{ */")
+            elif line[:1].isspace() and j + 1 < n and \
+                    re.match(r"^\s*\S.*?/\*", lines[j + 1]):
+                # Inside a struct, a note over members that have comments
+                # of their own ("read-only", "private") stays a plain
+                # comment: it would otherwise be glued to the next one's.
+                out.extend(block)
             else:
                 out.append(line.replace("/*", "/**", 1))
                 out.extend(block[1:])
             i = j + 1
             continue
 
-        # A comment that ends a line of code documents that line.
+        # A comment that ends a line of code documents that line; on a
+        # line declaring several members ("int64_t min_i, max_i; /* x */")
+        # each of them, as Doxygen would document only the last.
         m = re.match(r"^(\s*\S.*?)/\*(?!\*)(.*)$", line)
-        if m and not m.group(1).lstrip().startswith("#"):
-            out.append("%s/**<%s" % (m.group(1), m.group(2)))
+        code = m.group(1).lstrip() if m else ""
+        if m and (not code.startswith("#") or code.startswith("#define ")):
+            several = MEMBERS.match(m.group(1))
+            text = m.group(2)
+            if several and "*/" in text:
+                kind = several.group(2)
+                names = [n.strip() for n in several.group(3).split(",")]
+                doc = "/**<%s" % text[:text.index("*/") + 2]
+                line = several.group(1) + " ".join(
+                    "%s%s; %s" % (kind, name, doc) for name in names[:-1])
+                out.append("%s %s%s; /**<%s" % (line, kind, names[-1], text))
+            else:
+                out.append("%s/**<%s" % (m.group(1), text))
             i += 1
             continue
         if first and stripped:
