@@ -563,11 +563,12 @@ typedef struct mv_view {
     mv_ssize *strides;    /* ndim entries, in bytes, may be negative or 0 */
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
 
-    /* private: neither read nor write these. Their layout is part of the
-     * ABI all the same, because the inline calls of this header
-     * (mv_view_get, mv_view_narrow, mv_view_get_field) read fmtchar_ and
-     * dims_[0] and write dims_[0] themselves: reading shape[0] instead
-     * costs a dependent load on every call of the hottest loops. */
+    /* private: neither read nor write these. Where fmtchar_ and dims_ lie
+     * is part of the ABI all the same, because the inline calls of this
+     * header (mv_view_get, mv_view_narrow, mv_view_get_field,
+     * mv_view_is_flat, mv_view_format_char) read fmtchar_ and dims_[0] and
+     * write dims_[0] themselves: reading shape[0] instead costs a dependent
+     * load on every call of the hottest loops (docs/abi.md). */
     char fmtchar_;                      /* mv_format_char(format) */
     mv_ssize exports_;                  /* buffers lent out (mv_view_export) */
     int64_t hash_;                      /* cached when MV_HASHED_ */
