@@ -96,13 +96,16 @@ extern "C" {
 #define MV_API __attribute__((visibility("default")))
 #endif
 
-/* The version: MAJOR is the soname's (libmemview.so.1) and changes only
- * with a break of the ABI, a struct's size or layout included; MINOR adds
- * calls and constants; PATCH fixes (docs/abi.md). */
+/* The version's MAJOR: the soname's (libmemview.so.1). It changes only
+ * with a break of the ABI, a struct's size or layout included (docs/abi.md).
+ */
 #define MEMVIEW_VERSION_MAJOR 1
-#define MEMVIEW_VERSION_MINOR 0 /* calls and constants added, ABI kept */
-#define MEMVIEW_VERSION_PATCH 0 /* fixes only */
-#define MEMVIEW_VERSION "1.0.0" /* "MAJOR.MINOR.PATCH" */
+/* MINOR: raised by a release that adds calls or constants, ABI kept. */
+#define MEMVIEW_VERSION_MINOR 0
+/* PATCH: raised by a release of fixes only. */
+#define MEMVIEW_VERSION_PATCH 0
+/* The version as a string, "MAJOR.MINOR.PATCH". */
+#define MEMVIEW_VERSION "1.0.0"
 
 /* Sizes, counts, indexes and strides: signed, as Python's Py_ssize_t. */
 typedef ptrdiff_t mv_ssize;

@@ -42,7 +42,7 @@ if [ -n "$missing" ]; then
     failed=1
 fi
 
-hdefine() { sed -n "s/^#define MEMVIEW_VERSION$1 \\(.*\\)\$/\\1/p" "$header"; }
+hdefine() { sed -n "s/^#define MEMVIEW_VERSION$1 \\([^ ]*\\).*\$/\\1/p" "$header"; }
 major=$(hdefine _MAJOR)
 hversion=$(hdefine "" | tr -d '"')
 pcversion=$(sed -n 's/^Version: //p' "$out/memview.pc")
