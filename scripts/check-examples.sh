@@ -49,6 +49,38 @@ cmake --build "$tmp/cmake" >"$tmp/build.log" 2>&1 || {
     exit 1
 }
 
+# The package's version file: find_package(memview MAJOR.0) is satisfied by
+# any MAJOR.x from MAJOR.0 on, and no other major version is (each has its
+# own soname and ABI).
+major=${version%%.*}
+mkdir -p "$tmp/want"
+cat >"$tmp/want/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(memview_want LANGUAGES C)
+find_package(memview ${WANT} QUIET)
+message(STATUS "memview ${WANT}: found=${memview_FOUND}")
+CMAKE
+for want in "$major.0:1" "$((major + 1)).0:0" "$((major - 1)).0:0"; do
+    rm -rf "$tmp/want/build"
+    cmake -S "$tmp/want" -B "$tmp/want/build" -DWANT="${want%:*}" \
+          -DCMAKE_C_COMPILER="$CC" -DCMAKE_PREFIX_PATH="$prefix" \
+          -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$tmp/want.log" 2>&1 || {
+        cat "$tmp/want.log"
+        exit 1
+    }
+    found=$(sed -n 's/^-- memview .*: found=\(.*\)$/\1/p' "$tmp/want.log")
+    case "${want#*:}:$found" in
+    1:1 | 0:0 | 0:) ;;
+    *)
+        echo "examples: find_package(memview ${want%:*}) against $version:" \
+             "found='$found'"
+        exit 1
+        ;;
+    esac
+done
+echo "CMake package: memview $version satisfies find_package(memview" \
+     "$major.0), not $((major + 1)).0 or $((major - 1)).0"
+
 failed=0
 count=0
 for src in "$root"/examples/*.c; do
