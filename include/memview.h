@@ -630,8 +630,11 @@ MV_API int mv_view_readonly(mv_view *dst, const mv_view *src);
 MV_API void mv_view_move(mv_view *dst, mv_view *src);
 /* Give back the owner reference. Idempotent. Refused with MV_EBUFFER
  * "memoryview has N exported buffers" while v has exports (mv_view_export).
- * Every other call on a released view fails with MV_EVALUE "operation forbidden
- * on released memoryview object". */
+ * Every other call on a released view fails with MV_EVALUE "operation
+ * forbidden on released memoryview object". A released view's flags say
+ * MV_RELEASED and its owner is NULL; its format, buf and shape are not to be
+ * read any more (format may have been its compiled format's text, now freed).
+ */
 MV_API int mv_view_release(mv_view *v);
 /* Lend out / take back v's buffer: counts exports as Python's memoryview
  * does for consumers of its buffer. */

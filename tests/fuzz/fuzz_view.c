@@ -290,7 +290,9 @@ static void op_equal(mv_view *v) {
     if (chk(mv_view_equal(v, v, &eq)) == MV_OK) {
         if (eq != 0 && eq != 1)
             fail("equal gave neither 0 nor 1");
-        if (self_equal_format(v->format) && eq != 1)
+        /* a released view equals itself too, but its format is gone with
+         * its compiled format (mv_view.format lives as long as the owner) */
+        if (!mv_view_is_released(v) && self_equal_format(v->format) && eq != 1)
             fail("view unequal to itself");
     }
     void *bytes = NULL;
