@@ -21,9 +21,11 @@
 #                        build/docs/html/; any warning (an undocumented
 #                        name included) fails it
 #   make install         install the shared and static library, header,
-#                        memview.pc, the CMake package and the CLI under
-#                        PREFIX (default /usr/local)
+#                        memview.pc, the CMake package, the CLI and its
+#                        man page under PREFIX (default /usr/local), inside
+#                        DESTDIR when it is set (a staging root)
 #   make uninstall       remove what the last `make install` installed
+#                        (with the same DESTDIR)
 #   make check-symbols   libmemview.so exports only what memview.h declares,
 #                        libmemview.a only that and mv__* internals; the
 #                        version agrees in memview.h, memview.pc, docs

@@ -2,13 +2,16 @@
 #
 # Removes every file the install recorded in MANIFEST, then the directories
 # memview alone created (its CMake package directory) once they are empty.
+# As for the install, the environment's DESTDIR (a staging root) is put in
+# front of every path: the manifest records them without it.
 if(NOT MANIFEST OR NOT EXISTS "${MANIFEST}")
     message(FATAL_ERROR "uninstall: no install manifest (${MANIFEST}); "
                         "nothing was installed from this build tree")
 endif()
 file(STRINGS "${MANIFEST}" files)
 set(removed 0)
-foreach(f IN LISTS files)
+foreach(installed IN LISTS files)
+    set(f "$ENV{DESTDIR}${installed}")
     if(IS_SYMLINK "${f}" OR EXISTS "${f}")
         file(REMOVE "${f}")
         if(IS_SYMLINK "${f}" OR EXISTS "${f}")
