@@ -439,6 +439,8 @@ static void op_select(state *s, mv_view *v, input *in) {
  * operations that visit every item are skipped for those (slow, not
  * wrong). */
 static int small(const mv_view *v) {
+    if (mv_view_is_released(v)) /* every call fails at once; its shape is */
+        return 1;               /* not to be read (ndim may exceed dims_) */
     mv_ssize n = 1;
     for (int i = 0; i < v->ndim; i++)
         if (__builtin_mul_overflow(n, v->shape[i], &n) || n > 4096)
