@@ -168,7 +168,8 @@
     X(mv_dl_managed_tensor_versioned, flags, 24)                               \
     X(mv_dl_managed_tensor_versioned, dl_tensor, 32)
 
-/* The value of each constant. */
+/* The value of each constant (of the private flag bits, only MV_FLAT1D_,
+ * which the inline calls test). */
 #define MV_ABI_CONSTANTS(X)                                                    \
     X(MV_OK, 0)                                                                \
     X(MV_EINDEX, -1)                                                           \
@@ -183,9 +184,7 @@
     X(MV_C_CONTIGUOUS, 2)                                                      \
     X(MV_F_CONTIGUOUS, 4)                                                      \
     X(MV_RELEASED, 8)                                                          \
-    X(MV_HASHED_, 16)                                                          \
     X(MV_FLAT1D_, 32)                                                          \
-    X(MV_BORROWED_, 64)                                                        \
     X(MV_MAP_WRITE, 1)                                                         \
     X(MV_ADVISE_NORMAL, 0)                                                     \
     X(MV_ADVISE_SEQUENTIAL, 1)                                                 \
