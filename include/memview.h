@@ -1173,7 +1173,7 @@ typedef struct mv_stats {
     mv_ssize nans;         /* items that are NaN (floats) */
     mv_kind kind;          /* MV_KIND_INT, MV_KIND_UINT or MV_KIND_FLOAT */
     int64_t sum_hi;        /* integers: the exact sum, high 64 bits (signed) */
-    uint64_t sum_lo;       /* ... and low 64 bits */
+    uint64_t sum_lo;       /* integers: the exact sum, low 64 bits */
     int64_t min_i, max_i;  /* exact extremes when kind is MV_KIND_INT */
     uint64_t min_u, max_u; /* MV_KIND_UINT's (bool reads as 0 and 1) */
     double sum, min, max, mean;             /* of all items; NaN if one is */

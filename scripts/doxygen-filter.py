@@ -11,7 +11,8 @@ without changing the header:
   named member group ("Owners of memory"), with its text;
 - a comment that stands before a declaration documents it, and one that
   ends a line of code (a struct field, an enum value, a #define) documents
-  that line, every name of it ("double re, im; /* ... */");
+  that line, every name of it ("double re, im; /* ... */"), and says
+  "(private)" for a name ending in '_';
 - a declaration that directly follows a documented one, with no blank
   line or comment between (mv_view_export and mv_view_unexport), shares
   its comment: it gets a "See <first>()" reference to it;
@@ -27,6 +28,8 @@ import sys
 
 RULE = re.compile(r"^\s*/?\*?\s*-{20,}\s*(\*/)?\s*$")
 DECL = re.compile(r"^(MV_API |static inline )[^(]*?\b(\w+)\s*\(")
+# A member or enumerator whose name ends in '_': private ("dims_[9];").
+PRIVATE = re.compile(r"\b[A-Za-z]\w*_\s*(\[[^\]]*\]\s*)?(;|=)")
 # A member declaration of several names: indent, type, "a, b, c".
 MEMBERS = re.compile(r"^(\s*)([A-Za-z_][\w ]*?[\w*]\s+\**)(\w+(?:\s*,\s*\w+)+)\s*;\s*$")
 
@@ -126,6 +129,8 @@ def filter_lines(lines):
                     "%s%s; %s" % (kind, name, doc) for name in names[:-1])
                 out.append("%s %s%s; /**<%s" % (line, kind, names[-1], text))
             else:
+                if PRIVATE.search(m.group(1)):
+                    text = " (private)" + text
                 out.append("%s/**<%s" % (m.group(1), text))
             i += 1
             continue
