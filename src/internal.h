@@ -109,9 +109,10 @@ int mv__view_pack(const mv_view *v, char *p, const mv_value *val);
 
 /* mv_format_compile(), reading '@' as '^' (no alignment) when noalign. */
 int mv__format_compile(const mv_format **out, const char *fmt, bool noalign);
-/* The static compiled format of native character c, NULL if none. */
+/* The static compiled format of native character c (a code that
+ * mv_format_char() returns). */
 const mv_format *mv__format_native(char c);
-/* Static spelling of native format c, "B" or (at) "@B"; NULL if none. */
+/* Static spelling of native format c, "B" or (at) "@B" (c as above). */
 const char *mv__native_spelling(char c, bool at);
 /* Read / write one element of a (non-record) field at elem. */
 int mv__field_read(const mv_field *f, const char *elem, mv_value *out);

@@ -84,13 +84,11 @@ static const char *const native_at[128] = {
 #undef AT
 
 const char *mv__native_spelling(char c, bool at) {
-    const mv_format *f = mv__format_native(c);
-    return f ? (at ? native_at[(unsigned char)c] : f->text) : NULL;
+    return at ? native_at[(unsigned char)c & 0x7f] : mv__format_native(c)->text;
 }
 
 const mv_format *mv__format_native(char c) {
-    const mv_format *f = &native_formats[(unsigned char)c & 0x7f];
-    return f->native ? f : NULL;
+    return &native_formats[(unsigned char)c & 0x7f];
 }
 
 /* ------------------------------------------------------------------------
@@ -391,8 +389,8 @@ static int parse_record(parser *p, mv_format *f, int depth, bool nested,
             p->s++;
             continue;
         }
-        if (nf == INT32_MAX)
-            return bad(TOO_LONG);
+        /* nf < INT32_MAX: each field takes a character of a text of at
+         * most INT32_MAX (checked by mv__format_compile) */
         bool is_field;
         int rc = parse_field(p, m, depth, fields ? &fields[nf] : NULL, &off,
                              &acc, &is_field);
@@ -422,8 +420,10 @@ static int parse_record(parser *p, mv_format *f, int depth, bool nested,
         f->tuple_depth = acc.tdepth + 1;
         f->flat_ = 1;
         for (int i = 0; i < nf; i++)
+            /* count is units (elements of repeat) for a field of no
+             * shape that is not a record: units != 1 says count != 1 */
             if (fields[i].kind == MV_KIND_RECORD || fields[i].ndim ||
-                fields[i].units != 1 || fields[i].count != 1)
+                fields[i].units != 1)
                 f->flat_ = 0;
         f->static_ = nested ? 2 : 0;
     }
@@ -483,12 +483,9 @@ int mv__format_compile(const mv_format **out, const char *fmt, bool noalign) {
                 .fields = (mv_field *)(void *)(block + o_fields),
                 .shapes = (mv_ssize *)(void *)(block + o_shapes),
                 .names = block + o_names};
-    rc = parse_record(&q, q.fmts, 0, false, &info);
+    /* Cannot fail: the counting pass parsed the same text. */
+    (void)parse_record(&q, q.fmts, 0, false, &info);
     free(p.fcount);
-    if (rc < 0) { /* cannot happen: the counting pass saw the same text */
-        free(block);
-        return rc;
-    }
     memcpy(block + o_text, fmt, len + 1);
     for (size_t i = 0; i < nfmt; i++)
         q.fmts[i].text = block + o_text;
@@ -693,8 +690,8 @@ static int walk_element(const mv_field *fd, const char *item, mv_ssize k,
     if (fd->kind == MV_KIND_RECORD)
         return walk_record(fd->sub, elem, depth, w, ctx);
     mv_value x;
-    int rc = mv__field_read(fd, elem, &x);
-    return rc < 0 ? rc : emit_scalar(w, ctx, &x);
+    mv__field_read(fd, elem, &x); /* a scalar: cannot fail */
+    return emit_scalar(w, ctx, &x);
 }
 
 /* Dimension dim of the shaped unit whose first element is *k. */
@@ -775,12 +772,11 @@ int mv_item_walk(const mv_format *f, const void *item, const mv_walker *w,
 const mv_field *mv_format_scalar(const mv_format *f) {
     if (f->units != 1)
         return NULL;
-    for (int i = 0; i < f->nfields; i++) {
-        const mv_field *fd = &f->fields[i];
-        if (fd->units == 1)
-            return fd->ndim == 0 && fd->kind != MV_KIND_RECORD ? fd : NULL;
-    }
-    return NULL;
+    /* f->units is the sum of its fields' units: exactly one has 1 */
+    const mv_field *fd = f->fields;
+    while (fd->units != 1)
+        fd++;
+    return fd->ndim == 0 && fd->kind != MV_KIND_RECORD ? fd : NULL;
 }
 
 static int pack_record(const mv_format *f, char *item, int depth,

@@ -79,6 +79,11 @@ static void test_sizes(void **state) {
         {"(2)3s", 6, 1, 2, 1},
         {"T{}", 0, 1, 0, 1},
         {"1048576T{}", 0, 1048576, 0, 1},
+        /* every white space struct skips: ' ', \t, \n, \r, \v, \f */
+        {" \t\n\r\v\fi", 4, 1, 1, 1},
+        {"( 2 ,\t3\n)B", 6, 1, 6, 1},
+        {"x:pad:B", 2, 1, 1, 1}, /* padding may be named; it is no field */
+        {"T{T{B}}T{B}", 2, 2, 2, 2},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct size_case *c = &cases[i];
@@ -177,6 +182,23 @@ static void test_errors(void **state) {
         {"9223372036854775807x9x", "total struct size too long"},
         {"9223372036854775807c@i", "total struct size too long"},
         {"4611686018427387904T{<h}", "total struct size too long"},
+        /* each overflow check of the parser, in turn */
+        {"9223372036854775808B", "total struct size too long"},
+        {"(99999999999999999999)B", "total struct size too long"},
+        {"(4294967296,4294967296)B", "total struct size too long"},
+        {"(4611686018427387904,1,1)B", "total struct size too long"},
+        {"(2)4611686018427387904x", "total struct size too long"},
+        {"(4611686018427387904)4B", "total struct size too long"},
+        {"B9223372036854775807B", "total struct size too long"},
+        {"9223372036854775807T{0s0s}", "total struct size too long"},
+        {"(4611686018427387904)0s(4611686018427387904)0s",
+         "total struct size too long"},
+        {"4611686018427387904T{T{T{}}}", "total struct size too long"},
+        {"3000000000000000000T{T{}}3000000000000000000T{T{}}",
+         "total struct size too long"},
+        {"(2,0)9223372036854775807B", "total struct size too long"},
+        {"(1,0)4611686018427387903B(1,0)4611686018427387903B",
+         "total struct size too long"},
         {"1000000000000T{}", "format has too many empty elements"},
         {"(1000000,1000000)0s", "format has too many empty elements"},
         {"1048577T{}", "format has too many empty elements"},
@@ -727,6 +749,118 @@ static void test_engine_corners(void **state) {
     mv_owner_release(o);
 }
 
+/* Walkers whose callbacks fail or are missing, over the engine's walks of
+ * flat records, nested records and shaped fields. */
+typedef struct stopper {
+    int calls, fail_begin; /* calls of begin and item; fail at this one */
+    int items, fail_item;  /* calls of item; fail at this one (0: never) */
+} stopper;
+static int st_begin(void *ctx, int depth, mv_ssize n) {
+    (void)depth, (void)n;
+    stopper *s = ctx;
+    return ++s->calls == s->fail_begin ? mv_error(MV_EINDEX, "begin") : MV_OK;
+}
+static int st_item(void *ctx, const mv_value *x) {
+    (void)x;
+    stopper *s = ctx;
+    s->calls++;
+    return ++s->items == s->fail_item ? mv_error(MV_EINDEX, "item") : MV_OK;
+}
+static int st_items(void *ctx, const mv_value *x, mv_ssize n) {
+    for (mv_ssize k = 0; k < n; k++) {
+        int rc = st_item(ctx, &x[k]);
+        if (rc < 0)
+            return rc;
+    }
+    return MV_OK;
+}
+
+static void test_walk_callbacks(void **state) {
+    (void)state;
+    int32_t item[4] = {1, 2, 3, 4};
+    /* "2T{<i<i}" walks as a record (begin) of records */
+    const char *fmts[] = {"<2i", "2T{<i<i}", "(2)<i<i", "<ih", "T{<i<h}"};
+    const int nvalues[] = {2, 4, 3, 2, 2};
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        const mv_format *f = compile(fmts[i]);
+        mv_walker w = {st_begin, st_item, NULL, NULL};
+        stopper s = {0, 1, 0, 0};
+        CHECK_ERR(mv_item_walk(f, item, &w, &s), MV_EINDEX, "begin");
+        CHECK_EQ(s.calls, 1);
+        s = (stopper){0, 0, 0, 2};
+        CHECK_ERR(mv_item_walk(f, item, &w, &s), MV_EINDEX, "item");
+        CHECK_EQ(s.items, 2);
+        /* no begin, no end: the values alone (through item, or items) */
+        mv_walker only = {NULL, st_item, NULL, NULL};
+        s = (stopper){0, 0, 0, 0};
+        CHECK_OK(mv_item_walk(f, item, &only, &s));
+        CHECK_EQ(s.calls, nvalues[i]);
+        mv_walker batch = {NULL, NULL, NULL, st_items};
+        s = (stopper){0, 0, 0, 0};
+        CHECK_OK(mv_item_walk(f, item, &batch, &s));
+        CHECK_EQ(s.calls, nvalues[i]);
+        mv_walker none = {NULL, NULL, NULL, NULL};
+        CHECK_OK(mv_item_walk(f, item, &none, NULL));
+        mv_format_release(f);
+    }
+}
+
+/* Fields: bounds of element indexes, messages that spell a native-mode
+ * field, empty strings, names of unnamed fields, records never swapped. */
+static void test_field_corners(void **state) {
+    (void)state;
+    const mv_format *f = compile("hi3s");
+    unsigned char item[16];
+    memset(item, 0x55, sizeof item);
+    mv_value x;
+    for (int i = 0; i < 3; i++) {
+        CHECK_ERR(mv_field_get(&f->fields[i], item, -1, &x), MV_EINDEX,
+                  "field element index out of range");
+        CHECK_ERR(mv_field_get(&f->fields[i], item, 1, &x), MV_EINDEX,
+                  "field element index out of range");
+        CHECK_ERR(mv_field_set(&f->fields[i], item, -1, &x), MV_EINDEX,
+                  "field element index out of range");
+        CHECK_ERR(mv_field_set(&f->fields[i], item, 1, &x), MV_EINDEX,
+                  "field element index out of range");
+    }
+    /* native sizes: the message names the code alone, as the builtin's */
+    CHECK_ERR(set_(&f->fields[0], item, 0, vother()), MV_ETYPE,
+              "memoryview: invalid type for format 'h'");
+    CHECK_ERR(set_(&f->fields[2], item, 0, vint(1)), MV_ETYPE,
+              "memoryview: invalid type for format '3s'");
+    /* an empty string pads the field with zeros, as struct.pack('3s', b'') */
+    CHECK_OK(set_(&f->fields[2], item, 0, vbytes("", 0)));
+    CHECK_TRUE(memcmp(item + f->fields[2].offset, "\0\0\0", 3) == 0);
+    CHECK_EQ(item[f->fields[2].offset + 3], 0x55);
+    /* no field has a name */
+    CHECK_EQ(mv_format_field_index(f, "h"), -1);
+    mv_format_release(f);
+    /* a record is not byte-swapped as a whole: its fields are */
+    f = compile(">T{<i:a:>h:b:}");
+    CHECK_EQ(f->fields[0].swap, 0);
+    CHECK_EQ(f->fields[0].sub->fields[0].swap, 0);
+    CHECK_EQ(f->fields[0].sub->fields[1].swap, 1);
+    mv_format_release(f);
+    /* the one scalar of a format: after fields of no units; none when the
+     * unit has a shape */
+    f = compile("0i<h");
+    CHECK_TRUE(mv_format_scalar(f) == &f->fields[1]);
+    mv_format_release(f);
+    f = compile("(2)<h");
+    CHECK_TRUE(mv_format_scalar(f) == NULL);
+    mv_format_release(f);
+    /* a nested record's size is rounded up to its alignment: past the
+     * largest size, that fails */
+    const mv_format *g = NULL;
+    CHECK_ERR(mv_format_compile(&g, "T{i9223372036854775803x}"), MV_EVALUE,
+              "total struct size too long");
+    /* the largest item size compiles */
+    f = compile("9223372036854775807x");
+    CHECK_EQ(f->itemsize, MV_SSIZE_MAX);
+    CHECK_EQ(f->nfields, 0);
+    mv_format_release(f);
+}
+
 int main(void) {
     if (sizeof(long) != 8 || _Alignof(double) != 8) {
         printf("skipped: the expected sizes are those of LP64\n");
@@ -744,6 +878,8 @@ int main(void) {
         cmocka_unit_test(test_view_walks),
         cmocka_unit_test(test_engine_corners),
         cmocka_unit_test(test_scalar_rows),
+        cmocka_unit_test(test_walk_callbacks),
+        cmocka_unit_test(test_field_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
