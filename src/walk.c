@@ -22,11 +22,10 @@
 /* The single format character of v ('@' stripped), or NULL after recording
  * the error. */
 static const char *item_format(const mv_view *v) {
-    const char *fmt = v->format ? v->format : "B";
-    const char *f = mv__skip_at(fmt);
+    const char *f = mv__skip_at(v->format);
     if (f[0] != '\0' && f[1] == '\0')
         return f;
-    mv__format_unsupported(fmt); /* "memoryview: unsupported format F" */
+    mv__format_unsupported(v->format); /* "memoryview: unsupported format F" */
     return NULL;
 }
 
@@ -266,12 +265,11 @@ static void fill_field(const mv_field *fd, const char *ptr, mv_ssize m,
                     SWAPPED(uint32_t, __builtin_bswap32, u, MV_VAL_UINT,
                             AS_INT);
                 SWAPPED(uint32_t, __builtin_bswap32, i, MV_VAL_INT, AS_I32);
-            case 8:
+            default: /* 8: a swapped integer has 2, 4 or 8 bytes */
                 if (u)
                     SWAPPED(uint64_t, __builtin_bswap64, u, MV_VAL_UINT,
                             AS_INT);
                 SWAPPED(uint64_t, __builtin_bswap64, i, MV_VAL_INT, AS_I64);
-            default: break;
             }
         } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {
             SWAPPED(uint32_t, __builtin_bswap32, f, MV_VAL_FLOAT, AS_F32);

@@ -174,6 +174,11 @@ static void test_walk_formats(void **state) {
         if (strcmp(want.s, got.s) != 0)
             fail_msg("format %s: walk gave %s, want %s", fmts[k], got.s,
                      want.s);
+        memset(&got, 0, sizeof got);
+        CHECK_OK(mv_view_walk(&v, &WB, &got));
+        if (strcmp(want.s, got.s) != 0)
+            fail_msg("format %s: batched walk gave %s, want %s", fmts[k], got.s,
+                     want.s);
         CHECK_OK(mv_view_release(&v));
     }
     mv_owner_release(o);
@@ -437,6 +442,168 @@ static void test_walk_huge_strides(void **state) {
     mv_owner_release(o);
 }
 
+static int fail_begin(void *ctx, int dim, mv_ssize n) {
+    (void)ctx, (void)n;
+    return dim == 1 ? mv_error(MV_EINDEX, "begin %d", dim) : MV_OK;
+}
+static int fail_end(void *ctx, int dim) {
+    (void)ctx;
+    return dim == 1 ? mv_error(MV_EINDEX, "end %d", dim) : MV_OK;
+}
+
+/* Callbacks that fail stop the walk with their status, at every level of
+ * every path: native rows, rows through suboffsets, compiled formats. */
+static void test_walk_callback_errors(void **state) {
+    (void)state;
+    fill();
+    mv_owner *o = tu_wrap(mem, 256);
+    struct {
+        char *rows[2];
+        unsigned char data[8];
+    } pil;
+    memcpy(pil.data, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    pil.rows[0] = (char *)pil.data;
+    pil.rows[1] = (char *)pil.data + 4;
+    mv_owner *po = tu_wrap(&pil, sizeof pil);
+    mv_ssize shape[] = {2, 2, 2}, sub[] = {0, -1, -1};
+    mv_ssize pst[] = {sizeof(char *), 2, 1};
+    const char *fmts[] = {"B", "<B", "<H"};
+    for (size_t k = 0; k < 3; k++) {
+        mv_ssize size = k == 2 ? 2 : 1;
+        mv_view vs[2];
+        tu_layout_view(&vs[0], o, mem, 8 * size, fmts[k], size, 3, shape, NULL,
+                       NULL, 0);
+        mv_ssize st[] = {sizeof(char *), 2 * size, size};
+        pst[1] = 2 * size;
+        pst[2] = size;
+        tu_layout_view(&vs[1], po, pil.rows, 8 * size, fmts[k], size, 3, shape,
+                       k == 2 ? pst : st, sub, 0);
+        for (int j = 0; j < 2; j++) {
+            const mv_view *v = &vs[j];
+            mv_walker wb = {fail_begin, on_item, on_end, NULL};
+            mv_walker we = {on_begin, on_item, fail_end, NULL};
+            rec r;
+            memset(&r, 0, sizeof r);
+            CHECK_ERR(mv_view_walk(v, &wb, &r), MV_EINDEX, "begin 1");
+            memset(&r, 0, sizeof r);
+            CHECK_ERR(mv_view_walk(v, &we, &r), MV_EINDEX, "end 1");
+            /* the 2nd item, then the 6th (in the second outer row) */
+            for (int stop = 2; stop <= 6; stop += 4) {
+                memset(&r, 0, sizeof r);
+                r.stop_after = stop;
+                CHECK_ERR(mv_view_walk(v, &W, &r), MV_EINDEX, "stopped");
+                CHECK_EQ(r.items, stop);
+                memset(&r, 0, sizeof r);
+                r.stop_after = stop;
+                CHECK_ERR(mv_view_walk(v, &WB, &r), MV_EINDEX, "stopped");
+                CHECK_EQ(r.items, stop);
+            }
+            CHECK_OK(mv_view_release(&vs[j]));
+        }
+    }
+    mv_owner_release(po);
+    mv_owner_release(o);
+}
+
+/* Rows reached through suboffsets, and 0-D views, with no callback for
+ * items: nothing is delivered, but an unreadable format still fails. */
+static void test_walk_no_item_callback(void **state) {
+    (void)state;
+    fill();
+    char *ptrs[2] = {(char *)mem + 5, (char *)mem + 9};
+    mv_owner *o = tu_wrap(ptrs, sizeof ptrs);
+    mv_ssize shape[] = {2}, st[] = {sizeof(char *)}, sub[] = {0};
+    mv_walker ends = {on_begin, NULL, on_end, NULL};
+    mv_view v;
+    tu_layout_view(&v, o, ptrs, 2, "B", 1, 1, shape, st, sub, 0);
+    rec r;
+    memset(&r, 0, sizeof r);
+    CHECK_OK(mv_view_walk(&v, &ends, &r));
+    CHECK_TRUE(strcmp(r.s, "[]") == 0);
+    expect(&v, "[5, 9]");
+    memset(&r, 0, sizeof r);
+    r.stop_after = 2;
+    CHECK_ERR(mv_view_walk(&v, &W, &r), MV_EINDEX, "stopped");
+    CHECK_EQ(r.items, 2);
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, ptrs, 2, "u", 1, 1, shape, st, sub, 0);
+    memset(&r, 0, sizeof r);
+    CHECK_ERR(mv_view_walk(&v, &W, &r), MV_ENOTIMPL,
+              "memoryview: format u not supported");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner *m = tu_wrap(mem, 256);
+    tu_layout_view(&v, m, mem + 4, 1, "B", 1, 0, NULL, NULL, NULL, 0);
+    memset(&r, 0, sizeof r);
+    CHECK_OK(mv_view_walk(&v, &ends, &r));
+    CHECK_TRUE(strcmp(r.s, "") == 0);
+    CHECK_OK(mv_view_release(&v));
+    /* an unknown format read in batches fails at its first item */
+    tu_layout_view(&v, m, mem, 2, "u", 1, 1, shape, NULL, NULL, 0);
+    memset(&r, 0, sizeof r);
+    CHECK_ERR(mv_view_walk(&v, &WB, &r), MV_ENOTIMPL,
+              "memoryview: format u not supported");
+    CHECK_EQ(r.batches, 0);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(m);
+    mv_owner_release(o);
+}
+
+/* Compiled formats of one scalar, in batches: the sizes and kinds the row
+ * reader has no loop of its own for, empty views, rows through
+ * suboffsets; each against mv_view_get. */
+static void test_walk_scalar_formats(void **state) {
+    (void)state;
+    fill();
+    mv_owner *o = tu_wrap(mem, 256);
+    const char *fmts[] = {"<b", "<B", "<e",  ">e", "<?",
+                          "<c", "=q", "<3s", ">Zf"};
+    for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+        const mv_format *f = NULL;
+        CHECK_OK(mv_format_compile(&f, fmts[k]));
+        mv_ssize size = f->itemsize, shape[] = {6};
+        mv_format_release(f);
+        mv_view v;
+        tu_layout_view(&v, o, mem, 6 * size, fmts[k], size, 1, shape, NULL,
+                       NULL, 0);
+        rec want, got;
+        memset(&want, 0, sizeof want);
+        on_begin(&want, 0, 6);
+        for (mv_ssize j = 0; j < 6; j++) {
+            mv_value x;
+            CHECK_OK(mv_view_get(&v, j, &x));
+            on_item(&want, &x);
+        }
+        on_end(&want, 0);
+        memset(&got, 0, sizeof got);
+        CHECK_OK(mv_view_walk(&v, &WB, &got));
+        if (strcmp(want.s, got.s) != 0)
+            fail_msg("%s: batched walk gave %s, want %s", fmts[k], got.s,
+                     want.s);
+        CHECK_EQ(got.batches, 1);
+        CHECK_OK(mv_view_release(&v));
+    }
+    /* an empty 2-D view of a compiled format: rows are not addressed */
+    mv_ssize z[] = {2, 0}, big[] = {MV_SSIZE_MAX, 4};
+    mv_view v;
+    tu_layout_view(&v, o, mem, 0, "<i", 4, 2, z, big, NULL, 0);
+    expect(&v, "[[], []]");
+    CHECK_OK(mv_view_release(&v));
+    /* rows of "<h" through suboffsets */
+    char *ptrs[2] = {(char *)mem + 2, (char *)mem + 8};
+    mv_owner *po = tu_wrap(ptrs, sizeof ptrs);
+    mv_ssize shape[] = {2, 2}, st[] = {sizeof(char *), 2}, sub[] = {0, -1};
+    tu_layout_view(&v, po, ptrs, 8, "<h", 2, 2, shape, st, sub, 0);
+    expect(&v, "[[770, 1284], [2312, 2826]]");
+    CHECK_OK(mv_view_release(&v));
+    /* ...and items of "<B" each through its pointer */
+    mv_ssize n2[] = {2}, st2[] = {sizeof(char *)}, sub2[] = {1};
+    tu_layout_view(&v, po, ptrs, 2, "<B", 1, 1, n2, st2, sub2, 0);
+    expect(&v, "[3, 9]");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(po);
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_1d),
@@ -449,6 +616,9 @@ int main(void) {
         cmocka_unit_test(test_walk_errors),
         cmocka_unit_test(test_walk_large),
         cmocka_unit_test(test_walk_huge_strides),
+        cmocka_unit_test(test_walk_callback_errors),
+        cmocka_unit_test(test_walk_no_item_callback),
+        cmocka_unit_test(test_walk_scalar_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
