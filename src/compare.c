@@ -114,7 +114,8 @@ static bool struct_items_equal(const mv_format *a, const char *x,
     mv__cursor_init(&cb, b, y);
     mv_value va, vb;
     while (mv__cursor_next(&ca, &va)) {
-        if (!mv__cursor_next(&cb, &vb) || !mv_value_equal(&va, &vb))
+        mv__cursor_next(&cb, &vb); /* as many values as ca */
+        if (!mv_value_equal(&va, &vb))
             return false;
     }
     return true;
@@ -185,8 +186,7 @@ static bool row_equal(const cmp *c, const char *x, const char *y, mv_ssize n,
         case 1: RAW_ROW(uint8_t);
         case 2: RAW_ROW(uint16_t);
         case 4: RAW_ROW(uint32_t);
-        case 8: RAW_ROW(uint64_t);
-        default: break;
+        default: RAW_ROW(uint64_t); /* 8: native integers have 1, 2, 4 or 8 */
         }
     } else if (c->mode == CMP_DOUBLE) {
         RAW_ROW(double);
@@ -204,7 +204,7 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
                        int dim, const char *x, const char *y) {
     mv_ssize n = a->shape[dim];
     mv_ssize sx = a->strides[dim], sy = b->strides[dim];
-    if (a->nbytes == 0 || b->nbytes == 0) /* no items: strides never checked */
+    if (a->nbytes == 0) /* no items (b has as many): strides never checked */
         sx = sy = 0;
     bool last = dim == a->ndim - 1;
     bool indirect = (a->suboffsets && a->suboffsets[dim] >= 0) ||
@@ -225,10 +225,6 @@ static bool dims_equal(const cmp *c, const mv_view *a, const mv_view *b,
 static bool same_contiguous_order(const mv_view *a, const mv_view *b) {
     return (mv_view_is_c_contiguous(a) && mv_view_is_c_contiguous(b)) ||
            (mv_view_is_f_contiguous(a) && mv_view_is_f_contiguous(b));
-}
-
-static bool native_of_size(const mv_view *v, char c) {
-    return c && mv_format_itemsize(v->format) == v->itemsize;
 }
 
 static bool views_equal(const cmp *c, const mv_view *a, const mv_view *b) {
@@ -264,7 +260,7 @@ static int guarded_equal(const cmp *c, const mv_view *a, const mv_view *b,
 }
 
 static mv_ssize nitems(const mv_view *v) {
-    return v->itemsize > 0 ? v->nbytes / v->itemsize : 0;
+    return v->nbytes / v->itemsize; /* itemsize > 0 */
 }
 
 /* Python's struct path: both formats compiled; a format that does not
@@ -305,7 +301,8 @@ int mv_view_equal(const mv_view *a, const mv_view *b, int *eq) {
         return MV_OK;
     }
     char ca = mv_format_char(a->format), cb = mv_format_char(b->format);
-    if (!native_of_size(a, ca) || !native_of_size(b, cb))
+    /* A native format's itemsize is its size (mv_view_from_layout) */
+    if (!ca || !cb)
         return struct_equal(a, b, eq);
 
     cmp c = {.mode = CMP_VALUES, .fa = a->format, .fb = b->format};
@@ -469,16 +466,25 @@ static int int_key(const char *f, mv_ssize size, const mv_value *x,
     return 1;
 }
 
-/* Index of the first item in [start, stop) of 1-D v equal to x, or -1. */
+/* x as the byte of an item of 1-byte format f: an integer in f's range,
+ * or for 'c' a bytes object of length 1. */
+static bool byte_key(const char *f, const mv_value *x, unsigned char *key) {
+    if (int_key(f, 1, x, key) == 1)
+        return true;
+    if (f[0] == 'c' && x->type == MV_VAL_BYTES && x->s.len == 1) {
+        key[0] = (unsigned char)x->s.ptr[0];
+        return true;
+    }
+    return false;
+}
+
+/* Index of the first item in [start, stop) of 1-D v equal to x, or -1
+ * (count: how many). Assumption: start < stop. */
 static int scan(const mv_view *v, const char *f, const mv_value *x,
                 mv_ssize start, mv_ssize stop, bool count, mv_ssize *out) {
     mv_ssize n = 0, stride = v->strides[0], size = v->itemsize;
     const mv_ssize *sub = v->suboffsets;
     bool indirect = sub && sub[0] >= 0;
-    if (start >= stop) {
-        *out = count ? 0 : -1;
-        return MV_OK;
-    }
     const char *p = v->buf + start * stride;
     if (!v->fmtchar_ && v->fmtdesc && !mv_format_scalar(v->fmtdesc)) {
         *out = count ? 0 : -1; /* items are tuples: no mv_value equals one */
@@ -487,11 +493,10 @@ static int scan(const mv_view *v, const char *f, const mv_value *x,
     unsigned char key[8];
     int kind = int_key(f, size, x, key);
     if (kind == 0) {
-        /* Read the first item anyway: it may be unreadable. */
+        /* Read the first item anyway, as the builtin does (a native
+         * integer: only a fault on a mapped owner can stop it). */
         mv_value item;
-        int rc = mv__view_unpack(v, adjust_ptr((char *)p, sub, 0), &item);
-        if (rc < 0)
-            return rc;
+        (void)mv__view_unpack(v, adjust_ptr((char *)p, sub, 0), &item);
         *out = count ? 0 : -1;
         return MV_OK;
     }
@@ -560,14 +565,14 @@ int mv_view_count(const mv_view *v, const mv_value *x, mv_ssize *out) {
     if (!f)
         return MV_ENOTIMPL;
     mv_ssize n = v->shape[0], r = 0;
-    if (v->itemsize == 1 && !v->suboffsets && v->strides[0] == 1 && n > 0) {
-        unsigned char key[8];
-        if (int_key(f, 1, x, key) == 1 ||
-            (f[0] == 'c' && x->type == MV_VAL_BYTES && x->s.len == 1 &&
-             (key[0] = (unsigned char)x->s.ptr[0], true))) {
-            return mv__bytes_count(v, v->buf, n, key[0], out);
-        }
+    if (n == 0) {
+        *out = 0;
+        return MV_OK;
     }
+    unsigned char key[8];
+    if (v->itemsize == 1 && !v->suboffsets && v->strides[0] == 1 &&
+        byte_key(f, x, key))
+        return mv__bytes_count(v, v->buf, n, key[0], out);
     rc = guarded_scan(v, f, x, 0, n, true, &r);
     if (rc == MV_OK)
         *out = r;
@@ -598,19 +603,15 @@ int mv_view_index(const mv_view *v, const mv_value *x, mv_ssize start,
         const char *f = single_format(v);
         if (!f)
             return MV_ENOTIMPL;
-        if (v->itemsize == 1 && !v->suboffsets && v->strides[0] == 1) {
-            unsigned char key[8];
-            if (int_key(f, 1, x, key) == 1 ||
-                (f[0] == 'c' && x->type == MV_VAL_BYTES && x->s.len == 1 &&
-                 (key[0] = (unsigned char)x->s.ptr[0], true))) {
-                rc = mv__bytes_find(v, v->buf + start, stop - start, key[0],
-                                    &at);
-                if (rc < 0)
-                    return rc;
-                if (at >= 0)
-                    at += start;
-                goto done;
-            }
+        unsigned char key[8];
+        if (v->itemsize == 1 && !v->suboffsets && v->strides[0] == 1 &&
+            byte_key(f, x, key)) {
+            rc = mv__bytes_find(v, v->buf + start, stop - start, key[0], &at);
+            if (rc < 0)
+                return rc;
+            if (at >= 0)
+                at += start;
+            goto done;
         }
         rc = guarded_scan(v, f, x, start, stop, false, &at);
         if (rc < 0)

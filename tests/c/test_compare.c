@@ -979,6 +979,182 @@ static void test_equal_huge_strides(void **state) {
     mv_owner_release(o);
 }
 
+/* Python's comparisons of a complex, float or unsigned value with values
+ * that differ in one part only. */
+static void test_value_equal_parts(void **state) {
+    (void)state;
+    mv_value z2 = {.type = MV_VAL_COMPLEX, .z = {2.0, 0.0}};
+    mv_value z2i = {.type = MV_VAL_COMPLEX, .z = {2.0, 1.0}};
+    mv_value z3 = {.type = MV_VAL_COMPLEX, .z = {3.0, 0.0}};
+    NE(z2, z3);      /* 2+0j != 3+0j */
+    NE(z2i, F(2.0)); /* 2+1j != 2.0 */
+    NE(z2, F(3.0));  /* 2+0j != 3.0 */
+    NE(z2i, U(2));   /* 2+1j != 2 */
+    NE(z2, U(3));    /* 2+0j != 3 */
+    EQ(z2, U(2));
+    NE(F(2.5), U(2)); /* a fraction equals no integer */
+    NE(F(3.0), U(2));
+    NE(U(5), I(-1)); /* an unsigned equals no negative */
+    NE(U(5), I(4));
+    EQ(U(5), I(5));
+}
+
+/* Items compared one by one: 0-D views and rows through suboffsets of
+ * every comparison mode (bytes, 'f', 'd', values, struct formats). */
+static void test_equal_items(void **state) {
+    (void)state;
+    union {
+        unsigned char b[16];
+        float f[4];
+        double d[2];
+    } x, y;
+    memset(&x, 0, sizeof x);
+    memset(&y, 0, sizeof y);
+    x.f[0] = y.f[0] = x.f[1] = y.f[1] = 1.5f; /* x = [1.5, 1.5, 2.5, 0] */
+    x.f[2] = 2.5f;                            /* y = [1.5, 1.5, -2.5, 0] */
+    y.f[2] = -2.5f;
+    mv_owner *ox = tu_wrap(&x, sizeof x), *oy = tu_wrap(&y, sizeof y);
+    const struct {
+        const char *fa, *fb;
+        mv_ssize size;
+    } modes[] = {{"B", "B", 1}, {"f", "f", 4},   {"d", "d", 8}, {"f", "@f", 4},
+                 {"i", "I", 4}, {"<f", "<f", 4}, {"<f", "f", 4}};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        mv_view a, b;
+        /* 0-D: the first item, equal in x and y */
+        mk(&a, ox, &x, modes[m].fa, modes[m].size, 0, NULL, NULL, NULL, 0);
+        mk(&b, oy, &y, modes[m].fb, modes[m].size, 0, NULL, NULL, NULL, 0);
+        CHECK_EQ(eq(&a, &b), 1);
+        CHECK_OK(mv_view_release(&a));
+        CHECK_OK(mv_view_release(&b));
+        /* 0-D: the second item of x against the first of y */
+        mk(&a, ox, x.b + modes[m].size, modes[m].fa, modes[m].size, 0, NULL,
+           NULL, NULL, 0);
+        mk(&b, oy, &y, modes[m].fb, modes[m].size, 0, NULL, NULL, NULL, 0);
+        int want = memcmp(x.b + modes[m].size, y.b, (size_t)modes[m].size) == 0;
+        CHECK_EQ(eq(&a, &b), want);
+        CHECK_OK(mv_view_release(&a));
+        CHECK_OK(mv_view_release(&b));
+    }
+    /* the last dimension through pointers: [x[0], x[2]] against
+     * [y[0], y[2]] (equal, then not) and [x[0], x[0]] */
+    char *px[2] = {(char *)&x.f[0], (char *)&x.f[2]};
+    char *py[2] = {(char *)&y.f[0], (char *)&y.f[2]};
+    char *pz[2] = {(char *)&x.f[0], (char *)&x.f[0]};
+    mv_owner *opx = tu_wrap(px, sizeof px), *opy = tu_wrap(py, sizeof py);
+    mv_owner *opz = tu_wrap(pz, sizeof pz);
+    mv_ssize n[] = {2}, st[] = {sizeof(char *)}, sub[] = {0};
+    const char *fmts[] = {"f", "I", "<f"};
+    for (size_t k = 0; k < 3; k++) {
+        mv_view a, b, c, d;
+        mk(&a, opx, px, fmts[k], 4, 1, n, st, sub, 0);
+        mk(&b, opy, py, fmts[k], 4, 1, n, st, sub, 0);
+        mk(&c, opz, pz, fmts[k], 4, 1, n, st, sub, 0);
+        CHECK_EQ(eq(&a, &b), 0);
+        CHECK_EQ(eq(&a, &a), 1);
+        CHECK_EQ(eq(&c, &c), 1);
+        CHECK_EQ(eq(&b, &c), 0);
+        /* through pointers against a plain view of the same items */
+        mk(&d, ox, &x.f[1], fmts[k], 4, 1, n, NULL, NULL, 0);
+        CHECK_EQ(eq(&a, &d), 1);
+        CHECK_EQ(eq(&c, &d), 0);
+        CHECK_OK(mv_view_release(&a));
+        CHECK_OK(mv_view_release(&b));
+        CHECK_OK(mv_view_release(&c));
+        CHECK_OK(mv_view_release(&d));
+    }
+    mv_owner_release(opx);
+    mv_owner_release(opy);
+    mv_owner_release(opz);
+    mv_owner_release(ox);
+    mv_owner_release(oy);
+}
+
+/* count and index: values that equal no integer item, items that are
+ * tuples, empty views, suboffsets that are not followed, 'c' items. */
+static void test_count_find_corners(void **state) {
+    (void)state;
+    signed char b[6] = {1, -1, 2, -1, 3, 'x'};
+    mv_owner *o = tu_wrap(b, sizeof b);
+    mv_view v;
+    mv_ssize n6[] = {6};
+    mk(&v, o, b, "b", 1, 1, n6, NULL, NULL, 0);
+    CHECK_EQ(count(&v, F(-1.0)), 2);
+    CHECK_EQ(count(&v, F(-1.5)), 0);
+    CHECK_EQ(count(&v, F(1e20)), 0);
+    CHECK_EQ(count(&v, F(-1e20)), 0);
+    CHECK_EQ(count(&v, F(NAN)), 0);
+    CHECK_EQ(find(&v, F(2.0), 0, 6), 2);
+    CHECK_EQ(find(&v, F(2.5), 0, 6), -1);
+    CHECK_OK(mv_view_release(&v));
+    /* 'c': one byte finds, two bytes and integers find nothing */
+    mk(&v, o, b, "c", 1, 1, n6, NULL, NULL, 0);
+    CHECK_EQ(count(&v, S("x", 1)), 1);
+    CHECK_EQ(count(&v, S("xx", 2)), 0);
+    CHECK_EQ(count(&v, I('x')), 0);
+    CHECK_EQ(find(&v, S("x", 1), 0, 6), 5);
+    CHECK_EQ(find(&v, S("xx", 2), 0, 6), -1);
+    CHECK_OK(mv_view_release(&v));
+    /* suboffsets of -1: the pointers are not followed */
+    mv_ssize sub[] = {-1};
+    mk(&v, o, b, "b", 1, 1, n6, NULL, sub, 0);
+    CHECK_EQ(count(&v, I(-1)), 2);
+    CHECK_EQ(find(&v, I(3), 0, 6), 4);
+    CHECK_OK(mv_view_release(&v));
+    /* empty views count nothing */
+    mv_ssize n0[] = {0};
+    mk(&v, o, b, "b", 1, 1, n0, NULL, NULL, 0);
+    CHECK_EQ(count(&v, I(1)), 0);
+    CHECK_EQ(find(&v, I(1), 0, 6), -1);
+    CHECK_OK(mv_view_release(&v));
+    mk(&v, o, b, "h", 2, 1, n0, NULL, NULL, 0);
+    CHECK_EQ(count(&v, I(1)), 0);
+    CHECK_OK(mv_view_release(&v));
+    /* a compiled format of one scalar reads as its value */
+    mv_ssize n3[] = {3};
+    mk(&v, o, b, "<h", 2, 1, n3, NULL, NULL, 0);
+    CHECK_EQ(count(&v, I((int16_t)(0xff01))), 1); /* bytes 1, -1 */
+    CHECK_EQ(find(&v, I((int16_t)(0x78ff)), 0, 3), -1);
+    CHECK_EQ(find(&v, I(0x7803), 0, 3), 2); /* bytes 3, 0x78 */
+    CHECK_OK(mv_view_release(&v));
+    /* items of several values equal no value */
+    mv_ssize n2[] = {2};
+    mk(&v, o, b, "<bb", 2, 1, n2, NULL, NULL, 0);
+    CHECK_EQ(count(&v, I(1)), 0);
+    CHECK_EQ(find(&v, I(1), 0, 2), -1);
+    CHECK_OK(mv_view_release(&v));
+    /* a value that equals no item still reads the first: an unknown
+     * format fails */
+    mk(&v, o, b, "u", 1, 1, n6, NULL, NULL, 0);
+    CHECK_ERR(
+        mv_view_count(&v, &(mv_value){.type = MV_VAL_OTHER}, &(mv_ssize){0}),
+        MV_ENOTIMPL, "memoryview: format u not supported");
+    CHECK_OK(mv_view_release(&v));
+    mk(&v, o, b, "b", 1, 1, n6, NULL, NULL, 0);
+    CHECK_EQ(count(&v, (mv_value){.type = MV_VAL_OTHER}), 0);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* The hash of an empty view that is not contiguous is the hash of b"". */
+static void test_hash_empty_strided(void **state) {
+    (void)state;
+    unsigned char b[4] = {0};
+    mv_owner *o = tu_wrap(b, sizeof b);
+    mv_view v, e;
+    mv_ssize n0[] = {0}, st[] = {2};
+    mk(&v, o, b, "B", 1, 1, n0, st, NULL, 1);
+    mk(&e, o, b, "B", 1, 1, n0, NULL, NULL, 1);
+    CHECK_TRUE(!mv_view_is_c_contiguous(&v));
+    int64_t h1 = 0, h2 = 1;
+    CHECK_OK(mv_view_hash(&v, NULL, NULL, &h1));
+    CHECK_OK(mv_view_hash(&e, NULL, NULL, &h2));
+    CHECK_EQ(h1, h2);
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_release(&e));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_equal),
@@ -996,6 +1172,10 @@ int main(void) {
         cmocka_unit_test(test_count_large),
         cmocka_unit_test(test_count_find_huge_stride),
         cmocka_unit_test(test_equal_huge_strides),
+        cmocka_unit_test(test_value_equal_parts),
+        cmocka_unit_test(test_equal_items),
+        cmocka_unit_test(test_count_find_corners),
+        cmocka_unit_test(test_hash_empty_strided),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
