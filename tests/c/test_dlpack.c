@@ -527,6 +527,122 @@ static void test_import_refusals(void **state) {
     CHECK_OK(mv_view_release(&v));
 }
 
+/* Formats that name no DLPack type: the other byte order, letters beyond
+ * the table, item sizes DLPack has no type of. */
+static void test_export_refusals(void **state) {
+    (void)state;
+    unsigned char data[64] = {0};
+    static const struct {
+        const char *format;
+        mv_ssize itemsize;
+    } cases[] = {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        {"!i", 4},
+        {">Zd", 16},
+#else
+        {"<i", 4},
+        {"<Zd", 16},
+#endif
+        {"", 1},
+        {"@", 1},
+        {"Zq", 16},
+        {"Zdx", 16},
+        {"ii", 8},
+        {"=q", 32},
+        {"=h", 3},
+        {"3s", 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mv_owner *o = tu_wrap(data, sizeof data);
+        mv_view v;
+        mv_ssize shape[1] = {1};
+        tu_layout_view(&v, o, data, cases[i].itemsize, cases[i].format,
+                       cases[i].itemsize, 1, shape, NULL, NULL, 0);
+        mv_owner_release(o);
+        char want[96];
+        snprintf(want, sizeof want,
+                 "memview: format '%s' has no DLPack data type",
+                 cases[i].format);
+        mv_dl_managed_tensor_versioned *t = NULL;
+        CHECK_ERR(mv_view_to_dlpack_versioned(&v, MV_DL_COPY_ALWAYS, &t),
+                  MV_EBUFFER, want);
+        CHECK_TRUE(t == NULL);
+        CHECK_OK(mv_view_release(&v));
+    }
+}
+
+/* A view through pointers (suboffsets) is exported as a copy of its
+ * items, in C order. */
+static void test_export_suboffsets(void **state) {
+    (void)state;
+    int16_t row0[2] = {1, 2}, row1[2] = {3, 4};
+    int16_t *rows[2] = {row1, row0};
+    mv_owner *o = tu_wrap(rows, sizeof rows);
+    mv_view v;
+    mv_ssize shape[2] = {2, 2}, strides[2] = {sizeof(int16_t *), 2};
+    mv_ssize sub[2] = {0, -1};
+    tu_layout_view(&v, o, rows, 8, "h", 2, 2, shape, strides, sub, 0);
+    mv_owner_release(o);
+    mv_dl_managed_tensor *t;
+    CHECK_ERR(mv_view_to_dlpack(&v, MV_DL_COPY_NEVER, &t), MV_EBUFFER,
+              "memview: DLPack cannot describe this view without a copy "
+              "(suboffsets, or strides that are not a multiple of the item "
+              "size)");
+    CHECK_OK(mv_view_to_dlpack(&v, MV_DL_COPY_IF_NEEDED, &t));
+    const int16_t *c = t->dl_tensor.data;
+    CHECK_EQ(c[0], 3);
+    CHECK_EQ(c[1], 4);
+    CHECK_EQ(c[2], 1);
+    CHECK_EQ(c[3], 2);
+    CHECK_EQ(t->dl_tensor.strides[0], 2);
+    CHECK_EQ(t->dl_tensor.strides[1], 1);
+    t->deleter(t);
+    CHECK_OK(mv_view_release(&v));
+}
+
+/* Tensors without a deleter are imported; releasing the view calls
+ * nothing. Offsets past the address space, and shapes whose contiguous
+ * strides overflow, are refused. */
+static void test_import_no_deleter_and_limits(void **state) {
+    (void)state;
+    double data[6] = {1, 2, 3, 4, 5, 6};
+    mv_dl_managed_tensor t;
+    mv_view v;
+    make_legacy(&t, data);
+    t.deleter = NULL;
+    CHECK_OK(mv_view_from_dlpack(&v, &t));
+    mv_ssize idx[2] = {1, 2};
+    mv_value x;
+    CHECK_OK(mv_view_getn(&v, idx, 2, &x));
+    CHECK_TRUE(x.f == 6.0);
+    CHECK_OK(mv_view_release(&v));
+    CHECK_EQ(made_calls, 0);
+
+    mv_dl_managed_tensor_versioned tv;
+    memset(&tv, 0, sizeof tv);
+    tv.version.major = MV_DLPACK_MAJOR;
+    tv.dl_tensor = t.dl_tensor;
+    CHECK_OK(mv_view_from_dlpack_versioned(&v, &tv));
+    CHECK_OK(mv_view_getn(&v, idx, 2, &x));
+    CHECK_TRUE(x.f == 6.0);
+    CHECK_OK(mv_view_release(&v));
+
+    make_legacy(&t, data);
+    t.dl_tensor.byte_offset = (uint64_t)MV_SSIZE_MAX + 1;
+    CHECK_ERR(mv_view_from_dlpack(&v, &t), MV_EBUFFER,
+              "memview: DLPack byte offset too large");
+    CHECK_EQ(made_calls, 0);
+
+    /* no item, but C-contiguous strides of 2^62 * 4 * 8 bytes */
+    int64_t empty_huge[3] = {0, (int64_t)1 << 62, 4};
+    make_legacy(&t, data);
+    t.dl_tensor.ndim = 3;
+    t.dl_tensor.shape = empty_huge;
+    CHECK_ERR(mv_view_from_dlpack(&v, &t), MV_EOVERFLOW,
+              "memview: DLPack tensor too large");
+    CHECK_EQ(made_calls, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_versioned_fields),
@@ -539,6 +655,9 @@ int main(void) {
         cmocka_unit_test(test_import_versioned_readonly),
         cmocka_unit_test(test_import_empty_and_0d),
         cmocka_unit_test(test_import_refusals),
+        cmocka_unit_test(test_export_refusals),
+        cmocka_unit_test(test_export_suboffsets),
+        cmocka_unit_test(test_import_no_deleter_and_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
