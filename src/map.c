@@ -59,10 +59,12 @@ static int os_error(int err, const char *path) {
     return mv_error(MV_EOS, "[Errno %d] %s: '%s'", err, strerror(err), path);
 }
 
+/* What a file that open() accepted and that is neither regular nor a
+ * directory is: open() refuses sockets, and follows symbolic links. */
 static const char *file_kind(mode_t mode) {
     return S_ISFIFO(mode)  ? "a FIFO"
            : S_ISCHR(mode) ? "a character device"
-                           : "not a regular file";
+                           : "a block device";
 }
 
 /* Open path for mapping and give its size; every refusal of rule 4. */
