@@ -272,17 +272,18 @@ int mv__view_compile_format(const char *fmt, mv_ssize itemsize,
         *out = NULL;
         return MV_OK;
     }
-    if ((*out)->itemsize != itemsize && !(*out)->native) {
+    /* (A native format's size is the itemsize: check_layout.) */
+    if ((*out)->itemsize != itemsize) {
         const mv_format *packed;
         rc = mv__format_compile(&packed, fmt, true);
-        if (rc == MV_ENOMEM) {
+        if (rc < 0) { /* MV_ENOMEM: the text compiled once already */
             mv_format_release(*out);
             return rc;
         }
-        if (rc == MV_OK && packed->itemsize == itemsize) {
+        if (packed->itemsize == itemsize) {
             mv_format_release(*out);
             *out = packed;
-        } else if (rc == MV_OK) {
+        } else {
             mv_format_release(packed);
         }
     }

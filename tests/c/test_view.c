@@ -818,6 +818,83 @@ static void test_release_order_with_owner(void **state) {
     CHECK_OK(mv_view_release(&v));
 }
 
+/* mv_layout_extent: the bytes a layout reaches, and the layouts whose
+ * reach leaves the address space. */
+static void test_layout_extent(void **state) {
+    (void)state;
+    mv_ssize lo = -1, hi = -1;
+    mv_ssize strides[2] = {-8, 1}, shape[2] = {3, 4};
+    mv_layout l = {.nbytes = 12, .itemsize = 1, .ndim = 2};
+    /* strides without a shape: the bytes as given */
+    l.strides = strides;
+    CHECK_OK(mv_layout_extent(&l, &lo, &hi));
+    CHECK_EQ(lo, 0);
+    CHECK_EQ(hi, 12);
+    l.shape = shape;
+    CHECK_OK(mv_layout_extent(&l, &lo, &hi));
+    CHECK_EQ(lo, -16); /* two rows back */
+    CHECK_EQ(hi, 4);
+    /* the last item's end one past the largest address */
+    mv_ssize two[2] = {2, 1}, up[2] = {MV_SSIZE_MAX, 1};
+    l.shape = two;
+    l.strides = up;
+    CHECK_ERR(mv_layout_extent(&l, &lo, &hi), MV_EOVERFLOW,
+              "memoryview: strides overflow the address space");
+    mv_ssize twos[2] = {2, 2}, down[2] = {MV_SSIZE_MIN, -1};
+    l.shape = twos;
+    l.strides = down;
+    CHECK_ERR(mv_layout_extent(&l, &lo, &hi), MV_EOVERFLOW,
+              "memoryview: strides overflow the address space");
+    CHECK_EQ(lo, -16); /* untouched */
+    CHECK_EQ(hi, 4);
+}
+
+/* Suboffsets kept with the dimensions, inline or on the heap, through
+ * borrow, move and unexport; a released view lends nothing. */
+static void test_suboffsets_travel(void **state) {
+    (void)state;
+    static unsigned char data[32];
+    static char *ptrs[2] = {(char *)data, (char *)data + 16};
+    mv_owner *o = tu_wrap(ptrs, sizeof ptrs);
+    for (int ndim = 2; ndim <= 5; ndim += 3) {
+        mv_ssize shape[5] = {2, 1, 1, 1, 1}, strides[5] = {sizeof(char *)};
+        mv_ssize sub[5] = {3, -1, -1, -1, -1};
+        mv_view v, b, m;
+        tu_layout_view(&v, o, ptrs, 2, "B", 1, ndim, shape, strides, sub, 0);
+        CHECK_TRUE(v.suboffsets != NULL && v.suboffsets[0] == 3);
+        CHECK_OK(mv_view_borrow(&b, &v));
+        CHECK_TRUE(b.suboffsets != NULL && b.suboffsets[0] == 3);
+        mv_ssize idx[5] = {1, 0, 0, 0, 0};
+        char *p = NULL;
+        CHECK_OK(mv_view_item_ptrn(&b, idx, ndim, &p));
+        CHECK_TRUE(p == (char *)data + 19);
+        mv_view_move(&m, &b);
+        CHECK_TRUE(mv_view_is_released(&b));
+        CHECK_TRUE(m.suboffsets != NULL && m.suboffsets[ndim - 1] == -1);
+        p = NULL;
+        CHECK_OK(mv_view_item_ptrn(&m, idx, ndim, &p));
+        CHECK_TRUE(p == (char *)data + 19);
+        CHECK_OK(mv_view_release(&m));
+        /* unexport with nothing exported changes nothing: one export
+         * after it is one export still */
+        mv_view_unexport(&v);
+        CHECK_OK(mv_view_export(&v));
+        CHECK_ERR(mv_view_release(&v), MV_EBUFFER,
+                  "memoryview has 1 exported buffer");
+        mv_view_unexport(&v);
+        CHECK_OK(mv_view_release(&v));
+        CHECK_ERR(mv_view_borrow(&b, &v), MV_EVALUE,
+                  "operation forbidden on released memoryview object");
+        CHECK_TRUE(mv_view_is_released(&b));
+    }
+    /* ndim > 0 needs a shape */
+    mv_layout l = {.buf = ptrs, .nbytes = 2, .itemsize = 1, .ndim = 2};
+    mv_view v;
+    CHECK_ERR(mv_view_from_layout(&v, o, &l), MV_EVALUE,
+              "memoryview: shape is required for ndim 2");
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_from_owner),
@@ -840,6 +917,8 @@ int main(void) {
         cmocka_unit_test(test_release_idempotent_and_final),
         cmocka_unit_test(test_release_refused_while_exported),
         cmocka_unit_test(test_release_order_with_owner),
+        cmocka_unit_test(test_layout_extent),
+        cmocka_unit_test(test_suboffsets_travel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
