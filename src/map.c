@@ -122,8 +122,7 @@ static int check_range(int64_t size, int64_t offset, int64_t *length,
 
 static int map_fd(mv_owner **out, int fd, const char *path, int64_t offset,
                   int64_t length, int writable) {
-    long page = sysconf(_SC_PAGESIZE);
-    int64_t skip = offset % (page > 0 ? page : 4096);
+    int64_t skip = offset % (int64_t)sysconf(_SC_PAGESIZE); /* POSIX: > 0 */
     size_t maplen = (size_t)(length + skip);
     int prot = PROT_READ | (writable ? PROT_WRITE : 0);
     mapping *m = malloc(sizeof *m);
