@@ -142,14 +142,11 @@ mv_ssize mv_owner_exports(const mv_owner *o) {
 }
 
 static void owner_destroy(mv_owner *o) {
-    switch (o->kind) {
-    case OWN_BYTES: free(o->data); break;
-    case OWN_WRAP:
-        if (o->release)
-            o->release(o->ctx, o->data, o->size);
-        break;
-    case OWN_COPY: break;
-    }
+    if (o->kind == OWN_BYTES)
+        free(o->data);
+    else if (o->kind == OWN_WRAP && o->release)
+        o->release(o->ctx, o->data, o->size);
+    /* OWN_COPY: the bytes live in o's own block */
     free(o);
 }
 

@@ -62,6 +62,9 @@ static void test_copy_zero_length(void **state) {
     CHECK_OK(mv_owner_copy(&o, "abc", 0));
     CHECK_EQ(mv_owner_size(o), 0);
     CHECK_OK(mv_owner_free(o));
+    /* no owner: nothing to free or release */
+    CHECK_OK(mv_owner_free(NULL));
+    mv_owner_release(NULL);
 }
 
 static void test_copy_hostile(void **state) {
