@@ -42,9 +42,10 @@ int mv_view_check_item(const mv_view *v) {
     if (v->fmtdesc && v->fmtdesc->itemsize > 0 &&
         v->fmtdesc->itemsize <= v->itemsize)
         return MV_OK;
+    /* A single character that compiled has items of its size: it passed
+     * above (only formats that did not compile remain). */
     const char *f = mv__skip_at(v->format);
-    return (f[0] && !f[1] && !v->fmtdesc) ? MV_OK
-                                          : mv__format_unsupported(v->format);
+    return (f[0] && !f[1]) ? MV_OK : mv__format_unsupported(v->format);
 }
 
 /* An item of several values has no single mv_value. */
@@ -121,9 +122,10 @@ int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out) {
     /* The common case first: a live, flat 1-D view of a native format. */
     if ((v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && v->fmtchar_) {
         mv_ssize n = v->shape[0], i = index < 0 ? index + n : index;
-        if (i >= 0 && i < n &&
-            unpack_native(v->fmtchar_, v->buf + i * v->itemsize, out))
+        if (i >= 0 && i < n) { /* fmtchar_ is native: unpack_native reads it */
+            unpack_native(v->fmtchar_, v->buf + i * v->itemsize, out);
             return MV_OK;
+        }
     }
     int rc = check_live(v);
     if (rc < 0)

@@ -19,16 +19,6 @@
  */
 #include "internal.h"
 
-/* The single format character of v ('@' stripped), or NULL after recording
- * the error. */
-static const char *item_format(const mv_view *v) {
-    const char *f = mv__skip_at(v->format);
-    if (f[0] != '\0' && f[1] == '\0')
-        return f;
-    mv__format_unsupported(v->format); /* "memoryview: unsupported format F" */
-    return NULL;
-}
-
 /* One item at ptr, read as the single-character format f: unknown
  * characters fail with "memoryview: format F not supported". */
 static inline int read_item(const char *f, const char *ptr, mv_value *out) {
@@ -322,17 +312,14 @@ static int walk_records(const mv_view *v, int dim, const char *ptr,
 }
 
 int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx) {
-    int rc = check_live(v);
+    /* Live, and a single character ('@' stripped) or a compiled format
+     * whose items fit; else "memoryview: unsupported format F". */
+    int rc = mv_view_check_item(v);
     if (rc < 0)
         return rc;
-    if (!v->fmtchar_ && v->fmtdesc) {
-        if ((rc = mv_view_check_item(v)) < 0)
-            return rc;
+    if (!v->fmtchar_ && v->fmtdesc)
         return walk_records(v, 0, v->buf, w, ctx);
-    }
-    const char *f = item_format(v);
-    if (!f)
-        return MV_ENOTIMPL;
+    const char *f = mv__skip_at(v->format);
     if (v->ndim == 0) {
         mv_value x;
         if ((rc = read_item(f, v->buf, &x)) < 0)

@@ -860,6 +860,25 @@ static void test_slice_end_huge_stride(void **state) {
     mv_owner_release(o);
 }
 
+/* A key of a negative number of items, and the item check of a released
+ * view of a native format. */
+static void test_key_length_and_released(void **state) {
+    (void)state;
+    unsigned char b[4] = {1, 2, 3, 4};
+    mv_owner *o = tu_wrap(b, sizeof b);
+    mv_view v, d;
+    CHECK_OK(mv_view_from_owner(&v, o));
+    mv_keyitem key[1] = {{.is_slice = 0, .index = 0}};
+    CHECK_ERR(mv_view_select(&d, &v, key, -1), MV_ETYPE,
+              "cannot index 1-dimension view with -1-element tuple");
+    CHECK_TRUE(mv_view_is_released(&d));
+    CHECK_OK(mv_view_check_item(&v));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_view_check_item(&v), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_set_1d),
@@ -883,6 +902,7 @@ int main(void) {
         cmocka_unit_test(test_seed_loop),
         cmocka_unit_test(test_slice_adjust_most_negative_step),
         cmocka_unit_test(test_slice_end_huge_stride),
+        cmocka_unit_test(test_key_length_and_released),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
