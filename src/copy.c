@@ -120,15 +120,11 @@ static bool has_items(const mv_view *v) { return v->nbytes > 0; }
 static void transfer(const mv_view *v, char *mem, mv_order order, bool to_mem) {
     if (!has_items(v))
         return;
-    if (v->ndim == 0) {
-        if (to_mem)
-            memcpy(mem, v->buf, (size_t)v->itemsize);
-        else
-            memcpy(v->buf, mem, (size_t)v->itemsize);
-        return;
-    }
-    bool same = order == MV_ORDER_F ? mv_view_is_f_contiguous(v)
-                                    : mv_view_is_c_contiguous(v);
+    /* One block: a 0-D item (even with suboffsets: it has no dimension to
+     * follow them in), or items in the order asked for. */
+    bool same =
+        v->ndim == 0 || (order == MV_ORDER_F ? mv_view_is_f_contiguous(v)
+                                             : mv_view_is_c_contiguous(v));
     if (same) {
         if (to_mem)
             memcpy(mem, v->buf, (size_t)v->nbytes);

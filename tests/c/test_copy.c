@@ -556,6 +556,120 @@ static void test_assign_suboffsets(void **state) {
     mv_owner_release(of);
 }
 
+/* Assignment corners: suboffsets of -1 (not followed), rows of items of
+ * 3 bytes, a 0-D item onto itself, views one after the other in memory,
+ * and formats spelled alike whose items differ in size. */
+static void test_assign_corners(void **state) {
+    (void)state;
+    unsigned char a[12], b[12], want[12];
+    tu_pattern(a, sizeof a, 1);
+    tu_pattern(b, sizeof b, 2);
+    mv_owner *oa = tu_wrap(a, sizeof a), *ob = tu_wrap(b, sizeof b);
+    mv_view d, s;
+    mv_ssize n4[] = {4}, st3[] = {3}, st2[] = {2}, neg[] = {-1};
+    /* source with suboffsets of -1: a plain strided read */
+    tu_layout_view(&d, oa, a, 4, "B", 1, 1, n4, NULL, NULL, 0);
+    tu_layout_view(&s, ob, b, 4, "B", 1, 1, n4, st2, neg, 0);
+    memcpy(want, a, sizeof a);
+    for (int i = 0; i < 4; i++)
+        want[i] = b[2 * i];
+    CHECK_OK(mv_view_assign(&d, &s));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    /* destination with suboffsets of -1, contiguous */
+    tu_pattern(b, sizeof b, 3);
+    tu_layout_view(&d, oa, a + 4, 4, "B", 1, 1, n4, NULL, neg, 0);
+    tu_layout_view(&s, ob, b, 4, "B", 1, 1, n4, NULL, NULL, 0);
+    memcpy(want, a, sizeof a);
+    memcpy(want + 4, b, 4);
+    CHECK_OK(mv_view_assign(&d, &s));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    /* destination with suboffsets of -1, every other byte */
+    tu_pattern(b, sizeof b, 6);
+    tu_layout_view(&d, oa, a, 4, "B", 1, 1, n4, st2, neg, 0);
+    tu_layout_view(&s, ob, b, 4, "B", 1, 1, n4, NULL, NULL, 0);
+    memcpy(want, a, sizeof a);
+    for (int i = 0; i < 4; i++)
+        want[2 * i] = b[i];
+    CHECK_OK(mv_view_assign(&d, &s));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    /* items of pointer size through pointers (stride == itemsize) */
+    {
+        uint64_t x[2] = {1, 2}, y[2] = {0, 0};
+        uint64_t *px[2] = {&x[1], &x[0]}, *py[2] = {&y[0], &y[1]};
+        mv_owner *opx = tu_wrap(px, sizeof px), *opy = tu_wrap(py, sizeof py);
+        mv_ssize n2p[] = {2}, stp[] = {sizeof(void *)}, sub0[] = {0};
+        tu_layout_view(&d, opy, py, 16, "Q", 8, 1, n2p, stp, sub0, 0);
+        tu_layout_view(&s, opx, px, 16, "Q", 8, 1, n2p, stp, sub0, 0);
+        CHECK_OK(mv_view_assign(&d, &s));
+        CHECK_TRUE(y[0] == 2 && y[1] == 1);
+        CHECK_OK(mv_view_release(&d));
+        CHECK_OK(mv_view_release(&s));
+        mv_owner_release(opx);
+        mv_owner_release(opy);
+    }
+    /* items of 3 bytes, every 3 bytes into every other 3 */
+    mv_ssize n2[] = {2}, st6[] = {6};
+    tu_pattern(b, sizeof b, 4);
+    tu_layout_view(&d, oa, a, 6, "3s", 3, 1, n2, st6, NULL, 0);
+    tu_layout_view(&s, ob, b, 6, "3s", 3, 1, n2, st3, NULL, 0);
+    memcpy(want, a, sizeof a);
+    memcpy(want, b, 3);
+    memcpy(want + 6, b + 3, 3);
+    CHECK_OK(mv_view_assign(&d, &s));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    void *out = NULL;
+    CHECK_OK(mv_view_tobytes(&d, &out, MV_ORDER_C));
+    CHECK_TRUE(memcmp(out, b, 6) == 0);
+    free(out);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    /* a 0-D view given (no) suboffsets: its one item */
+    mv_ssize nosub[1] = {0};
+    tu_layout_view(&d, oa, a + 3, 1, "B", 1, 0, NULL, NULL, nosub, 0);
+    CHECK_OK(mv_view_tobytes(&d, &out, MV_ORDER_C));
+    CHECK_EQ(((unsigned char *)out)[0], a[3]);
+    free(out);
+    CHECK_OK(mv_view_release(&d));
+    /* a 0-D item onto itself */
+    memcpy(want, a, sizeof a);
+    tu_layout_view(&d, oa, a + 5, 2, "h", 2, 0, NULL, NULL, NULL, 0);
+    CHECK_OK(mv_view_assign(&d, &d));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    /* the destination after the source, and before it, in one block */
+    tu_layout_view(&d, oa, a + 6, 6, "B", 1, 1, (mv_ssize[]){6}, NULL, NULL, 0);
+    tu_layout_view(&s, oa, a, 6, "B", 1, 1, (mv_ssize[]){6}, NULL, NULL, 0);
+    memcpy(want, a, sizeof a);
+    memcpy(want + 6, a, 6);
+    CHECK_OK(mv_view_assign(&d, &s));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    tu_pattern(a, sizeof a, 5);
+    memcpy(want, a, sizeof a);
+    memcpy(want, a + 6, 6);
+    CHECK_OK(mv_view_assign(&s, &d));
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    /* "<hI" of 8 bytes and of 6: the same spelling, other structures */
+    tu_layout_view(&d, oa, a, 8, "<hI", 8, 1, (mv_ssize[]){1}, NULL, NULL, 0);
+    tu_layout_view(&s, ob, b, 6, "<hI", 6, 1, (mv_ssize[]){1}, NULL, NULL, 0);
+    memcpy(want, a, sizeof a);
+    CHECK_ERR(mv_view_assign(&d, &s), MV_EVALUE,
+              "memoryview assignment: lvalue and rvalue have different "
+              "structures");
+    CHECK_TRUE(memcmp(a, want, sizeof a) == 0);
+    CHECK_OK(mv_view_release(&d));
+    CHECK_OK(mv_view_release(&s));
+    mv_owner_release(oa);
+    mv_owner_release(ob);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tobytes_contiguous),
@@ -569,6 +683,7 @@ int main(void) {
         cmocka_unit_test(test_assign_overlapping),
         cmocka_unit_test(test_assign_strided_nd),
         cmocka_unit_test(test_assign_suboffsets),
+        cmocka_unit_test(test_assign_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
