@@ -280,12 +280,42 @@ static void test_field_lookup_errors(void **state) {
     mv_owner_release(o);
 }
 
+/* References that do not fit a view's items: a field larger than the
+ * item, an offset before it (a reference is a caller's struct); element
+ * indexes below 0. */
+static void test_reference_bounds(void **state) {
+    (void)state;
+    unsigned char mem[16] = {0};
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, w;
+    view_of(&v, o, mem, 2, "<2I", 8);
+    mv_fieldref r, e;
+    CHECK_OK(mv_view_field_at(&v, 0, &r));
+    CHECK_ERR(mv_fieldref_element(&r, -1, &e), MV_EINDEX,
+              "field element index out of range");
+    CHECK_ERR(mv_fieldref_element(&r, 2, &e), MV_EINDEX,
+              "field element index out of range");
+    CHECK_OK(mv_fieldref_element(&r, 1, &e));
+    CHECK_EQ(e.offset, 4);
+    mv_value x;
+    view_of(&w, o, mem, 8, "<H", 2);
+    CHECK_ERR(mv_view_get_field_any(&w, 0, &r, &x), MV_EVALUE,
+              "field reference does not fit the view's items");
+    CHECK_OK(mv_view_release(&w));
+    e.offset = -1;
+    CHECK_ERR(mv_view_get_field_any(&v, 0, &e, &x), MV_EVALUE,
+              "field reference does not fit the view's items");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields_by_name),
         cmocka_unit_test(test_every_load),
         cmocka_unit_test(test_nested_and_positions),
         cmocka_unit_test(test_field_lookup_errors),
+        cmocka_unit_test(test_reference_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

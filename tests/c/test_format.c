@@ -552,6 +552,55 @@ static void test_failures_write_nothing(void **state) {
     }
 }
 
+/* Half floats round to nearest, ties to even (struct.pack('<e', x):
+ * 1 + 2**-11 -> 0x3c00, 1 + 3 * 2**-11 -> 0x3c02, 1.0008 -> 0x3c01,
+ * 1.9998 -> 0x4000); a value that rounds
+ * up past the largest half (65504) is refused as the builtin refuses it. */
+static void test_half_rounding(void **state) {
+    (void)state;
+    unsigned char b[2] = {0xaa, 0xaa};
+    CHECK_OK(mv_format_pack(
+        "e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.00048828125}));
+    CHECK_EQ(b[0] | b[1] << 8, 0x3c00);
+    CHECK_OK(mv_format_pack(
+        "e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.00146484375}));
+    CHECK_EQ(b[0] | b[1] << 8, 0x3c02);
+    /* past the tie: up; and up into the next exponent (2.0) */
+    CHECK_OK(
+        mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.0008}));
+    CHECK_EQ(b[0] | b[1] << 8, 0x3c01);
+    CHECK_OK(
+        mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.9998}));
+    CHECK_EQ(b[0] | b[1] << 8, 0x4000);
+    CHECK_OK(mv_format_pack("e", b,
+                            &(mv_value){.type = MV_VAL_FLOAT, .f = 65504.0}));
+    CHECK_EQ(b[0] | b[1] << 8, 0x7bff);
+    CHECK_ERR(
+        mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 65520.0}),
+        MV_EVALUE, "memoryview: invalid value for format 'e'");
+    CHECK_EQ(b[0] | b[1] << 8, 0x7bff); /* untouched */
+}
+
+/* Values of the wrong kind: a big integer for 'd' (ValueError, as
+ * OverflowError becomes in the builtin), anything else for '?'; a NULL
+ * format reads and writes nothing. */
+static void test_pack_kinds(void **state) {
+    (void)state;
+    unsigned char b[8] = {0};
+    CHECK_ERR(
+        mv_format_pack("d", b, &(mv_value){.type = MV_VAL_BIGINT, .i = 1}),
+        MV_EVALUE, "memoryview: invalid value for format 'd'");
+    CHECK_ERR(mv_format_pack("?", b, &(mv_value){.type = MV_VAL_OTHER}),
+              MV_ETYPE, "memoryview: invalid type for format '?'");
+    mv_value x;
+    CHECK_ERR(mv_format_unpack(NULL, b, &x), MV_ENOTIMPL,
+              "memoryview: unsupported format (null)");
+    CHECK_ERR(mv_format_pack(NULL, b, &(mv_value){.type = MV_VAL_INT}),
+              MV_ENOTIMPL, "memoryview: unsupported format (null)");
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ(b[i], 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_native_formats),
@@ -571,6 +620,8 @@ int main(void) {
         cmocka_unit_test(test_float_single),
         cmocka_unit_test(test_half),
         cmocka_unit_test(test_failures_write_nothing),
+        cmocka_unit_test(test_half_rounding),
+        cmocka_unit_test(test_pack_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

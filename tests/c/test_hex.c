@@ -248,12 +248,31 @@ static void test_hex_large(void **state) {
     free(mem);
 }
 
+/* A view of 2^62 bytes (one byte, stride 0) has a hex too long to make:
+ * MemoryError, as the builtin's. */
+static void test_hex_too_long(void **state) {
+    (void)state;
+    unsigned char b = 0xab;
+    mv_owner *o = tu_wrap(&b, 1);
+    mv_view v;
+    mv_ssize shape[1] = {(mv_ssize)1 << 62}, strides[1] = {0};
+    tu_layout_view(&v, o, &b, shape[0], "B", 1, 1, shape, strides, NULL, 0);
+    char *s = (char *)&b;
+    mv_ssize n = -1;
+    CHECK_ERR(mv_view_hex(&v, MV_HEX_NOSEP, 0, &s, &n), MV_ENOMEM,
+              "cannot allocate the hex of 4611686018427387904 bytes");
+    CHECK_TRUE(s == (char *)&b && n == -1);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hex_examples),
         cmocka_unit_test(test_hex_separator_errors),
         cmocka_unit_test(test_hex_layouts),
         cmocka_unit_test(test_hex_large),
+        cmocka_unit_test(test_hex_too_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -201,7 +201,7 @@ static void test_merge_parts(void **state) {
         raw[i] = (unsigned char)(i * 37 + 11);
     double d[40];
     for (int i = 0; i < 40; i++)
-        d[i] = i % 7 == 3 ? NAN : (double)(i * 3) - 50;
+        d[i] = i % 7 == 3 || i == 0 ? NAN : (double)(i * 3) - 50;
     for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
         mv_owner *o;
         mv_view b, v, p1, p2;
@@ -537,13 +537,115 @@ static void test_layouts_and_refusals(void **state) {
     CHECK_OK(mv_view_release(&b));
 }
 
+static void test_nan_block(void **state);
+
 /* The same checks through the baseline (SSE2) loops. */
 static void test_baseline_simd(void **state) {
     mv__simd_baseline = 1;
     test_every_format_contiguous_and_strided(state);
     test_layouts_and_refusals(state);
     test_nan_rules(state);
+    test_nan_block(state);
+    /* count: runs of more than 255 16-byte blocks */
+    static unsigned char b[5000];
+    mv_ssize want = 0, got = -1;
+    for (int i = 0; i < 5000; i++) {
+        b[i] = (unsigned char)(i * 7 % 11);
+        want += b[i] == 3;
+    }
+    mv_owner *o = tu_wrap(b, sizeof b);
+    mv_view v;
+    CHECK_OK(mv_view_from_owner(&v, o));
+    CHECK_OK(mv_view_count(&v, &(mv_value){.type = MV_VAL_INT, .i = 3}, &got));
+    CHECK_EQ(got, want);
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
     mv__simd_baseline = 0;
+}
+
+/* A block of nothing but NaNs: its lanes see no number (both the AVX and
+ * the baseline loops run it, test_baseline_simd calling this again). */
+static void test_nan_block(void **state) {
+    (void)state;
+    enum { M = 3000 };
+    static double d[M];
+    static float f[M];
+    double sum = 0;
+    for (int i = 0; i < M; i++) {
+        d[i] = i < 1024 ? NAN : (double)(i % 97) - 40;
+        f[i] = (float)d[i];
+        if (i >= 1024)
+            sum += d[i];
+    }
+    for (int k = 0; k < 2; k++) {
+        mv_owner *o = tu_wrap(k ? (void *)f : (void *)d,
+                              k ? (mv_ssize)sizeof f : (mv_ssize)sizeof d);
+        mv_view v;
+        mv_ssize shape[1] = {M};
+        tu_layout_view(&v, o, k ? (void *)f : (void *)d,
+                       k ? (mv_ssize)sizeof f : (mv_ssize)sizeof d,
+                       k ? "f" : "d", k ? 4 : 8, 1, shape, NULL, NULL, 1);
+        mv_stats s;
+        CHECK_OK(mv_view_stats(&v, &s));
+        CHECK_EQ(s.nans, 1024);
+        CHECK_TRUE(s.nanmin == -40 && s.nanmax == 56);
+        CHECK_TRUE(s.nansum == sum);
+        CHECK_OK(mv_view_release(&v));
+        mv_owner_release(o);
+    }
+}
+
+/* Element descriptions the format engine never makes are refused by the
+ * internal entry point too; fields of several elements inside larger
+ * items; complex fields; a format of two records is not one record. */
+static void test_elements_and_records(void **state) {
+    (void)state;
+    int32_t mem[12];
+    for (int i = 0; i < 12; i++)
+        mem[i] = i - 5;
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v;
+    mv_ssize shape[1] = {4};
+    tu_layout_view(&v, o, mem, 48, "<2ii", 12, 1, shape, NULL, NULL, 0);
+    mv_stats s;
+    CHECK_OK(mv_view_stats_field(&v, 0, &s)); /* 2 of every 3 ints */
+    CHECK_EQ(s.count, 8);
+    CHECK_TRUE(s.sum_lo == (uint64_t)(-5 - 4 - 2 - 1 + 1 + 2 + 4 + 5) ||
+               s.sum_lo == (uint64_t)(int64_t)(-5 - 4 - 2 - 1 + 1 + 2 + 4 + 5));
+    CHECK_EQ(s.min_i, -5);
+    CHECK_EQ(s.max_i, 5);
+    const mv__elem bad[] = {
+        {.code = 'i', .size = 0, .count = 1},
+        {.code = 'i', .size = 9, .count = 1},
+        {.code = 'i', .size = 4, .offset = -1, .count = 1},
+        {.code = 'i', .size = 4, .count = 0},
+        {.code = 'i', .size = 4, .offset = 4, .count = 3},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char want[120];
+        snprintf(want, sizeof want,
+                 "element of %td bytes at offset %td does not fit an item of "
+                 "12 bytes",
+                 bad[i].size, bad[i].offset);
+        CHECK_ERR(mv__view_stats_elem(&v, &bad[i], &s), MV_EVALUE, want);
+    }
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, mem, 48, "Zd", 16, 1, (mv_ssize[]){3}, NULL, NULL, 0);
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce items of format 'Z'");
+    CHECK_OK(mv_view_release(&v));
+    /* "T{<i:a:}" is the record; "2T{<i:a:}" two of them */
+    tu_layout_view(&v, o, mem, 48, "T{<i:a:}", 4, 1, (mv_ssize[]){12}, NULL,
+                   NULL, 0);
+    CHECK_EQ(mv_view_field_index(&v, "a"), 0);
+    CHECK_OK(mv_view_release(&v));
+    tu_layout_view(&v, o, mem, 48, "2T{<i:a:}", 8, 1, (mv_ssize[]){6}, NULL,
+                   NULL, 0);
+    CHECK_EQ(mv_view_field_index(&v, "a"), -1);
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce a record field: name one of its fields");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
 }
 
 int main(void) {
@@ -556,6 +658,8 @@ int main(void) {
         cmocka_unit_test(test_engine_formats),
         cmocka_unit_test(test_layouts_and_refusals),
         cmocka_unit_test(test_baseline_simd),
+        cmocka_unit_test(test_nan_block),
+        cmocka_unit_test(test_elements_and_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
