@@ -58,8 +58,8 @@ static void test_span_bounds(void **state) {
     close(fd);
     mv_owner *o;
     CHECK_OK(mv_owner_map_range(&o, path, 0, -1, MV_MAP_WRITE));
-    const mv_ssize bad[][2] = {{-1, 1}, {0, -2}, {21, -1},
-                               {21, 0}, {0, 21}, {5, 16}};
+    const mv_ssize bad[][2] = {{-1, 1}, {-1, -1}, {0, -2}, {21, -1},
+                               {21, 0}, {0, 21},  {5, 16}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_ERR(mv_owner_flush(o, bad[i][0], bad[i][1]), MV_EVALUE,
                   "flush range out of bounds");
