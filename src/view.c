@@ -278,6 +278,7 @@ int mv__view_compile_format(const char *fmt, mv_ssize itemsize,
         rc = mv__format_compile(&packed, fmt, true);
         if (rc < 0) { /* MV_ENOMEM: the text compiled once already */
             mv_format_release(*out);
+            *out = NULL; /* the caller releases what it is given */
             return rc;
         }
         if (packed->itemsize == itemsize) {
