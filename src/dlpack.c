@@ -351,7 +351,8 @@ static int import_tensor(mv_view *dst, const mv_dl_tensor *t, int readonly,
         }
     }
     mv_layout l = {
-        .buf = t->data ? (char *)t->data + t->byte_offset : NULL,
+        /* data + byte_offset only once the offset is known to fit */
+        .buf = t->data && st == MV_OK ? (char *)t->data + t->byte_offset : NULL,
         .nbytes = len,
         .itemsize = itemsize,
         .format = format,
