@@ -5,6 +5,7 @@
  * answers wrongly. A plain pointer read is not guarded, and still dies.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #define _FILE_OFFSET_BITS 64
 #include "test_util.h"
 
@@ -26,6 +27,8 @@ enum {
     OP_HEX,
     OP_HEX_STRIDED,
     OP_EQUAL,
+    OP_EQUAL_OTHER_FIRST,
+    OP_EQUAL_TAIL,
     OP_EQUAL_TYPED,
     OP_ASSIGN,
     OP_COUNT,
@@ -33,6 +36,7 @@ enum {
     OP_FIND,
     OP_FIND_TYPED,
     OP_HASH,
+    OP_HASH_STRIDED,
     OP_STATS,
     OP_STATS_TYPED,
     NOPS
@@ -79,6 +83,19 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         mv_view_release(&part);
         break;
     case OP_EQUAL: rc = mv_view_equal(v, other, &eq); break;
+    case OP_EQUAL_OTHER_FIRST: rc = mv_view_equal(other, v, &eq); break;
+    case OP_EQUAL_TAIL:
+        /* bytes of the last page, past a cut inside it: they read as
+         * zeros (no fault); the file is asked afterwards */
+        if ((rc = mv_view_slice(&part, v, 5 * 4096 + 150, 5 * 4096 + 250, 1)) <
+            0)
+            return rc;
+        if ((rc = mv_view_slice(&typed, other, 0, 100, 1)) < 0)
+            return rc;
+        rc = mv_view_equal(&typed, &part, &eq);
+        mv_view_release(&part);
+        mv_view_release(&typed);
+        break;
     case OP_EQUAL_TYPED:
         if ((rc = mv_view_cast(&typed, v, "d", NULL, -1)) < 0)
             return rc;
@@ -100,6 +117,12 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         mv_view_release(&typed);
         break;
     case OP_HASH: rc = mv_view_hash(v, NULL, NULL, &h); break;
+    case OP_HASH_STRIDED:
+        if ((rc = mv_view_slice(&part, v, 0, MV_END, 2)) < 0)
+            return rc;
+        rc = mv_view_hash(&part, NULL, NULL, &h);
+        mv_view_release(&part);
+        break;
     case OP_STATS: rc = mv_view_stats(v, &st); break;
     case OP_STATS_TYPED:
         if ((rc = mv_view_cast(&typed, v, "d", NULL, -1)) < 0)
@@ -330,6 +353,189 @@ static void test_foreign_mapping_guarded(void **state) {
     CHECK_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* ---- faults that are not the guarded owners' ---- */
+
+enum { PAGE = 4096 };
+
+/* Three pages: the middle one guarded (as the Python adapter marks a
+ * foreign mapping), the outer ones unreadable. */
+static char *three_pages(mv_owner **o, mv_view *v) {
+    char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED || mprotect(p, PAGE, PROT_NONE) < 0 ||
+        mprotect(p + 2 * PAGE, PAGE, PROT_NONE) < 0)
+        _exit(5);
+    memset(p + PAGE, 'a', PAGE);
+    if (mv_owner_wrap(o, p + PAGE, PAGE, 1, NULL, NULL) < 0)
+        _exit(5);
+    mv_owner_set_guarded(*o);
+    mv_view_from_owner(v, *o);
+    return p;
+}
+
+/* A hash function (caller code, run inside the guarded region) that
+ * reads the byte at ctx. */
+static int reading_hash(void *ctx, const void *data, mv_ssize len,
+                        int64_t *out) {
+    (void)data, (void)len;
+    *out = *(volatile const char *)ctx;
+    return MV_OK;
+}
+
+/* Earlier handlers that mend the fault (make the page readable) and
+ * return: the read is retried, and succeeds. */
+static char *mend_page;
+static void mend_info(int sig, siginfo_t *info, void *uctx) {
+    (void)sig, (void)uctx;
+    char *page = (char *)((uintptr_t)info->si_addr & ~(uintptr_t)(PAGE - 1));
+    if (mprotect(page, PAGE, PROT_READ) < 0)
+        _exit(8);
+}
+static void mend_plain(int sig) {
+    (void)sig;
+    if (mprotect(mend_page, PAGE, PROT_READ) < 0)
+        _exit(8);
+}
+
+/* Exec'd child: a fault below or above the guarded page, inside a guarded
+ * operation, goes to the handler that was there before memview's
+ * ("info": exit 42, "plain": exit 43; "mend-info", "mend-plain": they
+ * return and the operation completes, exit 0) or, when that was the
+ * default or "ignore", kills the process with the signal. */
+static int outside_child(const char *where, const char *earlier) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    if (strcmp(earlier, "info") == 0) {
+        sa.sa_sigaction = earlier_info;
+        sa.sa_flags = SA_SIGINFO;
+    } else if (strcmp(earlier, "plain") == 0) {
+        sa.sa_handler = earlier_plain;
+    } else if (strcmp(earlier, "mend-info") == 0) {
+        sa.sa_sigaction = mend_info;
+        sa.sa_flags = SA_SIGINFO;
+    } else if (strcmp(earlier, "mend-plain") == 0) {
+        sa.sa_handler = mend_plain;
+    } else if (strcmp(earlier, "ignore") == 0) {
+        sa.sa_handler = SIG_IGN;
+    } else {
+        sa.sa_handler = SIG_DFL;
+    }
+    sigaction(SIGSEGV, &sa, NULL);
+    mv_owner *o;
+    mv_view v;
+    char *p = three_pages(&o, &v);
+    int64_t h;
+    char *bad = strcmp(where, "below") == 0 ? p : p + 2 * PAGE;
+    mend_page = bad;
+    h = -1;
+    int rc = mv_view_hash(&v, reading_hash, bad, &h);
+    /* reached only when the handler mended the page: it reads as zero */
+    mv_view_release(&v);
+    mv_owner_release(o);
+    return rc == MV_OK && h == 0 ? 0 : 3;
+}
+
+static int run_outside(const char *where, const char *earlier) {
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self, self, "outside", where, earlier, (char *)NULL);
+        _exit(7);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_fault_outside_goes_on(void **state) {
+    (void)state;
+    const char *wheres[] = {"below", "above"};
+    for (int i = 0; i < 2; i++) {
+        int st = run_outside(wheres[i], "info");
+        CHECK_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+        st = run_outside(wheres[i], "plain");
+        CHECK_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 43);
+        st = run_outside(wheres[i], "mend-info");
+        CHECK_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        st = run_outside(wheres[i], "mend-plain");
+        CHECK_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        /* ignored or default: dies of it, or (under a sanitizer that
+         * reports it) exits with an error; never carries on */
+        for (int k = 0; k < 2; k++) {
+            st = run_outside(wheres[i], k ? "ignore" : "default");
+            if (WIFEXITED(st) && WEXITSTATUS(st) >= 5)
+                fail_msg("child could not run: exit %d", WEXITSTATUS(st));
+            CHECK_TRUE(WIFSIGNALED(st) ? WTERMSIG(st) == SIGSEGV
+                                       : WEXITSTATUS(st) != 0);
+        }
+    }
+}
+
+/* Child: a segmentation fault inside guarded memory that is no file
+ * mapping is an error with the generic message, whichever side of a
+ * comparison holds it; exit 0 when both calls said so. */
+static int segv_inside_child(void) {
+    mv_owner *o, *w;
+    mv_view v, other;
+    char *p = three_pages(&o, &v);
+    if (mprotect(p + PAGE, PAGE, PROT_NONE) < 0 ||
+        mv_owner_new_bytes(&w, PAGE) < 0)
+        return 5;
+    mv_view_from_owner(&other, w);
+    const char *msg = "mapped file shrank under the view (segmentation "
+                      "fault reading its memory)";
+    void *bytes = NULL;
+    int eq = -1;
+    int ok1 = mv_view_tobytes(&v, &bytes, MV_ORDER_C) == MV_EOS &&
+              strcmp(mv_errmsg(), msg) == 0 && bytes == NULL;
+    int ok2 = mv_view_equal(&other, &v, &eq) == MV_EOS &&
+              strcmp(mv_errmsg(), msg) == 0 && eq == -1;
+    mv_view_release(&v);
+    mv_view_release(&other);
+    mv_owner_release(o);
+    mv_owner_release(w);
+    return ok1 && ok2 ? 0 : 3;
+}
+
+/* In a fresh process (this program again, exec'd), whose fault handlers
+ * the test framework has not replaced. */
+static void test_segv_inside_guard(void **state) {
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self, self, "segv-inside", (char *)NULL);
+        _exit(7);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    CHECK_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A guarded operation that fails by itself (its hash function fails) is
+ * that failure: the file is not asked. */
+static int failing_hash(void *ctx, const void *data, mv_ssize len,
+                        int64_t *out) {
+    (void)ctx, (void)data, (void)len, (void)out;
+    return mv_error(MV_ETYPE, "unhashable");
+}
+
+static void test_guarded_failure_kept(void **state) {
+    (void)state;
+    make_file();
+    mv_owner *o;
+    mv_view v;
+    CHECK_OK(mv_owner_map_range(&o, path, 0, -1, 0));
+    CHECK_OK(mv_view_from_owner(&v, o));
+    mv_owner_release(o);
+    int64_t h = 7;
+    CHECK_ERR(mv_view_hash(&v, failing_hash, NULL, &h), MV_ETYPE, "unhashable");
+    CHECK_EQ(h, 7);
+    CHECK_OK(mv_view_release(&v));
+}
+
 static int setup(void **state) {
     (void)state;
     if (!mkdtemp(dir))
@@ -349,6 +555,10 @@ int main(int argc, char **argv) {
         return plain_read_child(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "foreign") == 0)
         return foreign_child(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "segv-inside") == 0)
+        return segv_inside_child();
+    if (argc == 4 && strcmp(argv[1], "outside") == 0)
+        return outside_child(argv[2], argv[3]);
     self = argv[0];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shrink_gives_error),
@@ -356,6 +566,9 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_plain_read_not_guarded),
         cmocka_unit_test(test_plain_read_goes_to_earlier_handler),
         cmocka_unit_test(test_foreign_mapping_guarded),
+        cmocka_unit_test(test_fault_outside_goes_on),
+        cmocka_unit_test(test_segv_inside_guard),
+        cmocka_unit_test(test_guarded_failure_kept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
