@@ -319,9 +319,12 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         mul_overflows(count, work, &visits) ||
         add_overflows(acc->work, visits, &acc->work) ||
         mul_overflows(units, nodes, &lists) ||
-        add_overflows(acc->work, lists, &acc->work) ||
-        add_overflows(acc->size, units, &acc->size))
+        add_overflows(acc->work, lists, &acc->work))
         return bad(TOO_LONG);
+    /* No overflow: each field adds at least its units to acc->work (count
+     * visits of units * elems elements, or units * nodes lists when elems
+     * is 0), so acc->size <= acc->work. */
+    acc->size += units;
     if (align > acc->align)
         acc->align = align;
     if (ndim + sub_tdepth > acc->tdepth)
