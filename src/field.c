@@ -29,12 +29,11 @@ static mv_load load_of(const mv_field *f) {
     mv_load l = MV_LOAD_CALL;
     if (f->kind == MV_KIND_INT || f->kind == MV_KIND_UINT) {
         bool u = f->kind == MV_KIND_UINT;
-        switch (f->size) {
+        switch (f->size) { /* an integer field has 1, 2, 4 or 8 bytes */
         case 1: l = u ? MV_LOAD_U8 : MV_LOAD_I8; break;
         case 2: l = u ? MV_LOAD_U16 : MV_LOAD_I16; break;
         case 4: l = u ? MV_LOAD_U32 : MV_LOAD_I32; break;
-        case 8: l = u ? MV_LOAD_U64 : MV_LOAD_I64; break;
-        default: break;
+        default: l = u ? MV_LOAD_U64 : MV_LOAD_I64; break; /* 8 */
         }
     } else if (f->kind == MV_KIND_FLOAT && f->size == 4) {
         l = MV_LOAD_F32;
