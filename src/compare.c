@@ -413,10 +413,13 @@ static const char *single_format(const mv_view *v) {
 /* x as the bytes of an item of integer format f (native, itemsize size):
  * 1 when x is an integer in f's range (key then holds the item's bytes),
  * 0 when x equals no item, -1 when items must be compared one by one. */
+_Static_assert(sizeof(long long) <= 8 && sizeof(size_t) <= 8 &&
+                   sizeof(void *) <= 8,
+               "native integers fit the 8-byte key of int_key");
 static int int_key(const char *f, mv_ssize size, const mv_value *x,
                    unsigned char *key) {
     mv_kind k = mv_format_kind(f);
-    if ((k != MV_KIND_INT && k != MV_KIND_UINT && k != MV_KIND_PTR) || size > 8)
+    if (k != MV_KIND_INT && k != MV_KIND_UINT && k != MV_KIND_PTR)
         return -1;
     bool neg;     /* x < 0 */
     uint64_t mag; /* x as a 64-bit pattern (two's complement when neg) */
