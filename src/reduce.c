@@ -48,6 +48,20 @@ static uint64_t count_scalar(const unsigned char *p, size_t n,
 }
 
 #ifdef MV_X86
+/* Whether to take the AVX2 / AVX loops: not in the tests' baseline runs
+ * (mv__simd_baseline), else as the CPU says (libgcc/compiler-rt fill in
+ * its features before main). */
+static bool use_avx2(void) {
+    if (mv__simd_baseline)
+        return false;
+    return __builtin_cpu_supports("avx2");
+}
+static bool use_avx(void) {
+    if (mv__simd_baseline)
+        return false;
+    return __builtin_cpu_supports("avx");
+}
+
 static uint64_t count_sse2(const unsigned char *p, size_t n, unsigned char b) {
     const __m128i key = _mm_set1_epi8((char)b), zero = _mm_setzero_si128();
     uint64_t r = 0;
@@ -101,10 +115,7 @@ count_avx2(const unsigned char *p, size_t n, unsigned char b) {
 
 static uint64_t count_byte(const unsigned char *p, size_t n, unsigned char b) {
 #ifdef MV_X86
-    /* libgcc/compiler-rt fill in the CPU's features before main. */
-    return !mv__simd_baseline && __builtin_cpu_supports("avx2")
-               ? count_avx2(p, n, b)
-               : count_sse2(p, n, b);
+    return use_avx2() ? count_avx2(p, n, b) : count_sse2(p, n, b);
 #else
     return count_scalar(p, n, b);
 #endif
@@ -432,7 +443,7 @@ float_block_avx(const char *p, acc *a, int is_float) {
 
 static void block_f32(const char *p, acc *a, bool unused) {
     (void)unused;
-    if (!mv__simd_baseline && __builtin_cpu_supports("avx"))
+    if (use_avx())
         float_block_avx(p, a, 1);
     else
         float_block_sse2(p, a, 1);
@@ -440,7 +451,7 @@ static void block_f32(const char *p, acc *a, bool unused) {
 
 static void block_f64(const char *p, acc *a, bool unused) {
     (void)unused;
-    if (!mv__simd_baseline && __builtin_cpu_supports("avx"))
+    if (use_avx())
         float_block_avx(p, a, 0);
     else
         float_block_sse2(p, a, 0);
