@@ -142,10 +142,6 @@ static void transfer(const mv_view *v, char *mem, mv_order order, bool to_mem) {
         copy_rec(v->ndim, v->shape, v->itemsize, &s, &m);
 }
 
-void mv__copy_to_contiguous(char *out, const mv_view *v, mv_order order) {
-    transfer(v, out, order, true);
-}
-
 typedef struct copy_job {
     char *out;
     const mv_view *v;

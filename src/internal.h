@@ -65,10 +65,8 @@ int mv__view_build(mv_view *dst, const mv_view *src, char *buf, int ndim,
 int mv__view_compile_format(const char *fmt, mv_ssize itemsize,
                             const mv_format **out);
 
-/* C-order strided copy of v's items into the contiguous block out. */
-void mv__copy_to_contiguous(char *out, const mv_view *v, mv_order order);
-/* The same inside v's fault guard (fault.c): MV_EOS when v's memory
- * faults. */
+/* Copy of v's items, in order, into the contiguous block out, inside v's
+ * fault guard (fault.c): MV_EOS when v's memory faults. */
 int mv__copy_to_contiguous_guarded(char *out, const mv_view *v, mv_order order);
 
 /* ---- formats: the table of codes (format.c) ---- */
