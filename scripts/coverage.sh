@@ -29,6 +29,8 @@ s = json.load(open(sys.argv[1]))
 print("%.1f %.1f" % (s["line_percent"], s["branch_percent"]))' \
     "$tree/coverage.json")
 echo "coverage of src/ by the C tests: lines $lines%, branches $branches%"
+echo "(of all that a run can record: what is left out, and why, is listed in" \
+     "docs/coverage.md; every GCOVR_EXCL marker of src/ is there)"
 
 if [ "${2:-}" = --record ]; then
     cat >"$floor_file" <<EOT
