@@ -249,6 +249,39 @@ def test_random_formats_against_testbuffer(data):
             m[i] == struct.unpack(fmt, struct.pack(fmt, *args))
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_records_of_scalars_tolist_against_iter_unpack(data):
+    """tolist() of items that are one tuple of scalars, a tuple at a time:
+    up to 40 fields of every kind (padding between them), the same record
+    as T{...}, in either order, reversed, 2-D and empty."""
+    order = data.draw(st.sampled_from(["<", ">", "=", "!"]))
+    scalars = "cbB?hHiIlLqQefd"
+    codes = data.draw(st.lists(st.sampled_from(scalars + "x"), min_size=2,
+                               max_size=40))
+    assume(sum(c != "x" for c in codes) >= 2)
+    fmt = order + "".join(codes)
+    rec = "T{" + "".join(
+        "x" if c == "x" else "%s%s:f%d:" % (order, c, k)
+        for k, c in enumerate(codes)) + "}"
+    size = struct.calcsize(fmt)
+    n = data.draw(st.integers(0, 6))
+    raw = data.draw(st.binary(min_size=n * size, max_size=n * size))
+    want = list(struct.iter_unpack(fmt, raw))
+    for f in (fmt, rec):
+        m = memview.memoryview(raw).cast(f)
+        assert m.itemsize == size
+        assert _canon(m.tolist()) == _canon(want)
+        assert _canon(m[::-1].tolist()) == _canon(want[::-1])
+        assert _canon(m[1::2].tolist()) == _canon(want[1::2])
+        if n and n % 2 == 0:
+            rows = [want[:n // 2], want[n // 2:]]
+            m2 = memview.memoryview(raw).cast("B").cast(f, shape=[2, n // 2])
+            assert _canon(m2.tolist()) == _canon(rows)
+            assert _canon(m2[::-1, ::-1].tolist()) == _canon(
+                [r[::-1] for r in rows[::-1]])
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_cast_from_bytes_against_iter_unpack(data):
