@@ -566,18 +566,21 @@ typedef struct mv_view {
     mv_ssize *strides;    /* ndim entries, in bytes, may be negative or 0 */
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
 
-    /* private: neither read nor write these. Where fmtchar_ and dims_ lie
-     * is part of the ABI all the same, because the inline calls of this
-     * header (mv_view_get, mv_view_narrow, mv_view_get_field,
-     * mv_view_is_flat, mv_view_format_char) read fmtchar_ and dims_[0] and
-     * write dims_[0] themselves: reading shape[0] instead costs a dependent
-     * load on every call of the hottest loops (docs/abi.md). */
+    /* private: neither read nor write these. Where fmtchar_, dims_ and
+     * flatlen_ lie is part of the ABI all the same, because the inline
+     * calls of this header (mv_view_get, mv_view_narrow, mv_view_get_field,
+     * mv_view_is_flat, mv_view_format_char) read fmtchar_, dims_[0] and
+     * flatlen_ and write dims_[0] and flatlen_ themselves: reading shape[0]
+     * instead costs a dependent load on every call of the hottest loops,
+     * and flatlen_ makes "a flat 1-D view, and the index in range" one
+     * unsigned comparison (docs/abi.md). */
     char fmtchar_;                      /* mv_format_char(format) */
     mv_ssize exports_;                  /* buffers lent out (mv_view_export) */
     int64_t hash_;                      /* cached when MV_HASHED_ */
     mv_ssize dims_[3 * MV_INLINE_NDIM]; /* shape, strides, suboffsets */
     mv_ssize *heap_;                    /* the same for ndim > inline */
-    void *reserved_[4];                 /* room to grow within 1.x */
+    mv_ssize flatlen_;  /* shape[0] while MV_FLAT1D_ is set, else 0 */
+    void *reserved_[3]; /* room to grow within 1.x */
 } mv_view;
 
 /* The full description of a block's layout, as PEP 3118's Py_buffer. */
@@ -740,6 +743,7 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
         if (start == 1 && v->nbytes > 0) {
             v->buf += v->itemsize;
             v->dims_[0] -= 1;
+            v->flatlen_ = v->dims_[0]; /* equal while the view is flat */
             v->nbytes -= v->itemsize;
             return MV_OK;
         }
@@ -749,6 +753,7 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
         mv_ssize skip = start * v->itemsize;
         v->buf += skip;
         v->dims_[0] = n - start;
+        v->flatlen_ = n - start;
         v->nbytes -= skip;
         return MV_OK;
     }
@@ -858,15 +863,13 @@ static inline double mv__f64(uint64_t u) {
  * through mv_view_get_field_any(). */
 static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
                                     const mv_fieldref *r, mv_value *out) {
-    /* MV_FLAT1D_ is never set on a released view */
-    if ((v->flags & MV_FLAT1D_) && (size_t)index < (size_t)v->dims_[0]) {
+    /* flatlen_ is 0 unless the view is flat and 1-D (never once released):
+     * one comparison checks both that and the index */
+    if ((size_t)index < (size_t)v->flatlen_) {
         const char *p = v->buf + index * v->itemsize + r->offset;
         uint16_t u16;
         uint32_t u32;
         uint64_t u64;
-        /* mv_view_field() makes no other value: no range check here */
-        if ((unsigned)r->load > MV_LOAD_SWAPPED + MV_LOAD_F64)
-            __builtin_unreachable();
         switch ((int)r->load) {
         case MV_LOAD_I8:
             out->type = MV_VAL_INT;
@@ -906,7 +909,9 @@ static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
 #undef MV__S32
 #undef MV__S64
 #undef MV__U
-        default: break;
+        case MV_LOAD_CALL: break;
+        /* mv_view_field() makes no other value: no range check here */
+        default: __builtin_unreachable();
         }
     }
     /* through a copy, so that out can stay in the caller's registers */

@@ -82,11 +82,18 @@ static bool is_f_contiguous(const mv_view *v) {
     return true;
 }
 
+/* flatlen_ took the place of one of the reserved_ pointers. */
+_Static_assert(sizeof(mv_ssize) == sizeof(void *),
+               "mv_view keeps its size and layout");
+
 void mv__view_init_flags(mv_view *v) {
     unsigned f =
         v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
-    if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize)
+    v->flatlen_ = 0;
+    if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize) {
         f |= MV_FLAT1D_;
+        v->flatlen_ = v->shape[0];
+    }
     if (v->suboffsets) {
         /* indirect: never contiguous */
     } else if (v->ndim == 0) {
@@ -405,6 +412,7 @@ int mv_view_release(mv_view *v) {
     mv__view_free_dims(v);
     v->owner = NULL;
     v->flags = (v->flags & MV_HASHED_) | MV_RELEASED; /* no MV_FLAT1D_ */
+    v->flatlen_ = 0;
     if (o)
         mv__owner_decref(o);
     return MV_OK;

@@ -5,8 +5,8 @@
  * struct it allocates (mv_view, mv_value, mv_stats...), the offset of every
  * member it reads or fills, the value of every constant, and, through the
  * inline calls (mv_view_get, mv_view_narrow, mv_view_get_field...), where
- * the private members fmtchar_ and dims_ of mv_view lie. The tables below
- * are those numbers as the compiler laid them out for libmemview 1.0.0 on
+ * the private members fmtchar_, dims_ and flatlen_ of mv_view lie. The tables
+ * below are those numbers as the compiler laid them out for libmemview 1.0.0 on
  * LP64 targets (x86-64, AArch64, ...). Each is a _Static_assert: a change
  * that moves any of them fails the build, because it breaks every program
  * built against libmemview.so.1. Such a change needs a new major version,
@@ -72,6 +72,7 @@
     X(mv_view, suboffsets, 72)                                                 \
     X(mv_view, fmtchar_, 80)                                                   \
     X(mv_view, dims_, 104)                                                     \
+    X(mv_view, flatlen_, 184)                                                  \
     X(mv_layout, buf, 0)                                                       \
     X(mv_layout, nbytes, 8)                                                    \
     X(mv_layout, itemsize, 16)                                                 \
@@ -330,7 +331,7 @@ static long long at(const void *base, size_t offset, size_t size) {
 /* The library fills a view where the pinned offsets say: the members a
  * program reads, and the private ones the inline calls read (fmtchar_ is
  * the format's character, dims_[0] the length of the first dimension, the
- * same as shape[0]). */
+ * same as shape[0], and so is flatlen_ on a flat 1-D view, 0 on others). */
 static void test_library_fills_view_as_pinned(void **state) {
     (void)state;
     if (!MV_ABI_PINNED)
@@ -358,6 +359,7 @@ static void test_library_fills_view_as_pinned(void **state) {
     CHECK_EQ(at(&v, 104, 8), 5);                             /* dims_[0] */
     CHECK_EQ((intptr_t)shape, (intptr_t)((char *)&v + 104)); /* in dims_ */
     CHECK_EQ(at(&v, 72, 8), 0);                              /* suboffsets */
+    CHECK_EQ(at(&v, 184, 8), 5);                             /* flatlen_ */
 
     mv_value x;
     CHECK_OK(mv_view_get(&v, 0, &x));
@@ -365,6 +367,7 @@ static void test_library_fills_view_as_pinned(void **state) {
     CHECK_EQ(at(&x, 8, 8), 2);
     CHECK_OK(mv_view_release(&v));
     CHECK_EQ(at(&v, 52, 4) & MV_RELEASED, MV_RELEASED);
+    CHECK_EQ(at(&v, 184, 8), 0); /* flatlen_: no inline read of it */
 }
 
 /* The library fills mv_stats, a struct the program allocates, where the

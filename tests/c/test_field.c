@@ -309,6 +309,80 @@ static void test_reference_bounds(void **state) {
     mv_owner_release(o);
 }
 
+/* The inline read against the call on the same view, for every index
+ * from two before the start to two past the end: same status, same value
+ * (the call checks the view's shape itself). */
+static void same_as_call(const mv_view *v, const mv_fieldref *r, mv_ssize n) {
+    for (mv_ssize i = -n - 2; i < n + 2; i++) {
+        mv_value a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        int ra = mv_view_get_field(v, i, r, &a);
+        int rb = mv_view_get_field_any(v, i, r, &b);
+        CHECK_EQ(ra, rb);
+        if (rb == MV_OK)
+            CHECK_TRUE(a.type == b.type && a.u == b.u);
+    }
+}
+
+/* The inline read's one comparison follows the view as it narrows, moves,
+ * is sliced, reshaped and released. */
+static void test_inline_bound_follows_view(void **state) {
+    (void)state;
+    unsigned char mem[12 * 4];
+    for (int k = 0; k < 12; k++)
+        put_le(mem + 4 * k, 100u + (unsigned)k, 4);
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, w;
+    mv_fieldref r;
+    mv_value x;
+    view_of(&v, o, mem, 12, "T{<I:a:}", 4);
+    CHECK_OK(mv_view_field(&v, "a", &r));
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_narrow(&v, 1, MV_END, 1)); /* v = v[1:], inline */
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_get_field(&v, 10, &r, &x));
+    CHECK_EQ(x.u, 111);
+    CHECK_ERR(mv_view_get_field(&v, 11, &r, &x), MV_EINDEX,
+              "index out of bounds on dimension 1");
+    CHECK_OK(mv_view_narrow(&v, 3, MV_END, 1)); /* v = v[3:], inline */
+    same_as_call(&v, &r, 12);
+    CHECK_ERR(mv_view_get_field(&v, 8, &r, &x), MV_EINDEX,
+              "index out of bounds on dimension 1");
+    CHECK_OK(mv_view_narrow(&v, 0, 6, 1)); /* v = v[:6], the call */
+    same_as_call(&v, &r, 12);
+    CHECK_ERR(mv_view_get_field(&v, 6, &r, &x), MV_EINDEX,
+              "index out of bounds on dimension 1");
+    CHECK_OK(mv_view_narrow(&v, 0, MV_END, 2)); /* strided: not flat */
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_get_field(&v, 2, &r, &x));
+    CHECK_EQ(x.u, 108);
+    CHECK_OK(mv_view_slice(&w, &v, MV_BEGIN, MV_END, -1));
+    same_as_call(&w, &r, 12);
+    CHECK_OK(mv_view_release(&w));
+    CHECK_OK(mv_view_narrow(&v, 9, MV_END, 1)); /* empty at its end */
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 12, "T{<I:a:}", 4);
+    CHECK_OK(mv_view_field(&v, "a", &r)); /* v's format is a new one */
+    mv_view_move(&w, &v);
+    same_as_call(&w, &r, 12);
+    same_as_call(&v, &r, 12); /* moved from: released */
+    CHECK_OK(mv_view_borrow(&v, &w));
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_release(&v));
+    mv_ssize shape[2] = {3, 4};
+    tu_layout_view(&v, o, mem, sizeof mem, "T{<I:a:}", 4, 2, shape, NULL, NULL,
+                   0); /* 2-D */
+    same_as_call(&v, &r, 12);
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_release(&w));
+    same_as_call(&w, &r, 12); /* refused before r is read */
+    CHECK_ERR(mv_view_get_field(&w, 0, &r, &x), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields_by_name),
@@ -316,6 +390,7 @@ int main(void) {
         cmocka_unit_test(test_nested_and_positions),
         cmocka_unit_test(test_field_lookup_errors),
         cmocka_unit_test(test_reference_bounds),
+        cmocka_unit_test(test_inline_bound_follows_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
