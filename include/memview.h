@@ -709,9 +709,8 @@ MV_API int mv_view_item_ptrn(const mv_view *v, const mv_ssize *index, int n,
  * bytes) and calls mv_view_get_any() for everything else. */
 MV_API int mv_view_get_any(const mv_view *v, mv_ssize index, mv_value *out);
 static inline int mv_view_get(const mv_view *v, mv_ssize index, mv_value *out) {
-    if (v->fmtchar_ == 'B' &&
-        (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_ && index >= 0 &&
-        index < v->dims_[0]) {
+    /* flatlen_ is 0 unless the view is flat and 1-D (never once released) */
+    if (v->fmtchar_ == 'B' && (size_t)index < (size_t)v->flatlen_) {
         out->type = MV_VAL_UINT;
         out->u = (unsigned char)v->buf[index];
         return MV_OK;
@@ -735,19 +734,18 @@ MV_API int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
                               mv_ssize step);
 static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
                                  mv_ssize step) {
-    if (step == 1 && stop == MV_END && start >= 0 &&
-        (v->flags & (MV_FLAT1D_ | MV_RELEASED)) == MV_FLAT1D_) {
-        /* A flat 1-D view keeps its shape inline: dims_[0] is shape[0]. */
-        /* b = b[1:] on a non-empty view (nbytes > 0 means shape[0] >= 1),
-         * without a multiplication or a read of the shape. */
-        if (start == 1 && v->nbytes > 0) {
+    /* flatlen_ > 0: a flat 1-D view (not released) of at least one item,
+     * whose shape is inline: dims_[0] is shape[0], equal to flatlen_. */
+    if (step == 1 && stop == MV_END && start >= 0 && v->flatlen_ > 0) {
+        /* b = b[1:], without a multiplication or a read of the shape */
+        if (start == 1) {
             v->buf += v->itemsize;
             v->dims_[0] -= 1;
-            v->flatlen_ = v->dims_[0]; /* equal while the view is flat */
+            v->flatlen_ -= 1;
             v->nbytes -= v->itemsize;
             return MV_OK;
         }
-        mv_ssize n = v->dims_[0];
+        mv_ssize n = v->flatlen_;
         if (start > n) /* clamped: the view becomes empty at its end */
             start = n;
         mv_ssize skip = start * v->itemsize;
