@@ -739,10 +739,11 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
     if (step == 1 && stop == MV_END && start >= 0 && v->flatlen_ > 0) {
         /* b = b[1:], without a multiplication or a read of the shape */
         if (start == 1) {
-            v->buf += v->itemsize;
-            v->dims_[0] -= 1;
-            v->flatlen_ -= 1;
-            v->nbytes -= v->itemsize;
+            mv_ssize n = v->flatlen_ - 1, size = v->itemsize;
+            v->buf += size;
+            v->dims_[0] = n;
+            v->flatlen_ = n;
+            v->nbytes = n * size;
             return MV_OK;
         }
         mv_ssize n = v->flatlen_;
