@@ -566,20 +566,22 @@ typedef struct mv_view {
     mv_ssize *strides;    /* ndim entries, in bytes, may be negative or 0 */
     mv_ssize *suboffsets; /* ndim entries, or NULL: PIL-style indirection */
 
-    /* private: neither read nor write these. Where fmtchar_, dims_ and
-     * flatlen_ lie is part of the ABI all the same, because the inline
-     * calls of this header (mv_view_get, mv_view_narrow, mv_view_get_field,
-     * mv_view_is_flat, mv_view_format_char) read fmtchar_, dims_[0] and
-     * flatlen_ and write dims_[0] and flatlen_ themselves: reading shape[0]
-     * instead costs a dependent load on every call of the hottest loops,
-     * and flatlen_ makes "a flat 1-D view, and the index in range" one
-     * unsigned comparison (docs/abi.md). */
+    /* private: neither read nor write these. Where fmtchar_ and flatlen_
+     * lie is part of the ABI all the same, because the inline calls of
+     * this header (mv_view_get, mv_view_narrow, mv_view_get_field,
+     * mv_view_is_flat, mv_view_format_char) read fmtchar_ and flatlen_
+     * and write flatlen_ themselves: reading shape[0] instead costs a
+     * dependent load on every call of the hottest loops, and flatlen_
+     * makes "a flat 1-D view, and the index in range" one unsigned
+     * comparison (docs/abi.md). A flat view's shape points at flatlen_,
+     * so that b = b[1:] stores its length once. */
     char fmtchar_;                      /* mv_format_char(format) */
     mv_ssize exports_;                  /* buffers lent out (mv_view_export) */
     int64_t hash_;                      /* cached when MV_HASHED_ */
     mv_ssize dims_[3 * MV_INLINE_NDIM]; /* shape, strides, suboffsets */
     mv_ssize *heap_;                    /* the same for ndim > inline */
-    mv_ssize flatlen_;  /* shape[0] while MV_FLAT1D_ is set, else 0 */
+    mv_ssize flatlen_;  /* shape[0] (shape points here) while MV_FLAT1D_
+                           is set, else 0 */
     void *reserved_[3]; /* room to grow within 1.x */
 } mv_view;
 
@@ -735,14 +737,13 @@ MV_API int mv_view_narrow_any(mv_view *v, mv_ssize start, mv_ssize stop,
 static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
                                  mv_ssize step) {
     /* flatlen_ > 0: a flat 1-D view (not released) of at least one item,
-     * whose shape is inline: dims_[0] is shape[0], equal to flatlen_. */
+     * whose shape[0] is flatlen_ itself. */
     if (step == 1 && stop == MV_END && start >= 0 && v->flatlen_ > 0) {
         /* b = b[1:], without a multiplication or a read of the shape */
         if (start == 1) {
             mv_ssize n = v->flatlen_ - 1, size = v->itemsize;
             v->buf += size;
-            v->dims_[0] = n;
-            v->flatlen_ = n;
+            v->flatlen_ = n; /* shape[0] too: shape points at flatlen_ */
             v->nbytes = n * size;
             return MV_OK;
         }
@@ -751,7 +752,6 @@ static inline int mv_view_narrow(mv_view *v, mv_ssize start, mv_ssize stop,
             start = n;
         mv_ssize skip = start * v->itemsize;
         v->buf += skip;
-        v->dims_[0] = n - start;
         v->flatlen_ = n - start;
         v->nbytes -= skip;
         return MV_OK;

@@ -6,8 +6,9 @@
  *     mv__owner_decref at release); a released view holds none.
  *   - v->shape, v->strides (and v->suboffsets when not NULL) point at
  *     v->dims_ when ndim <= MV_INLINE_NDIM, else at v->heap_, which the view
- *     frees at release. That is why views move with mv_view_move(), never
- *     with '='.
+ *     frees at release; except that a flat 1-D view (MV_FLAT1D_) keeps its
+ *     one shape entry in v->flatlen_, where v->shape points. That is why
+ *     views move with mv_view_move(), never with '='.
  *   - v->nbytes == itemsize * product(shape), computed without overflow.
  *   - Every byte the view can reach through buf, shape and strides lies in
  *     its owner's memory (checked at construction unless the layout is
@@ -89,10 +90,17 @@ _Static_assert(sizeof(mv_ssize) == sizeof(void *),
 void mv__view_init_flags(mv_view *v) {
     unsigned f =
         v->flags & ~(unsigned)(MV_C_CONTIGUOUS | MV_F_CONTIGUOUS | MV_FLAT1D_);
-    v->flatlen_ = 0;
     if (v->ndim == 1 && !v->suboffsets && v->strides[0] == v->itemsize) {
+        /* shape[0] lives in flatlen_: b = b[1:] stores the length once */
         f |= MV_FLAT1D_;
         v->flatlen_ = v->shape[0];
+        v->shape = &v->flatlen_;
+    } else {
+        if (v->shape == &v->flatlen_) { /* flat no longer */
+            v->dims_[0] = v->flatlen_;
+            v->shape = v->dims_;
+        }
+        v->flatlen_ = 0;
     }
     if (v->suboffsets) {
         /* indirect: never contiguous */
@@ -370,7 +378,7 @@ int mv_view_borrow(mv_view *dst, const mv_view *src) {
     if (src->heap_) /* dims on the heap: an ordinary, counted copy */
         return mv_view_new(dst, src);
     memcpy(dst, src, sizeof *dst);
-    dst->shape = dst->dims_;
+    dst->shape = src->shape == &src->flatlen_ ? &dst->flatlen_ : dst->dims_;
     dst->strides = dst->dims_ + MV_INLINE_NDIM;
     dst->suboffsets = src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
     dst->flags = (src->flags & ~(unsigned)MV_HASHED_) | MV_BORROWED_;
@@ -392,7 +400,7 @@ int mv_view_readonly(mv_view *dst, const mv_view *src) {
 void mv_view_move(mv_view *dst, mv_view *src) {
     *dst = *src;
     if (!src->heap_) {
-        dst->shape = dst->dims_;
+        dst->shape = src->shape == &src->flatlen_ ? &dst->flatlen_ : dst->dims_;
         dst->strides = dst->dims_ + MV_INLINE_NDIM;
         dst->suboffsets =
             src->suboffsets ? dst->dims_ + 2 * MV_INLINE_NDIM : NULL;
