@@ -44,14 +44,16 @@ static int run_hex(cli_args *a) {
     if ((rc = cli_open(a, a->pos[0], &part)) != 0)
         return rc;
     /* the separator is one character, as Python's hex() takes it */
-    uint32_t sep_char = 0;
-    if (sep && utf8_chars(sep, &sep_char) != 1) {
-        mv_view_release(&part);
-        return cli_fail(mv_error(MV_EVALUE, "sep must be length 1."));
+    int32_t sep_code = MV_HEX_NOSEP;
+    if (sep) {
+        uint32_t first;
+        mv_ssize n = utf8_chars(sep, &first);
+        if ((rc = mv_view_check_hex_sep(n, first, &sep_code)) < 0) {
+            mv_view_release(&part);
+            return cli_fail(rc);
+        }
     }
-    rc = mv_view_hex(
-        &part, sep ? (int32_t)(sep_char > 127 ? 128 : sep_char) : MV_HEX_NOSEP,
-        group, &text, &textlen);
+    rc = mv_view_hex(&part, sep_code, group, &text, &textlen);
     mv_view_release(&part);
     if (rc < 0)
         return cli_fail(rc);

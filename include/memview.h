@@ -991,9 +991,9 @@ MV_API int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx);
  *
  *     mv_view_hex(&v, ':', 2, &s, NULL);    // "dead:beef"
  *
- * (A binding takes Python's sep argument, a str or bytes of length 1,
- * and refuses another length itself with ValueError "sep must be length
- * 1.", after the released-view check.) */
+ * (A binding turns Python's sep argument, a str or bytes of length 1,
+ * into that code with mv_view_check_hex_sep(), after the released-view
+ * check.) */
 MV_API int mv_view_hex(const mv_view *v, int32_t sep, mv_ssize bytes_per_sep,
                        char **out, mv_ssize *outlen);
 
@@ -1230,6 +1230,11 @@ MV_API int mv_view_check_assign(const mv_view *v, int deleting);
  * (both even once released, as CPython 3.11 checks), then the released
  * view and format checks. */
 MV_API int mv_view_check_iter(const mv_view *v);
+/* Python's rule for hex()'s separator argument, a str or bytes of nchars
+ * characters whose first has the code first: ValueError "sep must be
+ * length 1." unless nchars is 1, "sep must be ASCII." for a code above
+ * 127; else *sep is the code to pass to mv_view_hex(). */
+MV_API int mv_view_check_hex_sep(mv_ssize nchars, uint32_t first, int32_t *sep);
 
 #ifdef __cplusplus
 }

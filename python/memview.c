@@ -1521,19 +1521,17 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
         Py_ssize_t n = PyObject_Length(sep);
         if (n < 0)
             return NULL;
-        if (n != 1) {
-            PyErr_SetString(PyExc_ValueError, "sep must be length 1.");
-            return NULL;
-        }
-        if (PyUnicode_Check(sep)) {
-            Py_UCS4 c = PyUnicode_READ_CHAR(sep, 0);
-            sch = c > 127 ? 128 : (int32_t)c; /* the core refuses it */
-        } else if (PyBytes_Check(sep)) {
-            sch = (unsigned char)PyBytes_AS_STRING(sep)[0];
-        } else {
+        if (n == 1 && !PyUnicode_Check(sep) && !PyBytes_Check(sep)) {
             PyErr_SetString(PyExc_TypeError, "sep must be str or bytes.");
             return NULL;
         }
+        uint32_t first = n != 1 ? 0
+                         : PyUnicode_Check(sep)
+                             ? PyUnicode_READ_CHAR(sep, 0)
+                             : (unsigned char)PyBytes_AS_STRING(sep)[0];
+        int st = mv_view_check_hex_sep(n, first, &sch);
+        if (st < 0)
+            return raise_status(st);
     }
     char *out;
     mv_ssize outlen;

@@ -70,6 +70,15 @@ static int run_hex(void *ctx) {
     return MV_OK;
 }
 
+int mv_view_check_hex_sep(mv_ssize nchars, uint32_t first, int32_t *sep) {
+    if (nchars != 1)
+        return mv_error(MV_EVALUE, "sep must be length 1.");
+    if (first > 127)
+        return mv_error(MV_EVALUE, "sep must be ASCII.");
+    *sep = (int32_t)first;
+    return MV_OK;
+}
+
 int mv_view_hex(const mv_view *v, int32_t sep, mv_ssize bytes_per_sep,
                 char **out, mv_ssize *outlen) {
     int rc = check_live(v);

@@ -89,6 +89,28 @@ static void test_hex_examples(void **state) {
     mv_owner_release(o);
 }
 
+/* A binding's separator argument: its length in characters, then the
+ * first one's code, as CPython's hex() checks them. */
+static void test_check_hex_sep(void **state) {
+    (void)state;
+    int32_t sep = 77;
+    CHECK_ERR(mv_view_check_hex_sep(0, 0, &sep), MV_EVALUE,
+              "sep must be length 1.");
+    CHECK_ERR(mv_view_check_hex_sep(2, ':', &sep), MV_EVALUE,
+              "sep must be length 1.");
+    CHECK_ERR(mv_view_check_hex_sep(2, 0xe9, &sep), MV_EVALUE,
+              "sep must be length 1."); /* the length is checked first */
+    CHECK_ERR(mv_view_check_hex_sep(1, 0xe9, &sep), MV_EVALUE,
+              "sep must be ASCII.");
+    CHECK_ERR(mv_view_check_hex_sep(1, 0x20ac, &sep), MV_EVALUE,
+              "sep must be ASCII.");
+    CHECK_EQ(sep, 77); /* untouched on failure */
+    CHECK_OK(mv_view_check_hex_sep(1, 0x7f, &sep));
+    CHECK_EQ(sep, 0x7f);
+    CHECK_OK(mv_view_check_hex_sep(1, 0, &sep)); /* NUL is ASCII */
+    CHECK_EQ(sep, 0);
+}
+
 static void test_hex_separator_errors(void **state) {
     (void)state;
     mv_view v;
@@ -270,6 +292,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hex_examples),
         cmocka_unit_test(test_hex_separator_errors),
+        cmocka_unit_test(test_check_hex_sep),
         cmocka_unit_test(test_hex_layouts),
         cmocka_unit_test(test_hex_large),
         cmocka_unit_test(test_hex_too_long),
