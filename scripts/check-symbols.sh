@@ -19,28 +19,25 @@ header=$root/include/memview.h
 so=$out/libmemview.so
 failed=0
 
+# complain MESSAGE LIST: MESSAGE and LIST's lines, indented, when LIST has any
+complain() {
+    [ -n "$2" ] || return 0
+    echo "$1"
+    sed 's/^/    /' <<<"$2"
+    failed=1
+}
+
 exported=$(nm -D --defined-only "$so" | awk 'NF == 3 {print $3}' | sort)
 declared=$(grep -oE '^MV_API [^(]*\(' "$header" |
            grep -oE '[A-Za-z_][A-Za-z0-9_]* *\($' | tr -d '( ' | sort)
 
 stray=$(grep -v '^mv_' <<<"$exported" || true)
-if [ -n "$stray" ]; then
-    echo "libmemview.so exports symbols without the mv_ prefix:"
-    sed 's/^/    /' <<<"$stray"
-    failed=1
-fi
+complain "libmemview.so exports symbols without the mv_ prefix:" "$stray"
 undeclared=$(comm -23 <(echo "$exported") <(echo "$declared"))
-if [ -n "$undeclared" ]; then
-    echo "libmemview.so exports symbols memview.h does not declare with MV_API:"
-    sed 's/^/    /' <<<"$undeclared"
-    failed=1
-fi
+complain "libmemview.so exports symbols memview.h does not declare with MV_API:" \
+    "$undeclared"
 missing=$(comm -13 <(echo "$exported") <(echo "$declared"))
-if [ -n "$missing" ]; then
-    echo "memview.h declares calls libmemview.so does not export:"
-    sed 's/^/    /' <<<"$missing"
-    failed=1
-fi
+complain "memview.h declares calls libmemview.so does not export:" "$missing"
 
 hdefine() { sed -n "s/^#define MEMVIEW_VERSION$1 \\([^ ]*\\).*\$/\\1/p" "$header"; }
 major=$(hdefine _MAJOR)
@@ -78,18 +75,10 @@ sglobals=$(nm -g --defined-only "$out/libmemview.a" | awk 'NF == 3 {print $3}' |
 internal=$(grep '^mv__' <<<"$sglobals" || true)
 public=$(grep -v '^mv__' <<<"$sglobals" || true)
 sstray=$(comm -23 <(echo "$public") <(echo "$declared"))
-if [ -n "$sstray" ]; then
-    echo "libmemview.a: global symbols neither declared by memview.h nor" \
-         "named mv__* (internal):"
-    sed 's/^/    /' <<<"$sstray"
-    failed=1
-fi
+complain "libmemview.a: global symbols neither declared by memview.h nor named \
+mv__* (internal):" "$sstray"
 smissing=$(comm -13 <(echo "$public") <(echo "$declared"))
-if [ -n "$smissing" ]; then
-    echo "memview.h declares calls libmemview.a does not define:"
-    sed 's/^/    /' <<<"$smissing"
-    failed=1
-fi
+complain "memview.h declares calls libmemview.a does not define:" "$smissing"
 
 [ "$failed" -eq 0 ] || exit 1
 echo "symbols: libmemview.so ($soname) exports $(wc -l <<<"$exported")" \
