@@ -31,6 +31,10 @@
 #                        version agrees in memview.h, memview.pc, docs
 #   make check-examples  build examples/*.c against a copy installed in a
 #                        temporary prefix (pkg-config and CMake), run them
+#   make platforms       cross-build for i686, aarch64, s390x (qemu-user)
+#                        and x86-64 Windows (mingw-w64, wine64); run the C
+#                        tests, the examples and the CLI golden check on each
+#                        (scripts/platforms.sh; installs what it needs)
 #   make clean           remove build/
 #
 # Layout of build/:
@@ -67,7 +71,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
         asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
         format-check demo bench docs install uninstall check-examples check-symbols \
         clean \
-        pythons check-pythons bench-pythons
+        pythons check-pythons bench-pythons platforms
 
 all: build
 
@@ -203,6 +207,13 @@ test:
 
 deps:
 	bash scripts/install-deps.sh test
+
+# Every platform of cmake/toolchains/ under its emulator; PLATFORMS picks
+# some (make platforms PLATFORMS=s390x-linux-gnu).
+platforms:
+	@echo "== platforms: cross toolchains, qemu-user, wine64"
+	bash scripts/platform-deps.sh $(BUILD)
+	bash scripts/platforms.sh $(BUILD) $(PLATFORMS)
 
 check-c: build-tests
 	@echo "== C tests (plain)"
