@@ -2,7 +2,10 @@
 # Install what `make platforms` needs, if missing:
 #   - Debian's cross compilers (gcc/g++ for i686, aarch64, s390x) and
 #     mingw-w64, qemu-user and wine64;
-#   - multiarch cmocka (libcmocka-dev:i386, :arm64, :s390x);
+#   - multiarch cmocka (libcmocka-dev:i386, :arm64, :s390x), and the
+#     multiarch C++ runtime the C++ test links (libstdc++6:ARCH; the cross
+#     compilers' own copy lives under /usr/<triplet>, which `qemu -L /`
+#     does not search);
 #   - cmocka for Windows, built with mingw-w64 from Debian's own cmocka
 #     source package into build/deps/mingw64/ (a deb-src entry for the
 #     same mirror is added when missing).
@@ -18,6 +21,7 @@ PACKAGES=(
     g++-aarch64-linux-gnu gcc-s390x-linux-gnu g++-s390x-linux-gnu
     gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 cmake ninja-build
     dpkg-dev libcmocka-dev:i386 libcmocka-dev:arm64 libcmocka-dev:s390x
+    libstdc++6:i386 libstdc++6:arm64 libstdc++6:s390x
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -n); fi
