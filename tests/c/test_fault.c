@@ -219,6 +219,36 @@ static void test_intact_file_succeeds(void **state) {
  * memview's is the default rather than the test framework's. */
 static const char *self;
 
+/* In the child of a fork: become this program again, with up to three
+ * arguments (NULL ends them early). A cross-compiled test runs under an
+ * emulator, and a foreign binary cannot be exec'd by itself: the emulator
+ * ctest runs this one with (MEMVIEW_TEST_EMULATOR, its words separated by
+ * spaces, e.g. "qemu-aarch64 -L /") comes first. Returns only when the
+ * exec failed. */
+static void exec_self(const char *a1, const char *a2, const char *a3) {
+    enum { MAX_WORDS = 16 };
+    char *argv[MAX_WORDS + 5];
+    char words[512];
+    int n = 0;
+    const char *emu = getenv("MEMVIEW_TEST_EMULATOR");
+    if (emu && strlen(emu) < sizeof words) {
+        strcpy(words, emu);
+        for (char *w = strtok(words, " "); w && n < MAX_WORDS;
+             w = strtok(NULL, " "))
+            argv[n++] = w;
+    }
+    int emulated = n > 0;
+    argv[n++] = (char *)self;
+    const char *args[] = {a1, a2, a3};
+    for (int i = 0; i < 3 && args[i]; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    if (emulated)
+        execvp(argv[0], argv); /* the emulator is found on PATH */
+    else
+        execv(argv[0], argv);
+}
+
 /* The handler that was there before memview's: it is called for a fault
  * outside a guarded operation. */
 static void earlier_info(int sig, siginfo_t *info, void *uctx) {
@@ -267,7 +297,7 @@ static int run_plain_read(const char *earlier) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self, self, "plain-read", path, earlier, (char *)NULL);
+        exec_self("plain-read", path, earlier);
         _exit(7);
     }
     int status;
@@ -345,7 +375,7 @@ static void test_foreign_mapping_guarded(void **state) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self, self, "foreign", path, (char *)NULL);
+        exec_self("foreign", path, NULL);
         _exit(7);
     }
     int status;
@@ -440,7 +470,7 @@ static int run_outside(const char *where, const char *earlier) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self, self, "outside", where, earlier, (char *)NULL);
+        exec_self("outside", where, earlier);
         _exit(7);
     }
     int status;
@@ -506,7 +536,7 @@ static void test_segv_inside_guard(void **state) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        execl(self, self, "segv-inside", (char *)NULL);
+        exec_self("segv-inside", NULL, NULL);
         _exit(7);
     }
     int status;
