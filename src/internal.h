@@ -280,6 +280,41 @@ int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
  * CPU has AVX, so that tests run both. */
 extern int mv__simd_baseline;
 
+/* The SIMD choices of reduce.c's loops (byte count, float blocks), each
+ * beside a scalar twin (MV__SIMD_SCALAR) that tests compare it with. */
+enum mv__simd {
+    MV__SIMD_SCALAR,
+    MV__SIMD_SSE2, /* x86-64 baseline: byte count and float blocks */
+    MV__SIMD_AVX,  /* x86-64 with AVX: float blocks */
+    MV__SIMD_AVX2, /* x86-64 with AVX2: byte count */
+    MV__SIMD_NEON, /* aarch64 baseline: byte count and float blocks */
+    MV__SIMD_N
+};
+/* The choice the public calls take for byte count / float blocks in this
+ * build on this CPU (mv__simd_baseline honoured). */
+int mv__simd_count_choice(void);
+int mv__simd_float_choice(void);
+/* Loops of choice isa run by this thread so far (either kind). */
+unsigned long mv__simd_runs(int isa);
+/* Occurrences of b in p[0:n] into *out through the loop of choice isa;
+ * returns isa, or -1 (*out untouched) when this build or CPU has no such
+ * loop. */
+int mv__count_byte_with(int isa, const void *p, size_t n, unsigned char b,
+                        uint64_t *out);
+/* What float blocks gather: the sum, minimum and maximum of the values
+ * that are not NaN (seen: there was one), and the NaNs. */
+typedef struct mv__fstate {
+    double sum, min, max;
+    mv_ssize nans;
+    bool seen;
+} mv__fstate;
+/* Values in one float block of mv_view_stats's contiguous loops. */
+#define MV__FLOAT_BLOCK 1024
+/* One block of MV__FLOAT_BLOCK floats (is_float) or doubles at p (any
+ * alignment), native order, into *st through the loop of choice isa;
+ * returns isa, or -1 (*st untouched) when there is no such loop. */
+int mv__float_block_with(int isa, const void *p, int is_float, mv__fstate *st);
+
 /* How the values of each item read: the facts a compiled format's field
  * gives (native code, size, byte order, offset in the item, count). */
 typedef struct mv__elem {

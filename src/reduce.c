@@ -18,9 +18,11 @@
  *      np.nanmean); with no item left, nanmin/nanmax/nanmean are NaN and
  *      nansum is 0.
  *   5. Byte count and find run at memchr speed on contiguous bytes: find
- *      is memchr; count compares 16 or 32 bytes at a time (SSE2, or AVX2
- *      when the CPU has it), summing the matches in byte lanes that are
- *      flushed before they can wrap.
+ *      is memchr; count compares 16, 32 or 64 bytes at a time (SSE2, or
+ *      AVX2 when the CPU has it; NEON on aarch64), summing the matches in
+ *      byte lanes that are flushed before they can wrap. Each SIMD loop
+ *      has a scalar twin that gives the same result at every length and
+ *      alignment (tests/c/test_simd.c compares them).
  *   6. All the work runs inside the view's fault guard (fault.c).
  */
 #include "internal.h"
@@ -32,10 +34,64 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define MV_X86 1
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#include <arm_neon.h> /* baseline on aarch64: no detection needed */
+#define MV_NEON 1
 #endif
 
 /* Set by tests: take the baseline (SSE2) loops even on a CPU with AVX. */
 int mv__simd_baseline;
+
+/* ---- SIMD choices ---------------------------------------------------------
+ *
+ * Each SIMD loop (byte count, float blocks) is one helper per choice
+ * (enum mv__simd), beside its scalar twin. One dispatcher per loop runs
+ * the choice it is given (the build's and CPU's best, or a test's) and
+ * counts the runs of each choice per thread, so that tests compare every
+ * choice with the scalar twin and see which one the public calls take.
+ */
+
+static _Thread_local unsigned long simd_runs[MV__SIMD_N];
+
+unsigned long mv__simd_runs(int isa) {
+    return isa >= 0 && isa < MV__SIMD_N ? simd_runs[isa] : 0;
+}
+
+#ifdef MV_X86
+/* Whether the CPU has AVX2 / AVX, unless the tests ask for the baseline
+ * (mv__simd_baseline); libgcc/compiler-rt fill in its features before
+ * main. */
+static bool use_avx2(void) {
+    if (mv__simd_baseline)
+        return false;
+    return __builtin_cpu_supports("avx2");
+}
+static bool use_avx(void) {
+    if (mv__simd_baseline)
+        return false;
+    return __builtin_cpu_supports("avx");
+}
+#endif
+
+int mv__simd_count_choice(void) {
+#if defined(MV_X86)
+    return use_avx2() ? MV__SIMD_AVX2 : MV__SIMD_SSE2;
+#elif defined(MV_NEON)
+    return MV__SIMD_NEON;
+#else
+    return MV__SIMD_SCALAR;
+#endif
+}
+
+int mv__simd_float_choice(void) {
+#if defined(MV_X86)
+    return use_avx() ? MV__SIMD_AVX : MV__SIMD_SSE2;
+#elif defined(MV_NEON)
+    return MV__SIMD_NEON;
+#else
+    return MV__SIMD_SCALAR;
+#endif
+}
 
 /* ---- counting one byte value ------------------------------------------ */
 
@@ -48,20 +104,6 @@ static uint64_t count_scalar(const unsigned char *p, size_t n,
 }
 
 #ifdef MV_X86
-/* Whether to take the AVX2 / AVX loops: not in the tests' baseline runs
- * (mv__simd_baseline), else as the CPU says (libgcc/compiler-rt fill in
- * its features before main). */
-static bool use_avx2(void) {
-    if (mv__simd_baseline)
-        return false;
-    return __builtin_cpu_supports("avx2");
-}
-static bool use_avx(void) {
-    if (mv__simd_baseline)
-        return false;
-    return __builtin_cpu_supports("avx");
-}
-
 static uint64_t count_sse2(const unsigned char *p, size_t n, unsigned char b) {
     const __m128i key = _mm_set1_epi8((char)b), zero = _mm_setzero_si128();
     uint64_t r = 0;
@@ -113,12 +155,72 @@ count_avx2(const unsigned char *p, size_t n, unsigned char b) {
 }
 #endif
 
-static uint64_t count_byte(const unsigned char *p, size_t n, unsigned char b) {
-#ifdef MV_X86
-    return use_avx2() ? count_avx2(p, n, b) : count_sse2(p, n, b);
-#else
-    return count_scalar(p, n, b);
+#ifdef MV_NEON
+/* 64 bytes a round, in four registers: CMEQ gives 0xff where a byte is
+ * b, and subtracting that adds 1 to the byte lane. After at most 255
+ * rounds the lanes are widened pairwise (UADDLP, UADALP) and summed
+ * across (UADDLV) before they could wrap. */
+static uint64_t count_neon(const unsigned char *p, size_t n, unsigned char b) {
+    const uint8x16_t key = vdupq_n_u8(b), zero = vdupq_n_u8(0);
+    uint64_t r = 0;
+    size_t i = 0;
+    while (n - i >= 64) {
+        size_t rounds = (n - i) / 64;
+        if (rounds > 255)
+            rounds = 255;
+        uint8x16_t a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        for (size_t k = 0; k < rounds; k++, i += 64) {
+            a0 = vsubq_u8(a0, vceqq_u8(vld1q_u8(p + i), key));
+            a1 = vsubq_u8(a1, vceqq_u8(vld1q_u8(p + i + 16), key));
+            a2 = vsubq_u8(a2, vceqq_u8(vld1q_u8(p + i + 32), key));
+            a3 = vsubq_u8(a3, vceqq_u8(vld1q_u8(p + i + 48), key));
+        }
+        uint16x8_t s = vpaddlq_u8(a0);
+        s = vpadalq_u8(s, a1);
+        s = vpadalq_u8(s, a2);
+        s = vpadalq_u8(s, a3);
+        r += vaddlvq_u16(s);
+    }
+    uint8x16_t a = zero; /* at most three 16-byte blocks left */
+    for (; n - i >= 16; i += 16)
+        a = vsubq_u8(a, vceqq_u8(vld1q_u8(p + i), key));
+    r += vaddlvq_u8(a);
+    return r + count_scalar(p + i, n - i, b);
+}
 #endif
+
+/* Byte count through the loop of choice isa: -1 when this build or CPU
+ * has none, else isa, with the count in *out. */
+static int count_with(int isa, const unsigned char *p, size_t n,
+                      unsigned char b, uint64_t *out) {
+    switch (isa) {
+    case MV__SIMD_SCALAR: *out = count_scalar(p, n, b); break;
+#ifdef MV_X86
+    case MV__SIMD_SSE2: *out = count_sse2(p, n, b); break;
+    case MV__SIMD_AVX2:
+        if (!__builtin_cpu_supports("avx2"))
+            return -1;
+        *out = count_avx2(p, n, b);
+        break;
+#endif
+#ifdef MV_NEON
+    case MV__SIMD_NEON: *out = count_neon(p, n, b); break;
+#endif
+    default: return -1;
+    }
+    simd_runs[isa]++;
+    return isa;
+}
+
+int mv__count_byte_with(int isa, const void *p, size_t n, unsigned char b,
+                        uint64_t *out) {
+    return count_with(isa, p, n, b, out);
+}
+
+static uint64_t count_byte(const unsigned char *p, size_t n, unsigned char b) {
+    uint64_t r = 0;
+    count_with(mv__simd_count_choice(), p, n, b, &r); /* never -1 */
+    return r;
 }
 
 typedef struct bytes_job {
@@ -320,10 +422,10 @@ MV_CLONES static void block_u64(const char *p, acc *a, bool is_signed) {
                 a->seen = true;                                                \
             }                                                                  \
     }
-#ifndef MV_X86
-FLOAT_BLOCK(block_f32, float)
-FLOAT_BLOCK(block_f64, double)
-#else
+FLOAT_BLOCK(scalar_block_f32, float)
+FLOAT_BLOCK(scalar_block_f64, double)
+
+#ifdef MV_X86
 /* The same with SSE2, which every x86-64 has: minpd(x, m) is exactly
  * x < m ? x : m (m when x is NaN), and NaNs are masked out of the sum and
  * counted through cmpord. Values are loaded two at a time as doubles
@@ -441,22 +543,143 @@ float_block_avx(const char *p, acc *a, int is_float) {
     a->nans += BLOCK - (mv_ssize)count;
 }
 
+#endif
+
+#ifdef MV_NEON
+/* The same with NEON, in eight lanes as the scalar twin has them: four
+ * pairs of doubles (floats widened), lane j of pair k holding values
+ * 2k + j, 2k + j + 8, ... Arm's FMIN is not minpd (it gives NaN when
+ * either side is NaN), so min and max are a compare and a select
+ * (FCMGT, BSL): exactly x < m ? x : m. NaNs are masked out of the sum
+ * through FCMEQ(x, x), whose all-ones lanes also count the values
+ * (subtracting -1). Loads are of bytes: no alignment assumed. */
+#define NEON_STEP(x, s, c, m, M)                                               \
+    do {                                                                       \
+        uint64x2_t ok_ = vceqq_f64(x, x);                                      \
+        s = vaddq_f64(s, vreinterpretq_f64_u64(                                \
+                             vandq_u64(ok_, vreinterpretq_u64_f64(x))));       \
+        c = vsubq_u64(c, ok_);                                                 \
+        m = vbslq_f64(vcltq_f64(x, m), x, m);                                  \
+        M = vbslq_f64(vcgtq_f64(x, M), x, M);                                  \
+    } while (0)
+
+static inline float64x2_t neon_load_f64(const char *p) {
+    return vreinterpretq_f64_u8(vld1q_u8((const uint8_t *)p));
+}
+
+static void float_block_neon(const char *p, acc *a, int is_float) {
+    const size_t w = is_float ? 4 : 8;
+    const float64x2_t zero = vdupq_n_f64(0.0);
+    const float64x2_t inf = vdupq_n_f64(INFINITY),
+                      ninf = vdupq_n_f64(-INFINITY);
+    const uint64x2_t none = vdupq_n_u64(0);
+    float64x2_t s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+    uint64x2_t c0 = none, c1 = none, c2 = none, c3 = none;
+    float64x2_t m0 = inf, m1 = inf, m2 = inf, m3 = inf;
+    float64x2_t M0 = ninf, M1 = ninf, M2 = ninf, M3 = ninf;
+    for (int i = 0; i < BLOCK; i += 8) {
+        const char *q = p + (size_t)i * w;
+        float64x2_t x0, x1, x2, x3;
+        if (is_float) { /* FCVTL, FCVTL2: two floats to two doubles */
+            float32x4_t lo = vreinterpretq_f32_u8(vld1q_u8((const uint8_t *)q));
+            float32x4_t hi =
+                vreinterpretq_f32_u8(vld1q_u8((const uint8_t *)q + 16));
+            x0 = vcvt_f64_f32(vget_low_f32(lo));
+            x1 = vcvt_high_f64_f32(lo);
+            x2 = vcvt_f64_f32(vget_low_f32(hi));
+            x3 = vcvt_high_f64_f32(hi);
+        } else {
+            x0 = neon_load_f64(q);
+            x1 = neon_load_f64(q + 16);
+            x2 = neon_load_f64(q + 32);
+            x3 = neon_load_f64(q + 48);
+        }
+        NEON_STEP(x0, s0, c0, m0, M0);
+        NEON_STEP(x1, s1, c1, m1, M1);
+        NEON_STEP(x2, s2, c2, m2, M2);
+        NEON_STEP(x3, s3, c3, m3, M3);
+    }
+    float64x2_t s[4] = {s0, s1, s2, s3}, mn[4] = {m0, m1, m2, m3},
+                mx[4] = {M0, M1, M2, M3};
+    uint64x2_t c[4] = {c0, c1, c2, c3};
+    uint64_t count = 0;
+    for (int k = 0; k < 4; k++) {
+        double sv[2], mnv[2], mxv[2];
+        uint64_t cv[2];
+        vst1q_f64(sv, s[k]);
+        vst1q_f64(mnv, mn[k]);
+        vst1q_f64(mxv, mx[k]);
+        vst1q_u64(cv, c[k]);
+        for (int j = 0; j < 2; j++) {
+            a->fsum += sv[j];
+            count += cv[j];
+            if (cv[j] > 0) { /* the lane saw a value that is not NaN */
+                if (!a->seen || mnv[j] < a->fmin)
+                    a->fmin = mnv[j];
+                if (!a->seen || mxv[j] > a->fmax)
+                    a->fmax = mxv[j];
+                a->seen = true;
+            }
+        }
+    }
+    a->nans += BLOCK - (mv_ssize)count;
+}
+#endif
+
+/* One block of BLOCK floats (is_float) or doubles through the loop of
+ * choice isa: -1 when this build or CPU has none, else isa. */
+static int float_block_with(int isa, const char *p, acc *a, int is_float) {
+    switch (isa) {
+    case MV__SIMD_SCALAR:
+        if (is_float)
+            scalar_block_f32(p, a, false);
+        else
+            scalar_block_f64(p, a, false);
+        break;
+#ifdef MV_X86
+    case MV__SIMD_SSE2: float_block_sse2(p, a, is_float); break;
+    case MV__SIMD_AVX:
+        if (!__builtin_cpu_supports("avx"))
+            return -1;
+        float_block_avx(p, a, is_float);
+        break;
+#endif
+#ifdef MV_NEON
+    case MV__SIMD_NEON: float_block_neon(p, a, is_float); break;
+#endif
+    default: return -1;
+    }
+    simd_runs[isa]++;
+    return isa;
+}
+
+_Static_assert(BLOCK == MV__FLOAT_BLOCK, "internal.h says the block length");
+
+int mv__float_block_with(int isa, const void *p, int is_float, mv__fstate *st) {
+    acc a = {.cls = 'f',
+             .nans = st->nans,
+             .fsum = st->sum,
+             .fmin = st->min,
+             .fmax = st->max,
+             .seen = st->seen};
+    int rc = float_block_with(isa, p, &a, is_float);
+    st->nans = a.nans;
+    st->sum = a.fsum;
+    st->min = a.fmin;
+    st->max = a.fmax;
+    st->seen = a.seen;
+    return rc;
+}
+
 static void block_f32(const char *p, acc *a, bool unused) {
     (void)unused;
-    if (use_avx())
-        float_block_avx(p, a, 1);
-    else
-        float_block_sse2(p, a, 1);
+    float_block_with(mv__simd_float_choice(), p, a, 1); /* never -1 */
 }
 
 static void block_f64(const char *p, acc *a, bool unused) {
     (void)unused;
-    if (use_avx())
-        float_block_avx(p, a, 0);
-    else
-        float_block_sse2(p, a, 0);
+    float_block_with(mv__simd_float_choice(), p, a, 0);
 }
-#endif
 
 typedef void (*block_fn)(const char *p, acc *a, bool is_signed);
 
