@@ -7,9 +7,11 @@
  *      either byte order. Each item is read as an element description
  *      (mv__elem: native code, size, byte order, offset in the item), the
  *      same facts a compiled format gives for each of its fields.
- *   2. Contiguous native data takes block loops of a fixed length that
+ *   2. Contiguous data takes block loops of a fixed length that
  *      compilers vectorise at -O2: integer sums in 64-bit lanes flushed
- *      into a 128-bit total each block, floats in eight lanes.
+ *      into a 128-bit total each block, floats in eight lanes. Data in the
+ *      other byte order takes them too, through a copy in host order, so
+ *      that a float sum adds in the same order on every host.
  *   3. Integer sums are exact (128-bit); no wraparound is possible below
  *      2^63 items.
  *   4. NaN, as NumPy has it: sum, min, max and mean are NaN when any item
@@ -723,6 +725,19 @@ static void take_one(const char *p, const mv__elem *e, acc *a) {
         take_float(a, x.f);
 }
 
+/* BLOCK values of size bytes at p, in the other byte order, through the
+ * block loop blk, from a copy in host order: contiguous values take the
+ * same loop whichever order they are in, so that a float sum adds in the
+ * same order on little- and big-endian hosts. */
+static void take_swapped_block(block_fn blk, const char *p, mv_ssize size,
+                               acc *a) {
+    _Alignas(8) char host[BLOCK * 8];
+    for (mv_ssize i = 0; i < BLOCK * size; i += size)
+        for (mv_ssize k = 0; k < size; k++)
+            host[i + k] = p[i + size - 1 - k];
+    blk(host, a, a->cls == 'i');
+}
+
 /* n values, stride bytes apart, from p. */
 static void take_run(const char *p, mv_ssize n, mv_ssize stride,
                      const mv__elem *e, acc *a) {
@@ -743,10 +758,12 @@ static void take_run(const char *p, mv_ssize n, mv_ssize stride,
         return;
     }
     a->count += n;
-    block_fn blk =
-        e->swap || stride != e->size ? NULL : block_of(e->code, e->size);
+    block_fn blk = stride != e->size ? NULL : block_of(e->code, e->size);
     mv_ssize i = 0;
-    if (blk)
+    if (blk && e->swap)
+        for (; n - i >= BLOCK; i += BLOCK)
+            take_swapped_block(blk, p + i * stride, e->size, a);
+    else if (blk)
         for (; n - i >= BLOCK; i += BLOCK)
             blk(p + i * stride, a, a->cls == 'i');
     for (; i < n; i++)

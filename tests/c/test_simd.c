@@ -407,6 +407,60 @@ static void test_stats_lengths_and_alignments(void **state) {
     }
 }
 
+/* The same doubles and floats in either byte order: the same sums bit for
+ * bit (a float sum's order does not depend on whether the values are in
+ * the host's order), at lengths around the block. */
+static void test_either_byte_order_sums_alike(void **state) {
+    (void)state;
+    enum { M = 3 * FB + 100 };
+    static unsigned char le[M * 8], be[M * 8];
+    static const mv_ssize lens[] = {FB - 1, FB, FB + 5, 2 * FB + 17, M};
+    for (int k = 0; k < 2; k++) {
+        mv_ssize size = k ? 4 : 8;
+        uint64_t seed = 3;
+        for (int i = 0; i < M; i++) {
+            double d = pattern(i % 50 == 0 ? 1 : 0, i, &seed);
+            float f = (float)d;
+            unsigned char b[8];
+            if (k)
+                memcpy(b, &f, 4);
+            else
+                memcpy(b, &d, 8);
+            /* b is in host order: le and be say it in theirs */
+            const uint16_t one = 1;
+            bool host_le = *(const unsigned char *)&one == 1;
+            for (mv_ssize j = 0; j < size; j++) {
+                unsigned char x = b[host_le ? j : size - 1 - j];
+                le[i * size + j] = x;
+                be[i * size + size - 1 - j] = x;
+            }
+        }
+        for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+            mv_ssize n = lens[l];
+            mv_stats s[2];
+            for (int order = 0; order < 2; order++) {
+                void *mem = order ? (void *)be : (void *)le;
+                const char *fmt = order ? (k ? ">f" : ">d") : (k ? "<f" : "<d");
+                mv_owner *o = tu_wrap(mem, n * size);
+                mv_view v;
+                tu_layout_view(&v, o, mem, n * size, fmt, size, 1, &n, NULL,
+                               NULL, 1);
+                CHECK_OK(mv_view_stats(&v, &s[order]));
+                CHECK_OK(mv_view_release(&v));
+                mv_owner_release(o);
+            }
+            CHECK_EQ(s[0].nans, s[1].nans);
+            if (!same(s[0].nansum, s[1].nansum) ||
+                !same(s[0].nanmin, s[1].nanmin) ||
+                !same(s[0].nanmax, s[1].nanmax))
+                fail_msg("%s, %td values: '<' sum %a min %a max %a, "
+                         "'>' sum %a min %a max %a",
+                         k ? "floats" : "doubles", n, s[0].nansum, s[0].nanmin,
+                         s[0].nanmax, s[1].nansum, s[1].nanmin, s[1].nanmax);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_every_length_and_alignment),
@@ -415,6 +469,7 @@ int main(void) {
         cmocka_unit_test(test_scalar_twin),
         cmocka_unit_test(test_public_calls_take_the_promised_choice),
         cmocka_unit_test(test_stats_lengths_and_alignments),
+        cmocka_unit_test(test_either_byte_order_sums_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
