@@ -35,6 +35,11 @@
 #                        and x86-64 Windows (mingw-w64, wine64); run the C
 #                        tests, the examples and the CLI golden check on each
 #                        (scripts/platforms.sh; installs what it needs)
+#   make check-golden    the CLI golden check of the native build
+#                        (scripts/cli-golden.sh): the outputs every platform
+#                        must print, byte for byte
+#   make update-golden   rewrite tests/golden/expected/ from the native CLI
+#                        (x86-64 Linux is the reference)
 #   make clean           remove build/
 #
 # Layout of build/:
@@ -71,7 +76,8 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
         asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
         format-check demo bench docs install uninstall check-examples check-symbols \
         clean \
-        pythons check-pythons bench-pythons platforms
+        pythons check-pythons bench-pythons platforms \
+        check-golden update-golden
 
 all: build
 
@@ -213,7 +219,15 @@ deps:
 platforms:
 	@echo "== platforms: cross toolchains, qemu-user, wine64"
 	bash scripts/platform-deps.sh $(BUILD)
+	$(MAKE) --no-print-directory check-golden
 	bash scripts/platforms.sh $(BUILD) $(PLATFORMS)
+
+check-golden: build
+	@echo "== native: CLI golden outputs"
+	bash scripts/cli-golden.sh check $(OUT)/memview
+
+update-golden: build
+	bash scripts/cli-golden.sh update $(OUT)/memview
 
 check-c: build-tests
 	@echo "== C tests (plain)"

@@ -111,10 +111,13 @@ for p in "$@"; do
     if [ -x "$root/scripts/cli-golden.sh" ] || [ -f "$root/scripts/cli-golden.sh" ]; then
         cli=$out/memview
         [ -f "$cli" ] || cli=$cli.exe
-        bash "$root/scripts/cli-golden.sh" check "$emu $cli" || fail=1
+        bash "$root/scripts/cli-golden.sh" check "$emu $cli" |
+            tee "$dir.golden.log" || fail=1
+        summary+=("$p: $(grep -m1 '^golden: [0-9]* commands,' "$dir.golden.log" ||
+            echo "golden: no summary")")
     fi
 done
 
-echo "== platforms: C test summary per platform"
+echo "== platforms: C test and CLI golden summary per platform"
 printf '%s\n' "${summary[@]}"
 exit $fail
