@@ -8,9 +8,7 @@
 #include "test_util.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,23 +154,31 @@ static void test_writable_range_flush(void **state) {
     mv_owner_release(o);
 }
 
+#ifndef _WIN32
+#include <sys/mman.h>
 /* Whether a plain mmap of the whole file succeeds here. It does not under
  * qemu-user 7.2, which first reserves the guest's range with a shared
  * anonymous mapping of the same length: Linux's overcommit rule refuses
  * that (ENOMEM) beyond RAM plus swap, whatever the file. Lengths past the
  * address space are the library's to refuse, not asked here. */
-static bool system_maps_whole(const char *file, int64_t size) {
+static int system_maps_whole(const char *file, int64_t size) {
     if ((uint64_t)size > SIZE_MAX)
-        return true;
+        return 1;
     int fd = open(file, O_RDONLY);
     assert_true(fd >= 0);
     void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (p == MAP_FAILED)
-        return false;
+        return 0;
     munmap(p, (size_t)size);
-    return true;
+    return 1;
 }
+#else
+static int system_maps_whole(const char *file, int64_t size) {
+    (void)file, (void)size;
+    return 1;
+}
+#endif
 
 /* A 64 GiB sparse file: no disk cost, offsets far past 4 GiB. */
 static void test_sparse_64g(void **state) {
@@ -204,17 +210,17 @@ static void test_sparse_64g(void **state) {
     CHECK_OK(mv_view_index(&v, &x, 0, MV_END, &n));
     CHECK_EQ(n, 100);
     CHECK_OK(mv_view_release(&v));
+    if (!system_maps_whole(big, size)) {
+        print_message("test_sparse_64g: whole file not mapped: this system "
+                      "refuses a plain mmap of 64 GiB (qemu-user 7.2)\n");
+        remove(big);
+        return;
+    }
 
     /* The whole file: 64 GiB of address space, touched only at the end
      * (more than valgrind's address space holds: skipped under it). */
     const char *preload = getenv("LD_PRELOAD");
     if (preload && strstr(preload, "vgpreload")) {
-        unlink(big);
-        return;
-    }
-    if (!system_maps_whole(big, size)) {
-        print_message("test_sparse_64g: whole file not mapped: this system "
-                      "refuses a plain mmap of 64 GiB (qemu-user 7.2)\n");
         unlink(big);
         return;
     }
