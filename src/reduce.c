@@ -36,8 +36,10 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define MV_X86 1
-#elif defined(__aarch64__) && defined(__ARM_NEON)
-#include <arm_neon.h> /* baseline on aarch64: no detection needed */
+#elif defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
+/* Baseline on aarch64: no detection needed. (Big-endian aarch64 takes the
+ * scalar loops: the float loads below reinterpret bytes as lanes.) */
+#include <arm_neon.h>
 #define MV_NEON 1
 #endif
 
