@@ -80,16 +80,18 @@ static void check_count(const int *isa, int nisa, const unsigned char *p,
     CHECK_EQ(mv__count_byte_with(MV__SIMD_SCALAR, p, n, b, &twin),
              MV__SIMD_SCALAR);
     if (twin != want)
-        fail_msg("scalar count of %zu bytes: %llu, want %llu", n,
-                 (unsigned long long)twin, (unsigned long long)want);
+        fail_msg("scalar count of %llu bytes: %llu, want %llu",
+                 (unsigned long long)n, (unsigned long long)twin,
+                 (unsigned long long)want);
     for (int k = 1; k < nisa; k++) {
         uint64_t got = ~(uint64_t)0;
         CHECK_EQ(mv__count_byte_with(isa[k], p, n, b, &got), isa[k]);
         if (got != twin)
-            fail_msg("%s count of %zu bytes at alignment %u, byte 0x%02x: "
+            fail_msg("%s count of %llu bytes at alignment %u, byte 0x%02x: "
                      "%llu, scalar %llu",
-                     isa_names[isa[k]], n, (unsigned)((uintptr_t)p % 64), b,
-                     (unsigned long long)got, (unsigned long long)twin);
+                     isa_names[isa[k]], (unsigned long long)n,
+                     (unsigned)((uintptr_t)p % 64), b, (unsigned long long)got,
+                     (unsigned long long)twin);
     }
 }
 
@@ -215,11 +217,13 @@ static void check_fstate(const mv__fstate *got, const mv__fstate *want, int isa,
         !same(got->sum, want->sum) ||
         (want->seen &&
          (!same(got->min, want->min) || !same(got->max, want->max))))
-        fail_msg("%s block of %s, pattern %d, alignment %u: sum %a min %a "
-                 "max %a nans %td seen %d; scalar: %a %a %a %td %d",
+        fail_msg("%s block of %s, pattern %d, alignment %u: sum %.17g min "
+                 "%.17g max %.17g nans %lld seen %d; scalar: %.17g %.17g "
+                 "%.17g %lld %d",
                  isa_names[isa], is_float ? "floats" : "doubles", kind, align,
-                 got->sum, got->min, got->max, got->nans, got->seen, want->sum,
-                 want->min, want->max, want->nans, want->seen);
+                 got->sum, got->min, got->max, (long long)got->nans, got->seen,
+                 want->sum, want->min, want->max, (long long)want->nans,
+                 want->seen);
 }
 
 /* The choices with a float block loop here, scalar first. */
@@ -457,10 +461,11 @@ static void test_either_byte_order_sums_alike(void **state) {
             if (!same(s[0].nansum, s[1].nansum) ||
                 !same(s[0].nanmin, s[1].nanmin) ||
                 !same(s[0].nanmax, s[1].nanmax))
-                fail_msg("%s, %td values: '<' sum %a min %a max %a, "
-                         "'>' sum %a min %a max %a",
-                         k ? "floats" : "doubles", n, s[0].nansum, s[0].nanmin,
-                         s[0].nanmax, s[1].nansum, s[1].nanmin, s[1].nanmax);
+                fail_msg("%s, %lld values: '<' sum %.17g min %.17g max "
+                         "%.17g, '>' sum %.17g min %.17g max %.17g",
+                         k ? "floats" : "doubles", (long long)n, s[0].nansum,
+                         s[0].nanmin, s[0].nanmax, s[1].nansum, s[1].nanmin,
+                         s[1].nanmax);
         }
     }
 }
