@@ -58,7 +58,7 @@ static int run_hex(cli_args *a) {
     if (rc < 0)
         return cli_fail(rc);
     rc = cli_write_all(text, (size_t)textlen);
-    free(text);
+    mv_free(text);
     if (rc == 0)
         rc = cli_write_all("\n", 1);
     return rc;
@@ -126,7 +126,7 @@ static int run_slice(cli_args *a) {
             return cli_fail(rc);
         }
         rc = cli_write_all(bytes, (size_t)part.nbytes);
-        free(bytes);
+        mv_free(bytes);
     }
     mv_view_release(&part);
     return rc;
@@ -468,7 +468,7 @@ static int run_dump(cli_args *a) {
             return cli_fail(rc);
         }
         rc = reverse(text, v.nbytes, d.cols, d.plain, neg ? -seek : seek);
-        free(text);
+        mv_free(text);
         mv_view_release(&v);
         return rc;
     }

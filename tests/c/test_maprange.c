@@ -55,7 +55,7 @@ static void test_ranges_match_pread(void **state) {
             CHECK_OK(mv_view_from_owner(&v, o));
             CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
             CHECK_TRUE(memcmp(bytes, want + off, (size_t)got) == 0);
-            free(bytes);
+            mv_free(bytes);
             CHECK_OK(mv_owner_advise(o, 0, -1, MV_ADVISE_SEQUENTIAL));
             CHECK_OK(mv_owner_flush(o, 0, -1)); /* read-only: nothing */
             CHECK_OK(mv_view_release(&v));

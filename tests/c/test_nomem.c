@@ -131,9 +131,9 @@ static void teardown(struct fx *f) {
     if (f->oo != SENTINEL)
         mv_owner_release(f->oo);
     if (f->mem != SENTINEL)
-        free(f->mem);
+        mv_free(f->mem);
     if (f->str != SENTINEL)
-        free(f->str);
+        mv_free(f->str);
     if (f->fmt != SENTINEL)
         mv_format_release(f->fmt);
     mv_format_release(f->infmt);
