@@ -292,13 +292,14 @@ static void test_tables(void **state) {
     int wrong = 0;
 #define CHECK_SIZE(T, n)                                                       \
     if (sizeof(T) != (n)) {                                                    \
-        print_error("sizeof(%s) is %zu, was %d at 1.0\n", #T, sizeof(T), n);   \
+        print_error("sizeof(%s) is %d, was %d at 1.0\n", #T, (int)sizeof(T),   \
+                    n);                                                        \
         wrong++;                                                               \
     }
 #define CHECK_OFFSET(T, m, n)                                                  \
     if (offsetof(T, m) != (n)) {                                               \
-        print_error("offsetof(%s, %s) is %zu, was %d at 1.0\n", #T, #m,        \
-                    offsetof(T, m), n);                                        \
+        print_error("offsetof(%s, %s) is %d, was %d at 1.0\n", #T, #m,         \
+                    (int)offsetof(T, m), n);                                   \
         wrong++;                                                               \
     }
     MV_ABI_SIZES(CHECK_SIZE)
