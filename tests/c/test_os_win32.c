@@ -179,7 +179,7 @@ static void test_error_wording(void **state) {
  * flush and file size. */
 static void test_layer_errors(void **state) {
     (void)state;
-    char want[100];
+    char want[600];
     snprintf(want, sizeof want, "Windows Error 0x%x", 0x2ffffff0u);
     CHECK_STATUS(mv__os_error(0x2ffffff0, NULL), MV_EOS);
     CHECK_TRUE(strcmp(mv_errmsg() + strlen("[WinError 805306352] "), want) ==
@@ -190,8 +190,34 @@ static void test_layer_errors(void **state) {
     tu_want_winerror(want, sizeof want, ERROR_INVALID_HANDLE, NULL);
     CHECK_TRUE(strcmp(mv_errmsg(), want) == 0);
     CHECK_EQ(mv_errno(), EBADF);
-    /* A character device (NUL) is not mapped, and not waited on. */
+    /* A flush whose file cannot be flushed. */
+    write_content();
     mv__os_file file;
+    mv__os_mapping m;
+    char *data = NULL;
+    CHECK_OK(mv__os_open(path, 1, &file, &size));
+    CHECK_EQ(size, FILE_SIZE);
+    CHECK_OK(mv__os_map(file, path, 65536 + 1, 100, 1, &m, &data));
+    CHECK_TRUE(data == m.base + 1 && m.len == 101);
+    CHECK_TRUE(memcmp(data, content + 65536 + 1, 100) == 0);
+    CHECK_OK(mv__os_flush(file, m.base, m.len));
+    CHECK_STATUS(mv__os_flush((mv__os_file)INVALID_HANDLE_VALUE, m.base, m.len),
+                 MV_EOS);
+    tu_want_winerror(want, sizeof want, ERROR_INVALID_HANDLE, NULL);
+    CHECK_TRUE(strcmp(mv_errmsg(), want) == 0);
+    mv__os_unmap(&m);
+    mv__os_close(file);
+    /* A section of an empty file cannot be made. */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    CHECK_OK(mv__os_open(path, 0, &file, &size));
+    CHECK_EQ(size, 0);
+    CHECK_STATUS(mv__os_map(file, path, 0, 1, 0, &m, &data), MV_EOS);
+    tu_want_winerror(want, sizeof want, ERROR_FILE_INVALID, path);
+    CHECK_TRUE(strcmp(mv_errmsg(), want) == 0);
+    mv__os_close(file);
+    /* A character device (NUL) is not mapped, and not waited on. */
     snprintf(want, sizeof want,
              "[Errno %d] %s (a character device cannot be mapped; only a "
              "regular file can): 'NUL'",
