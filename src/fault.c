@@ -10,7 +10,8 @@
  * (os.h) installs the handler and leaves the region.
  *
  * Rules:
- *   1. Each thread has a stack of regions (thread-local). A fault on this
+ *   1. Each thread has a stack of regions (thread-local, kept by the OS
+ *      layer where its handler can read it without allocating). A fault on this
  *      thread while a region is active, at an address inside one of the
  *      region's owners' memory (page-rounded), ends the region, which
  *      returns MV_EOS.
@@ -27,8 +28,6 @@
 
 #include <errno.h>
 
-static _Thread_local mv__guard *volatile current;
-
 static int inside(const mv__guard *g, uintptr_t addr) {
     for (int i = 0; i < 2; i++)
         if (addr >= g->lo[i] && addr < g->hi[i])
@@ -37,10 +36,10 @@ static int inside(const mv__guard *g, uintptr_t addr) {
 }
 
 mv__guard *mv__fault_claim(uintptr_t addr) {
-    mv__guard *g = current;
+    mv__guard *g = mv__os_guard_top();
     if (!g || !inside(g, addr))
         return NULL;
-    current = g->prev;
+    mv__os_guard_set_top(g->prev);
     return g;
 }
 
@@ -81,14 +80,14 @@ int mv__guarded2(const mv_view *a, const mv_view *b, int (*fn)(void *ctx),
     mv__guard g;
     set_range(&g, 0, a);
     set_range(&g, 1, b);
-    g.prev = current;
+    g.prev = mv__os_guard_top();
     g.jump = NULL;
     g.what = NULL;
-    current = &g;
+    mv__os_guard_set_top(&g);
     int rc = MV_OK;
     if (mv__os_guard_run(&g, fn, ctx, &rc) != 0)
         return faulted(a, b, g.what); /* mv__fault_claim popped g */
-    current = g.prev;
+    mv__os_guard_set_top(g.prev);
     if (rc >= 0 && needs_guard(a))
         rc = mv__map_check(mv__owner_mapping(a->owner)) < 0 ? MV_EOS : rc;
     if (rc >= 0 && needs_guard(b))

@@ -87,9 +87,15 @@ typedef struct mv__guard {
     const char *what;       /* the fault that ended it ("bus error", ...) */
 } mv__guard;
 
-/* Install the fault handler (once per process), run *rc = fn(ctx) and
- * return 0; or, when a fault that mv__fault_claim() gave to g ended fn,
- * return 1 with g->what set. */
+/* This thread's innermost region (NULL: none), and setting it. The OS
+ * layer keeps it in thread-local storage that its fault handler reads
+ * without allocating or taking a lock, on any thread. */
+mv__guard *mv__os_guard_top(void);
+void mv__os_guard_set_top(mv__guard *g);
+
+/* Run *rc = fn(ctx) and return 0; or, when a fault that mv__fault_claim()
+ * gave to g ended fn, return 1 with g->what set. The fault handler is
+ * installed (once per process) before the first region runs. */
 int mv__os_guard_run(mv__guard *g, int (*fn)(void *ctx), void *ctx, int *rc);
 
 /* fault.c: the region of this thread that guards addr, taken off the

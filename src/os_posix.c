@@ -144,7 +144,12 @@ int mv__os_advise(char *start, size_t len, mv_advice advice) {
 /* ---- the fault guard --------------------------------------------------------
  */
 
+static _Thread_local mv__guard *volatile top;
 static struct sigaction old_bus, old_segv;
+
+mv__guard *mv__os_guard_top(void) { return top; }
+
+void mv__os_guard_set_top(mv__guard *g) { top = g; }
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
 /* Rule 4: what would have happened without memview. */

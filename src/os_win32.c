@@ -217,6 +217,20 @@ int mv__os_advise(char *start, size_t len, mv_advice advice) {
  */
 
 static INIT_ONCE install_once = INIT_ONCE_STATIC_INIT;
+/* This thread's innermost region, in a TLS slot (TlsGetValue neither
+ * allocates nor locks: the handler may read it on any thread, unlike
+ * _Thread_local, which mingw-w64's gcc emulates with a malloc on a
+ * thread's first use). */
+static volatile DWORD top_slot = TLS_OUT_OF_INDEXES;
+
+mv__guard *mv__os_guard_top(void) {
+    if (top_slot == TLS_OUT_OF_INDEXES)
+        return NULL;            /* no region was ever set */
+    DWORD err = GetLastError(); /* TlsGetValue clears it */
+    mv__guard *g = TlsGetValue(top_slot);
+    SetLastError(err);
+    return g;
+}
 
 /* Where a claimed fault resumes the thread: back to mv__os_guard_run. */
 __attribute__((noreturn, used)) static void leave(mv__guard *g) {
@@ -263,14 +277,22 @@ static BOOL CALLBACK install(INIT_ONCE *once, void *param, void **ctx) {
     (void)once;
     (void)param;
     (void)ctx;
+    /* Without a slot (a process has at least 1088) there is no guard:
+     * faults go on as without memview. */
+    top_slot = TlsAlloc();
     /* 1: first in the list, before handlers added earlier */
-    return AddVectoredExceptionHandler(1, on_exception) != NULL;
+    return top_slot != TLS_OUT_OF_INDEXES &&
+           AddVectoredExceptionHandler(1, on_exception) != NULL;
+}
+
+void mv__os_guard_set_top(mv__guard *g) {
+    InitOnceExecuteOnce(&install_once, install, NULL, NULL);
+    TlsSetValue(top_slot, g);
 }
 
 int mv__os_guard_run(mv__guard *g, int (*fn)(void *ctx), void *ctx, int *rc) {
     void *env[5];
-    InitOnceExecuteOnce(&install_once, install, NULL, NULL);
-    g->jump = env;
+    g->jump = env; /* the handler is in place: mv__os_guard_set_top() */
     if (__builtin_setjmp(env) != 0)
         return 1; /* fault.c took g off the thread's regions */
     *rc = fn(ctx);
