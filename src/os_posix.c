@@ -32,8 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* ---- errors ----------------------------------------------------------------
- */
+/* ---- errors -------------------------------------------------------------- */
 
 int mv__os_last_error(void) { return errno; }
 
@@ -45,8 +44,7 @@ int mv__os_error(int err, const char *path) {
     return mv_error(MV_EOS, "[Errno %d] %s: '%s'", err, strerror(err), path);
 }
 
-/* ---- files ------------------------------------------------------------------
- */
+/* ---- files --------------------------------------------------------------- */
 
 /* What a file that open() accepted and that is neither regular nor a
  * directory is: open() refuses sockets, and follows symbolic links. */
@@ -61,11 +59,11 @@ int mv__os_open(const char *path, int writable, mv__os_file *file,
     int fd =
         open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return mv__os_error(errno, path);
+        return mv__os_error(mv__os_last_error(), path);
     struct stat st;
     int rc = MV_OK;
     if (fstat(fd, &st) < 0) {
-        rc = mv__os_error(errno, path);
+        rc = mv__os_error(mv__os_last_error(), path);
     } else if (S_ISDIR(st.st_mode)) {
         rc = mv__os_error(EISDIR, path);
     } else if (!S_ISREG(st.st_mode)) {
@@ -87,15 +85,14 @@ int mv__os_open(const char *path, int writable, mv__os_file *file,
 int mv__os_size(mv__os_file file, int64_t *size) {
     struct stat st;
     if (fstat((int)file, &st) < 0)
-        return mv__os_error(errno, NULL);
+        return mv__os_error(mv__os_last_error(), NULL);
     *size = (int64_t)st.st_size;
     return MV_OK;
 }
 
 void mv__os_close(mv__os_file file) { close((int)file); }
 
-/* ---- mappings ---------------------------------------------------------------
- */
+/* ---- mappings ------------------------------------------------------------ */
 
 size_t mv__os_page_size(void) {
     return (size_t)sysconf(_SC_PAGESIZE); /* POSIX: > 0 */
@@ -111,7 +108,7 @@ int mv__os_map(mv__os_file file, const char *path, int64_t offset,
     void *base =
         mmap(NULL, maplen, prot, MAP_SHARED, (int)file, (off_t)(offset - skip));
     if (base == MAP_FAILED)
-        return mv__os_error(errno, path);
+        return mv__os_error(mv__os_last_error(), path);
     out->base = base;
     out->len = maplen;
     *data = out->base + skip;
@@ -123,7 +120,7 @@ void mv__os_unmap(const mv__os_mapping *m) { munmap(m->base, m->len); }
 int mv__os_flush(mv__os_file file, char *start, size_t len) {
     (void)file; /* MS_SYNC waits for the file's pages */
     if (msync(start, len, MS_SYNC) < 0)
-        return mv__os_error(errno, NULL);
+        return mv__os_error(mv__os_last_error(), NULL);
     return MV_OK;
 }
 
@@ -141,8 +138,7 @@ int mv__os_advise(char *start, size_t len, mv_advice advice) {
     return MV_OK;
 }
 
-/* ---- the fault guard --------------------------------------------------------
- */
+/* ---- the fault guard ----------------------------------------------------- */
 
 static _Thread_local mv__guard *volatile top;
 static struct sigaction old_bus, old_segv;
@@ -203,8 +199,7 @@ int mv__os_guard_run(mv__guard *g, int (*fn)(void *ctx), void *ctx, int *rc) {
     return 0;
 }
 
-/* ---- streams ----------------------------------------------------------------
- */
+/* ---- streams ------------------------------------------------------------- */
 
 int mv__os_binary(FILE *f) {
     (void)f; /* POSIX streams never translate */

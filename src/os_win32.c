@@ -37,8 +37,7 @@
 #include <stdlib.h>
 #include <windows.h>
 
-/* ---- errors ----------------------------------------------------------------
- */
+/* ---- errors -------------------------------------------------------------- */
 
 int mv__os_last_error(void) { return (int)GetLastError(); }
 
@@ -102,8 +101,7 @@ int mv__os_error(int err, const char *path) {
     return mv_error(MV_EOS, "[WinError %d] %s: '%s'", err, text, path);
 }
 
-/* ---- files ------------------------------------------------------------------
- */
+/* ---- files --------------------------------------------------------------- */
 
 static const char *file_kind(DWORD type) {
     return type == FILE_TYPE_PIPE   ? "a pipe"
@@ -160,8 +158,7 @@ int mv__os_size(mv__os_file file, int64_t *size) {
 
 void mv__os_close(mv__os_file file) { CloseHandle((HANDLE)file); }
 
-/* ---- mappings ---------------------------------------------------------------
- */
+/* ---- mappings ------------------------------------------------------------ */
 
 size_t mv__os_page_size(void) {
     SYSTEM_INFO si;
@@ -213,8 +210,7 @@ int mv__os_advise(char *start, size_t len, mv_advice advice) {
     return MV_OK;
 }
 
-/* ---- the fault guard --------------------------------------------------------
- */
+/* ---- the fault guard ----------------------------------------------------- */
 
 static INIT_ONCE install_once = INIT_ONCE_STATIC_INIT;
 /* This thread's innermost region, in a TLS slot (TlsGetValue neither
@@ -299,8 +295,7 @@ int mv__os_guard_run(mv__guard *g, int (*fn)(void *ctx), void *ctx, int *rc) {
     return 0;
 }
 
-/* ---- streams ----------------------------------------------------------------
- */
+/* ---- streams ------------------------------------------------------------- */
 
 int mv__os_binary(FILE *f) {
     return _setmode(_fileno(f), _O_BINARY) == -1 ? -1 : 0;

@@ -40,7 +40,7 @@ static void write_content(void) {
     assert_int_equal(fclose(f), 0);
 }
 
-/* ---- mappings ----------------------------------------------------------- */
+/* ---- mappings ------------------------------------------------------------ */
 
 static void test_granularity(void **state) {
     (void)state;
@@ -129,8 +129,7 @@ static void test_advice_is_accepted(void **state) {
     mv_owner_release(o);
 }
 
-/* ---- errors ---------------------------------------------------------------
- */
+/* ---- errors -------------------------------------------------------------- */
 
 static void test_error_wording(void **state) {
     (void)state;
@@ -226,8 +225,7 @@ static void test_layer_errors(void **state) {
     CHECK_EQ(mv_errno(), ENODEV);
 }
 
-/* ---- streams ----------------------------------------------------------------
- */
+/* ---- streams ------------------------------------------------------------- */
 
 static void test_binary_stream(void **state) {
     (void)state;
