@@ -2,6 +2,8 @@
  * dump.c -- commands that print a file's bytes: hex (as bytes.hex()) and
  * slice (raw bytes of a Python slice).
  */
+/* 64-bit off_t: -r seeks past 2 GiB on 32-bit systems and on Windows too */
+#define _FILE_OFFSET_BITS 64
 #include "cli.h"
 
 #include <stdint.h>

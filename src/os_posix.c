@@ -32,6 +32,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A range at 60 GiB of a big file maps on a 32-bit build too. */
+_Static_assert(sizeof(off_t) >= 8, "_FILE_OFFSET_BITS 64 gives 64-bit off_t");
+
 /* ---- errors -------------------------------------------------------------- */
 
 int mv__os_last_error(void) { return errno; }
