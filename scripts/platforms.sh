@@ -70,6 +70,9 @@ for p in "$@"; do
         fail=1
     fi
     grep -E 'tests passed|Failed|Not Run|\*\*\*' "$dir.ctest.log" || true
+    # Why each test that does not apply here was skipped.
+    grep -h '^SKIPPED' "$dir/Testing/Temporary/LastTest.log" 2>/dev/null |
+        sort -u | sed "s/^/$p: /" || true
     line=$(grep 'tests passed' "$dir.ctest.log" || echo "no summary")
     summary+=("$p: $line")
 

@@ -272,8 +272,10 @@ MV_ABI_CONSTANTS(PIN_CONSTANT)
 _Static_assert(MV_END == MV_SSIZE_MAX && MV_BEGIN == MV_SSIZE_MIN,
                "MV_END, MV_BEGIN changed value: ABI break");
 
-/* Sizes and offsets, on the LP64 targets they were taken on. */
-#if defined(__LP64__)
+/* Sizes and offsets, on the LP64 targets they were taken on, and on 64-bit
+ * Windows (LLP64), where no public struct has a long and they are the
+ * same. */
+#if defined(__LP64__) || defined(_WIN64)
 #define MV_ABI_PINNED 1
 #define PIN_SIZE(T, n)                                                         \
     _Static_assert(sizeof(T) == (n), "sizeof(" #T ") changed: ABI break");
