@@ -28,6 +28,21 @@
 #define TU_WINDOWS 0
 #endif
 
+/* The system's directory for temporary files, without a trailing slash. */
+static inline const char *tu_tmpdir(void) {
+#ifdef _WIN32
+    static char tmp[MAX_PATH + 1];
+    DWORD n = GetTempPathA(sizeof tmp, tmp);
+    if (n == 0 || n > MAX_PATH)
+        return ".";
+    if (tmp[n - 1] == '\\' || tmp[n - 1] == '/')
+        tmp[n - 1] = '\0';
+    return tmp;
+#else
+    return "/tmp";
+#endif
+}
+
 /* A new, empty directory named <temp dir>/<prefix>-XXXXXX into out. */
 static inline int tu_mkdtemp(char *out, size_t size, const char *prefix) {
 #ifdef _WIN32
