@@ -2,6 +2,8 @@
  * dump.c -- commands that print a file's bytes: hex (as bytes.hex()) and
  * slice (raw bytes of a Python slice).
  */
+/* 64-bit off_t: -r seeks past 2 GiB on 32-bit systems and on Windows too */
+#define _FILE_OFFSET_BITS 64
 #include "cli.h"
 
 #include <stdint.h>
@@ -58,7 +60,7 @@ static int run_hex(cli_args *a) {
     if (rc < 0)
         return cli_fail(rc);
     rc = cli_write_all(text, (size_t)textlen);
-    free(text);
+    mv_free(text);
     if (rc == 0)
         rc = cli_write_all("\n", 1);
     return rc;
@@ -126,7 +128,7 @@ static int run_slice(cli_args *a) {
             return cli_fail(rc);
         }
         rc = cli_write_all(bytes, (size_t)part.nbytes);
-        free(bytes);
+        mv_free(bytes);
     }
     mv_view_release(&part);
     return rc;
@@ -468,7 +470,7 @@ static int run_dump(cli_args *a) {
             return cli_fail(rc);
         }
         rc = reverse(text, v.nbytes, d.cols, d.plain, neg ? -seek : seek);
-        free(text);
+        mv_free(text);
         mv_view_release(&v);
         return rc;
     }

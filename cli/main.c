@@ -16,6 +16,8 @@
  */
 #include "cli.h"
 
+#include "os.h" /* the library's platform layer: binary streams */
+
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +47,10 @@ static void print_commands(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    /* Bytes out as they are (no CRLF on Windows): the same output on every
+     * system. */
+    mv__os_binary(stdout);
+    mv__os_binary(stderr);
     if (argc < 2) {
         print_commands(stderr);
         return EXIT_USAGE;

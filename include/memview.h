@@ -16,7 +16,7 @@
  *   mv_view_slice(&s, &v, 2, MV_END, 1)    s = v[2:], no copy
  *   mv_view_get(&v, i, &x)         item i as an mv_value (x.u, x.i, x.f...)
  *   mv_view_set(&v, i, &x)         store an item, with Python's checks
- *   mv_view_tobytes(&v, &p, MV_ORDER_C)    copy out (free() it)
+ *   mv_view_tobytes(&v, &p, MV_ORDER_C)    copy out (mv_free() it)
  *   mv_view_release(&v)            the last view of an owner frees it
  *   mv_errmsg()                    why the last call failed (this thread)
  *
@@ -87,10 +87,22 @@
 extern "C" {
 #endif
 
-/* A build that links the library into one module (the Python package)
- * defines MV_API empty to keep its symbols inside that module. */
+/* MV_API marks the calls the library exports.
+ *   - Windows: a program that uses the DLL defines MV_SHARED (memview's
+ *     CMake package and memview.pc do it for the shared library), so that
+ *     the calls are imported; the DLL's own build defines MV_SHARED and
+ *     MV_BUILDING, so that they are exported; a program linked with the
+ *     static library defines neither.
+ *   - ELF and Mach-O: the library is built with hidden visibility, and
+ *     MV_API makes the calls visible; MV_SHARED changes nothing.
+ *   - A build that links the library into one module (the Python package)
+ *     defines MV_API empty to keep its symbols inside that module. */
 #if defined(MV_API)
-#elif defined(_WIN32)
+#elif defined(_WIN32) && defined(MV_SHARED) && defined(MV_BUILDING)
+#define MV_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(MV_SHARED)
+#define MV_API __declspec(dllimport)
+#elif defined(_WIN32) || !defined(__GNUC__)
 #define MV_API
 #else
 #define MV_API __attribute__((visibility("default")))
@@ -144,10 +156,25 @@ MV_API int mv_errno(void);
 /* Record a failure: sets this thread's message, returns status. For
  * adapters that report an error of their own through memview's channel. */
 MV_API int mv_error(int status, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* C99's printf (%zd, %td, %jd), not msvcrt's */
+    __attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* Free memory the library allocated for the caller: the bytes of
+ * mv_view_tobytes(), the text of mv_view_hex(). Call this, not free():
+ * on Windows the library and the program may use two C runtimes, each
+ * with its own heap. NULL is accepted.
+ *
+ *     void *p;
+ *     if (mv_view_tobytes(&v, &p, MV_ORDER_C) == MV_OK) {
+ *         use(p, v.nbytes);
+ *         mv_free(p);
+ *     }
+ */
+MV_API void mv_free(void *p);
 
 /* ------------------------------------------------------------------------
  * Owners of memory
@@ -174,17 +201,20 @@ MV_API int mv_owner_new_bytes(mv_owner **out, mv_ssize len);
 MV_API int mv_owner_wrap(mv_owner **out, void *data, mv_ssize len, int readonly,
                          mv_release_fn release, void *ctx);
 
-/* The file at path, mapped into memory (read-only unless writable, in
- * which case views write through to the file). MV_EOS with Python's
- * OSError message ("[Errno 2] No such file or directory: 'x'") when it
- * cannot be opened or mapped; mv_errno() gives errno. */
+/* The file at path (UTF-8), mapped into memory (read-only unless
+ * writable, in which case views write through to the file). MV_EOS with
+ * Python's OSError message ("[Errno 2] No such file or directory: 'x'";
+ * on Windows "[WinError 2] The system cannot find the file specified:
+ * 'x'") when it cannot be opened or mapped; mv_errno() gives errno (on
+ * Windows, the errno Python's OSError gives for the Windows error). */
 MV_API int mv_owner_map(mv_owner **out, const char *path, int writable);
 
 /* ------------------------------------------------------------------------
  * File mappings: ranges, flush, hints
  *
- * A mapping of any byte range of a regular file; page alignment is
- * memview's business, not the caller's. Files larger than memory and
+ * A mapping of any byte range of a regular file; alignment (to the page
+ * size, or to Windows' 64 KiB allocation granularity) is memview's
+ * business, not the caller's. Files larger than memory and
  * offsets past 4 GiB work (the range must fit the address space).
  *
  *     mv_owner *o;
@@ -216,7 +246,8 @@ MV_API int mv_owner_map_range(mv_owner **out, const char *path, int64_t offset,
 /* 1 if o is a file mapping made by memview. */
 MV_API int mv_owner_is_mapped(const mv_owner *o);
 /* Write the changed pages of bytes [offset, offset + length) of o's data
- * (length -1: to the end) to the file and wait for it (msync MS_SYNC).
+ * (length -1: to the end) to the file and wait for it (msync MS_SYNC; on
+ * Windows FlushViewOfFile, then FlushFileBuffers).
  * TypeError for an owner that is not a mapping, ValueError for a range
  * outside it; a read-only mapping has nothing to flush. */
 MV_API int mv_owner_flush(mv_owner *o, mv_ssize offset, mv_ssize length);
@@ -230,18 +261,21 @@ typedef enum mv_advice {
     MV_ADVISE_DONTNEED    /* the range will not be needed soon */
 } mv_advice;
 
-/* An access hint (madvise) for bytes [offset, offset + length) of o's data
- * (length -1: to the end). A hint changes speed, never results. */
+/* An access hint (posix_madvise) for bytes [offset, offset + length) of
+ * o's data (length -1: to the end). A hint changes speed, never results.
+ * Windows has no such hint for a mapped view: there the range and the
+ * advice are checked, and the call does nothing else. */
 MV_API int mv_owner_advise(mv_owner *o, mv_ssize offset, mv_ssize length,
                            mv_advice advice);
 
 /* ------------------------------------------------------------------------
  * Faults
  *
- * Memory of a file mapping faults (SIGBUS) when the file shrinks under
- * it. On a *guarded* owner, memview's bulk operations catch that fault and
- * fail with MV_EOS instead ("mapped file shrank under the view ..."), and
- * after the work they check that the file did not shrink (a shrink inside
+ * Memory of a file mapping faults (SIGBUS; on Windows
+ * EXCEPTION_IN_PAGE_ERROR) when the file shrinks under it or its device
+ * fails to read. On a *guarded* owner, memview's bulk operations catch that
+ * fault and fail with MV_EOS instead ("mapped file shrank under the view ..."),
+ * and after the work they check that the file did not shrink (a shrink inside
  * the last page reads as zeros rather than faulting): a scan gives the
  * right answer or an error, never a crash and never a wrong answer.
  *
@@ -257,6 +291,10 @@ MV_API int mv_owner_advise(mv_owner *o, mv_ssize offset, mv_ssize length,
  * on the first guarded operation; outside a guarded region it passes the
  * signal to the handler that was there before it. A handler installed
  * later that does not chain to the previous one disables the guard.
+ * On Windows it is a vectored exception handler, installed once, that
+ * handles EXCEPTION_IN_PAGE_ERROR and EXCEPTION_ACCESS_VIOLATION at a
+ * guarded address of the faulting thread's guarded region, and leaves
+ * every other exception to the next handler.
  * ------------------------------------------------------------------------ */
 
 /* Mark o's memory as one that may fault (a file mapping made elsewhere,
@@ -934,8 +972,9 @@ typedef enum mv_order {
 /* Copy v's items, in the given order, into out (size >= v->nbytes bytes). */
 MV_API int mv_view_tobytes_into(const mv_view *v, void *out, mv_ssize size,
                                 mv_order order);
-/* The same into a new malloc'd block of v->nbytes bytes (free() it). A zero
- * length still returns a non-NULL pointer. */
+/* The same into a new block of v->nbytes bytes, allocated by the library:
+ * release it with mv_free(). A zero length still returns a non-NULL
+ * pointer. */
 MV_API int mv_view_tobytes(const mv_view *v, void **out, mv_order order);
 
 /* ------------------------------------------------------------------------
@@ -986,8 +1025,8 @@ MV_API int mv_view_walk(const mv_view *v, const mv_walker *w, void *ctx);
  * MV_HEX_NOSEP) between groups of |bytes_per_sep| bytes, counted from the
  * right when bytes_per_sep > 0 and from the left when it is negative (0:
  * no separator). MV_EVALUE "sep must be ASCII." for a code above 127.
- * *out is a new malloc'd NUL-terminated string of *outlen characters
- * (outlen may be NULL); free() it.
+ * *out is a new NUL-terminated string of *outlen characters (outlen may
+ * be NULL), allocated by the library: release it with mv_free().
  *
  *     mv_view_hex(&v, ':', 2, &s, NULL);    // "dead:beef"
  *

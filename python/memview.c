@@ -1541,7 +1541,7 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     PyObject *res = PyUnicode_New(outlen, 127);
     if (res != NULL)
         memcpy(PyUnicode_1BYTE_DATA(res), out, (size_t)outlen);
-    free(out);
+    mv_free(out);
     return res;
 }
 

@@ -31,11 +31,13 @@ emulator() {
 
 wine_env() {
     # One wine prefix for all runs, made once, quietly; DLLs of cmocka,
-    # libwinpthread and the library itself are found through WINEPATH.
+    # libwinpthread, libgcc (which cmocka's DLL needs) and the library
+    # itself are found through WINEPATH.
     export WINEPREFIX=$BUILD/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-    local gccdll
-    gccdll=$(dirname "$(x86_64-w64-mingw32-gcc -print-file-name=libwinpthread-1.dll)")
-    export WINEPATH="$BUILD/deps/mingw64/bin;$gccdll;$1"
+    local pthreaddll gccdll
+    pthreaddll=$(dirname "$(x86_64-w64-mingw32-gcc -print-file-name=libwinpthread-1.dll)")
+    gccdll=$(dirname "$(x86_64-w64-mingw32-gcc -print-file-name=libgcc_s_seh-1.dll)")
+    export WINEPATH="$BUILD/deps/mingw64/bin;$pthreaddll;$gccdll;$1"
     if [ ! -d "$WINEPREFIX" ]; then
         /usr/lib/wine/wine64 wineboot -i >/dev/null 2>&1 || true
         /usr/lib/wine/wineserver -w || true
@@ -68,6 +70,9 @@ for p in "$@"; do
         fail=1
     fi
     grep -E 'tests passed|Failed|Not Run|\*\*\*' "$dir.ctest.log" || true
+    # Why each test that does not apply here was skipped.
+    grep -h '^SKIPPED' "$dir/Testing/Temporary/LastTest.log" 2>/dev/null |
+        sort -u | sed "s/^/$p: /" || true
     line=$(grep 'tests passed' "$dir.ctest.log" || echo "no summary")
     summary+=("$p: $line")
 

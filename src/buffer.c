@@ -201,3 +201,5 @@ int mv_owner_free(mv_owner *o) {
     mv_owner_release(o);
     return MV_OK;
 }
+
+void mv_free(void *p) { free(p); }

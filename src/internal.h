@@ -260,10 +260,11 @@ static inline void owner_set_guarded(mv_owner *o) { mv_owner_set_guarded(o); }
 
 /* ---- faults (fault.c) and mappings (map.c) ---- */
 
-/* Run fn(ctx) with SIGBUS and SIGSEGV turned into MV_EOS when v's owner is
- * guarded (else just run it); afterwards, for a file mapping, fail if the
- * file shrank under it. fn must not allocate, take locks or call out:
- * a fault abandons it where it stands. */
+/* Run fn(ctx) with faults (SIGBUS and SIGSEGV; on Windows
+ * EXCEPTION_IN_PAGE_ERROR and access violations) turned into MV_EOS when
+ * v's owner is guarded (else just run it); afterwards, for a file mapping,
+ * fail if the file shrank under it. fn must not allocate, take locks or
+ * call out: a fault abandons it where it stands. */
 int mv__guarded(const mv_view *v, int (*fn)(void *ctx), void *ctx);
 /* The same for work on two views (either may be NULL). */
 int mv__guarded2(const mv_view *a, const mv_view *b, int (*fn)(void *ctx),

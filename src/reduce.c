@@ -317,7 +317,8 @@ static void take_float(acc *a, double x) {
  * lane type S (exact: BLOCK values of 16 bits fit 32-bit lanes, of 32 bits
  * 64-bit lanes), min and max in T. On x86-64 each loop is built twice, for
  * AVX2 and for the baseline, and the CPU picks (target_clones). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&         \
+    defined(__ELF__) /* target_clones needs ifunc: ELF only */
 #define MV_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MV_CLONES

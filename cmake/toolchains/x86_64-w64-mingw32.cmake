@@ -14,7 +14,9 @@ set(CMAKE_FIND_ROOT_PATH /usr/x86_64-w64-mingw32 "${MEMVIEW_MINGW_PREFIX}")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# BOTH: a package found through CMAKE_PREFIX_PATH (an installed memview)
+# is found where it is, not only under the roots above.
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(ENV{PKG_CONFIG_LIBDIR} "${MEMVIEW_MINGW_PREFIX}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 # wine64 is not on PATH in Debian; it finds cmocka's DLL through WINEPATH.

@@ -272,8 +272,10 @@ MV_ABI_CONSTANTS(PIN_CONSTANT)
 _Static_assert(MV_END == MV_SSIZE_MAX && MV_BEGIN == MV_SSIZE_MIN,
                "MV_END, MV_BEGIN changed value: ABI break");
 
-/* Sizes and offsets, on the LP64 targets they were taken on. */
-#if defined(__LP64__)
+/* Sizes and offsets, on the LP64 targets they were taken on, and on 64-bit
+ * Windows (LLP64), where no public struct has a long and they are the
+ * same. */
+#if defined(__LP64__) || defined(_WIN64)
 #define MV_ABI_PINNED 1
 #define PIN_SIZE(T, n)                                                         \
     _Static_assert(sizeof(T) == (n), "sizeof(" #T ") changed: ABI break");
@@ -292,13 +294,14 @@ static void test_tables(void **state) {
     int wrong = 0;
 #define CHECK_SIZE(T, n)                                                       \
     if (sizeof(T) != (n)) {                                                    \
-        print_error("sizeof(%s) is %zu, was %d at 1.0\n", #T, sizeof(T), n);   \
+        print_error("sizeof(%s) is %d, was %d at 1.0\n", #T, (int)sizeof(T),   \
+                    n);                                                        \
         wrong++;                                                               \
     }
 #define CHECK_OFFSET(T, m, n)                                                  \
     if (offsetof(T, m) != (n)) {                                               \
-        print_error("offsetof(%s, %s) is %zu, was %d at 1.0\n", #T, #m,        \
-                    offsetof(T, m), n);                                        \
+        print_error("offsetof(%s, %s) is %d, was %d at 1.0\n", #T, #m,         \
+                    (int)offsetof(T, m), n);                                   \
         wrong++;                                                               \
     }
     MV_ABI_SIZES(CHECK_SIZE)

@@ -53,7 +53,7 @@ static void check_tobytes(const mv_view *v, int line) {
         if (memcmp(heap, cases[k].ref, n) != 0)
             fail_msg("line %d: tobytes order %c differs from the reference",
                      line, (char)cases[k].order);
-        free(heap);
+        mv_free(heap);
     }
     /* Too small: refused, nothing written. */
     if (n > 0) {
@@ -233,11 +233,11 @@ static void test_tobytes_zero_length_and_0d(void **state) {
     void *out = NULL;
     CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_C));
     CHECK_TRUE(out != NULL);
-    free(out);
+    mv_free(out);
     out = NULL;
     CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_F));
     CHECK_TRUE(out != NULL);
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_tobytes_into(&v, NULL, 0, MV_ORDER_C));
     CHECK_OK(mv_view_release(&v));
 
@@ -249,7 +249,7 @@ static void test_tobytes_zero_length_and_0d(void **state) {
     out = NULL;
     CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_A));
     assert_memory_equal(out, "cdef", 4);
-    free(out);
+    mv_free(out);
     CHECK_FAILS(mv_view_tobytes_into(&v, four, 3, MV_ORDER_C));
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
@@ -626,7 +626,7 @@ static void test_assign_corners(void **state) {
     void *out = NULL;
     CHECK_OK(mv_view_tobytes(&d, &out, MV_ORDER_C));
     CHECK_TRUE(memcmp(out, b, 6) == 0);
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_release(&d));
     CHECK_OK(mv_view_release(&s));
     /* a 0-D view given (no) suboffsets: its one item */
@@ -634,7 +634,7 @@ static void test_assign_corners(void **state) {
     tu_layout_view(&d, oa, a + 3, 1, "B", 1, 0, NULL, NULL, nosub, 0);
     CHECK_OK(mv_view_tobytes(&d, &out, MV_ORDER_C));
     CHECK_EQ(((unsigned char *)out)[0], a[3]);
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_release(&d));
     /* a 0-D item onto itself */
     memcpy(want, a, sizeof a);

@@ -132,8 +132,8 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         break;
     default: rc = MV_OK;
     }
-    free(bytes);
-    free(text);
+    mv_free(bytes);
+    mv_free(text);
     return rc;
 }
 

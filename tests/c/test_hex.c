@@ -22,7 +22,7 @@ static void expect(const mv_view *v, const char *sep, mv_ssize bps,
     if (strcmp(got, want) != 0)
         fail_msg("hex(%s, %td) gave '%s', want '%s'", sep ? sep : "None", bps,
                  got, want);
-    free(got);
+    mv_free(got);
 }
 
 static mv_owner *owner_of(const char *s, mv_ssize n, mv_view *v) {
@@ -139,11 +139,11 @@ static void test_hex_separator_errors(void **state) {
                       "62\x7f"
                       "63",
                       9) == 0);
-    free(out);
+    mv_free(out);
     /* a NULL outlen is allowed */
     CHECK_OK(mv_view_hex(&v, MV_HEX_NOSEP, 1, &out, NULL));
     CHECK_TRUE(strcmp(out, "616263") == 0);
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_release(&v));
     CHECK_ERR(mv_view_hex(&v, MV_HEX_NOSEP, 1, &out, &n), MV_EVALUE,
               "operation forbidden on released memoryview object");
@@ -259,12 +259,12 @@ static void test_hex_large(void **state) {
         CHECK_TRUE(out[2 * i] == two[0] && out[2 * i + 1] == two[1]);
     }
     CHECK_EQ(out[n], '\0');
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_hex(&v, ':', -4, &out, &n));
     CHECK_EQ(n, 2 * N + N / 4 - 1);
     CHECK_EQ(out[8], ':');
     CHECK_EQ(out[n], '\0');
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
     free(mem);

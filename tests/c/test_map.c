@@ -5,10 +5,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_util.h"
 
-#include <errno.h>
-#include <unistd.h>
+#include "test_os.h"
 
-static char dir[] = "/tmp/memview-map-XXXXXX";
+static char dir[160];
 
 static void write_file(const char *path, const char *data, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -91,15 +90,13 @@ static void test_map_errors(void **state) {
     char path[256], want[512];
     mv_owner *o = NULL;
     path_in_dir(path, sizeof path, "missing");
-    snprintf(want, sizeof want, "[Errno %d] %s: '%s'", ENOENT, strerror(ENOENT),
-             path);
+    tu_want_missing(want, sizeof want, path);
     CHECK_ERR(mv_owner_map(&o, path, 0), MV_EOS, want);
-    CHECK_EQ(mv_errno(), ENOENT);
+    CHECK_EQ(mv_errno(), tu_errno_missing);
     CHECK_TRUE(o == NULL);
-    snprintf(want, sizeof want, "[Errno %d] %s: '%s'", EISDIR, strerror(EISDIR),
-             dir);
+    tu_want_isdir(want, sizeof want, dir);
     CHECK_ERR(mv_owner_map(&o, dir, 0), MV_EOS, want);
-    CHECK_EQ(mv_errno(), EISDIR);
+    CHECK_EQ(mv_errno(), tu_errno_isdir);
 }
 
 static void test_map_free_refused_while_viewed(void **state) {
@@ -119,7 +116,7 @@ static void test_map_free_refused_while_viewed(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return tu_mkdtemp(dir, sizeof dir, "memview-map");
 }
 
 static int teardown(void **state) {
@@ -128,9 +125,9 @@ static int teardown(void **state) {
     char path[256];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         path_in_dir(path, sizeof path, names[i]);
-        unlink(path);
+        tu_unlink(path);
     }
-    return rmdir(dir);
+    return tu_rmdir(dir);
 }
 
 int main(void) {

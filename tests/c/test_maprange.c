@@ -7,12 +7,9 @@
 #define _FILE_OFFSET_BITS 64
 #include "test_util.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "test_os.h"
 
-static char dir[] = "/tmp/memview-maprange-XXXXXX";
+static char dir[160];
 static char path[256], big[256], fifo[256];
 
 static void write_random(const char *p, size_t n, uint64_t seed) {
@@ -27,11 +24,8 @@ static void test_ranges_match_pread(void **state) {
     (void)state;
     const size_t n = 3 * 4096 + 123;
     write_random(path, n, 7);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
     static char want[3 * 4096 + 123];
-    assert_int_equal(pread(fd, want, n, 0), (ssize_t)n);
-    close(fd);
+    assert_int_equal(tu_read_at(path, 0, want, n), (long long)n);
     const int64_t offs[] = {0,    1,    4095,  4096,
                             4097, 8191, 12000, (int64_t)n - 1};
     for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
@@ -55,7 +49,7 @@ static void test_ranges_match_pread(void **state) {
             CHECK_OK(mv_view_from_owner(&v, o));
             CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
             CHECK_TRUE(memcmp(bytes, want + off, (size_t)got) == 0);
-            free(bytes);
+            mv_free(bytes);
             CHECK_OK(mv_owner_advise(o, 0, -1, MV_ADVISE_SEQUENTIAL));
             CHECK_OK(mv_owner_flush(o, 0, -1)); /* read-only: nothing */
             CHECK_OK(mv_view_release(&v));
@@ -86,10 +80,10 @@ static void test_range_errors(void **state) {
     write_random(empty, 0, 1);
     CHECK_ERR(mv_owner_map_range(&o, empty, 0, -1, 0), MV_EVALUE,
               "cannot mmap an empty file");
-    unlink(empty);
-    snprintf(want, sizeof want, "[Errno %d] %s: '%s'", EISDIR, strerror(EISDIR),
-             dir);
+    tu_unlink(empty);
+    tu_want_isdir(want, sizeof want, dir);
     CHECK_ERR(mv_owner_map_range(&o, dir, 0, -1, 0), MV_EOS, want);
+#ifndef _WIN32
     /* A FIFO with no writer: refused at once, not waited on. */
     assert_int_equal(mkfifo(fifo, 0600), 0);
     snprintf(want, sizeof want,
@@ -111,6 +105,33 @@ static void test_range_errors(void **state) {
                   want);
     }
     assert_int_equal(chmod(path, 0600), 0);
+#else
+    /* A character device: refused at once, not waited on. */
+    snprintf(want, sizeof want,
+             "[Errno %d] %s (a character device cannot be mapped; only a "
+             "regular file can): '%s'",
+             ENODEV, strerror(ENODEV), "NUL");
+    CHECK_ERR(mv_owner_map_range(&o, "NUL", 0, -1, 0), MV_EOS, want);
+    CHECK_EQ(mv_errno(), ENODEV);
+    CHECK_TRUE(o == NULL);
+    /* Permission: a read-only file mapped for writing (wine run by root
+     * ignores the attribute, as root ignores mode bits: ask for it only
+     * when the system refuses to open the file for writing). */
+    assert_int_equal(_chmod(path, _S_IREAD), 0);
+    HANDLE h = CreateFileA(path, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        tu_want_winerror(want, sizeof want, ERROR_ACCESS_DENIED, path);
+        CHECK_ERR(mv_owner_map_range(&o, path, 0, -1, MV_MAP_WRITE), MV_EOS,
+                  want);
+        CHECK_EQ(mv_errno(), EACCES);
+    } else {
+        CloseHandle(h);
+        print_message("a read-only file opens for writing here: the "
+                      "permission check does not apply\n");
+    }
+    assert_int_equal(_chmod(path, _S_IREAD | _S_IWRITE), 0);
+#endif
     /* Flush and advice need a mapping and a range inside it. */
     mv_owner *bytes;
     CHECK_OK(mv_owner_new_bytes(&bytes, 10));
@@ -143,13 +164,11 @@ static void test_writable_range_flush(void **state) {
     CHECK_OK(mv_owner_flush(o, 4999, 1));
     CHECK_OK(mv_owner_flush(o, 0, -1));
     /* A fresh read of the file, not through the mapping. */
-    int fd = open(path, O_RDONLY);
     unsigned char c;
-    assert_int_equal(pread(fd, &c, 1, 4096 + 10), 1);
+    assert_int_equal(tu_read_at(path, 4096 + 10, &c, 1), 1);
     CHECK_EQ(c, 0xAB);
-    assert_int_equal(pread(fd, &c, 1, 4096 + 10 + 4999), 1);
+    assert_int_equal(tu_read_at(path, 4096 + 10 + 4999, &c, 1), 1);
     CHECK_EQ(c, 0xAB);
-    close(fd);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }
@@ -184,13 +203,10 @@ static int system_maps_whole(const char *file, int64_t size) {
 static void test_sparse_64g(void **state) {
     (void)state;
     const int64_t size = (int64_t)64 << 30;
-    int fd = open(big, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(ftruncate(fd, (off_t)size), 0);
+    assert_int_equal(tu_make_sparse(big, size), 0);
     const char tail[] = "the end";
-    assert_int_equal(pwrite(fd, tail, 7, (off_t)(size - 7)), 7);
-    assert_int_equal(pwrite(fd, "\x2a", 1, (off_t)5 << 32), 1);
-    close(fd);
+    assert_int_equal(tu_write_at(big, size - 7, tail, 7), 7);
+    assert_int_equal(tu_write_at(big, (int64_t)5 << 32, "\x2a", 1), 1);
 
     mv_owner *o;
     CHECK_OK(mv_owner_map_range(&o, big, size - 7, 7, 0));
@@ -221,19 +237,19 @@ static void test_sparse_64g(void **state) {
      * (more than valgrind's address space holds: skipped under it). */
     const char *preload = getenv("LD_PRELOAD");
     if (preload && strstr(preload, "vgpreload")) {
-        unlink(big);
+        tu_unlink(big);
         return;
     }
     CHECK_OK(mv_owner_map_range(&o, big, 0, -1, 0));
     CHECK_EQ(mv_owner_size(o), size);
     CHECK_TRUE(memcmp((char *)mv_owner_data(o) + size - 7, tail, 7) == 0);
     mv_owner_release(o);
-    unlink(big);
+    tu_unlink(big);
 }
 
 static int setup(void **state) {
     (void)state;
-    if (!mkdtemp(dir))
+    if (tu_mkdtemp(dir, sizeof dir, "memview-maprange") < 0)
         return -1;
     snprintf(path, sizeof path, "%s/data", dir);
     snprintf(big, sizeof big, "%s/big", dir);
@@ -243,10 +259,10 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    unlink(path);
-    unlink(big);
-    unlink(fifo);
-    return rmdir(dir);
+    tu_unlink(path);
+    tu_unlink(big);
+    tu_unlink(fifo);
+    return tu_rmdir(dir);
 }
 
 int main(void) {

@@ -17,6 +17,8 @@
 
 #include "test_util.h"
 
+#include "test_os.h"
+
 /* ---- the countdown ---- */
 
 void *__real_malloc(size_t n);
@@ -74,7 +76,7 @@ struct fx {
     mv_dl_managed_tensor_versioned *dlv, *indlv; /* output, input */
     int callbacks;                               /* release callback calls */
     char wrapped[64];
-    char path[64];
+    char path[300];
 };
 
 #define SENTINEL ((void *)(uintptr_t)0x5a5a5a5a)
@@ -131,9 +133,9 @@ static void teardown(struct fx *f) {
     if (f->oo != SENTINEL)
         mv_owner_release(f->oo);
     if (f->mem != SENTINEL)
-        free(f->mem);
+        mv_free(f->mem);
     if (f->str != SENTINEL)
-        free(f->str);
+        mv_free(f->str);
     if (f->fmt != SENTINEL)
         mv_format_release(f->fmt);
     mv_format_release(f->infmt);
@@ -239,7 +241,7 @@ static void prep_overlap(struct fx *f) {
     CHECK_OK(mv_view_release(&all));
 }
 static void prep_file(struct fx *f) {
-    snprintf(f->path, sizeof f->path, "/tmp/memview-nomem-%ld.bin",
+    snprintf(f->path, sizeof f->path, "%s/memview-nomem-%ld.bin", tu_tmpdir(),
              (long)getpid());
     FILE *fp = fopen(f->path, "wb");
     assert_non_null(fp);

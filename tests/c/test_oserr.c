@@ -110,7 +110,7 @@ static void test_shrink_check_fails(void **state) {
     CHECK_TRUE(armed == NULL);
     CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
     CHECK_TRUE(memcmp(bytes, "0123456789abcdef", 16) == 0);
-    free(bytes);
+    mv_free(bytes);
     CHECK_OK(mv_view_release(&v));
 }
 

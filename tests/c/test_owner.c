@@ -113,7 +113,7 @@ static void test_new_bytes_zero_length(void **state) {
     void *out = NULL;
     CHECK_OK(mv_view_tobytes(&v, &out, MV_ORDER_C));
     CHECK_TRUE(out != NULL);
-    free(out);
+    mv_free(out);
     CHECK_OK(mv_view_release(&v));
     CHECK_OK(mv_owner_resize(o, 3));
     CHECK_EQ(mv_owner_size(o), 3);

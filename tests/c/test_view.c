@@ -236,7 +236,7 @@ static void test_layout_zero_size(void **state) {
     CHECK_EQ(v.strides[0], 0);
     void *bytes = NULL;
     CHECK_OK(mv_view_tobytes(&v, &bytes, MV_ORDER_C));
-    free(bytes);
+    mv_free(bytes);
     CHECK_OK(mv_view_release(&v));
     mv_owner_release(o);
 }

@@ -85,7 +85,7 @@ static void test_copy_slice_get() {
     void *bytes = nullptr;
     CHECK(mv_view_tobytes(&r, &bytes, MV_ORDER_C) == MV_OK);
     CHECK(bytes != nullptr && std::memcmp(bytes, "drwolh", 6) == 0);
-    std::free(bytes);
+    mv_free(bytes);
 
     CHECK(mv_view_release(&r) == MV_OK);
     CHECK(mv_view_release(&s) == MV_OK);

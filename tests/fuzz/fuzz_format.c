@@ -218,7 +218,7 @@ static void compare_views(input *in, mv_owner *o) {
         chk(mv_view_get(&a, 0, &x));
         void *bytes = NULL;
         if (chk(mv_view_tobytes(&a, &bytes, MV_ORDER_C)) == MV_OK)
-            free(bytes);
+            mv_free(bytes);
     }
     if (ra == MV_OK && chk(mv_view_release(&a)) < 0)
         fail("release failed");

@@ -149,7 +149,7 @@ static void op_tobytes(mv_view *v, input *in) {
         mv_view_tobytes_into(v, q, v->nbytes - 1, (mv_order)order) == MV_OK)
         fail("tobytes_into accepted a short buffer");
     free(q);
-    free(p);
+    mv_free(p);
 }
 
 static void op_hex(mv_view *v, input *in) {
@@ -174,7 +174,7 @@ static void op_hex(mv_view *v, input *in) {
     for (mv_ssize k = 0; k < outlen; k++)
         if (!strchr("0123456789abcdef", out[k]) && out[k] != (char)sep)
             fail("hex string has a character that is no digit");
-    free(out);
+    mv_free(out);
 }
 
 typedef struct walk_count {
@@ -300,10 +300,10 @@ static void op_equal(mv_view *v) {
         return;
     mv_owner *o = NULL;
     if (chk(mv_owner_copy(&o, bytes, v->nbytes)) < 0) {
-        free(bytes);
+        mv_free(bytes);
         return;
     }
-    free(bytes);
+    mv_free(bytes);
     mv_layout l = {mv_owner_data(o), v->nbytes, v->itemsize, v->format, v->ndim,
                    v->shape,         NULL,      NULL,        1};
     mv_view c;
@@ -393,9 +393,9 @@ static void op_assign(state *s, mv_view *v, input *in) {
             memcmp(got, before, (size_t)a.nbytes))
             fail("failed assign wrote");
     }
-    free(got);
-    free(want);
-    free(before);
+    mv_free(got);
+    mv_free(want);
+    mv_free(before);
     mv_view_release(&a);
     mv_view_release(&b);
     (void)s;
