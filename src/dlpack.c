@@ -46,14 +46,8 @@ static const char *format_of_dtype(mv_dl_dtype t) {
  * ("Z" of the complex "Zf"/"Zd" gives 'f' or 'd' in *complex). 0 if the
  * format is anything else. The item size says the width: "=l" is 4 bytes,
  * "l" 8 on LP64, and the exporter gives it with the format. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_ORDER_PREFIX(c) ((c) == '>' || (c) == '!')
-#else
-#define HOST_ORDER_PREFIX(c) ((c) == '<')
-#endif
-
 static char format_letter(const char *f, char *complex) {
-    if (*f == '@' || *f == '=' || HOST_ORDER_PREFIX(*f))
+    if (*f == '@' || *f == '=' || mv__is_host_order(*f))
         f++;
     *complex = 0;
     if (f[0] == 'Z' && (f[1] == 'f' || f[1] == 'd') && f[2] == '\0') {
