@@ -68,6 +68,12 @@
                      #a, a_, #b, b_);                                          \
     } while (0)
 
+/* Sizes that overflow mv_ssize on every target: 2^62 on 64-bit ones, 2^30
+ * on 32-bit ones (a product of two is far past MV_SSIZE_MAX), and
+ * 2^32 / 2^16 (a product of two just past it). */
+#define TU_HUGE ((mv_ssize)(MV_SSIZE_MAX / 2 + 1))
+#define TU_HALF_WIDTH ((mv_ssize)1 << (4 * sizeof(mv_ssize)))
+
 /* ---- a small deterministic random generator (xorshift64*) ---- */
 
 static inline uint64_t tu_rand(uint64_t *s) {
