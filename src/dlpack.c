@@ -321,10 +321,16 @@ static int import_tensor(mv_view *dst, const mv_dl_tensor *t, int readonly,
     else if (t->byte_offset > (uint64_t)MV_SSIZE_MAX)
         st = mv_error(MV_EBUFFER, "memview: DLPack byte offset too large");
     for (int i = 0; st == MV_OK && i < ndim; i++) {
-        if (t->shape[i] < 0 || t->shape[i] > MV_SSIZE_MAX) {
+        if (t->shape[i] < 0) {
             st = mv_error(MV_EBUFFER,
                           "memview: DLPack shape entry %lld is invalid",
                           (long long)t->shape[i]);
+            break;
+        }
+        /* a size a 32-bit mv_ssize cannot hold: too large, as the same
+         * tensor's size is on a 64-bit target */
+        if (t->shape[i] > MV_SSIZE_MAX) {
+            st = mv_error(MV_EOVERFLOW, "memview: DLPack tensor too large");
             break;
         }
         shape[i] = (mv_ssize)t->shape[i];
