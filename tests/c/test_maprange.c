@@ -238,6 +238,19 @@ static void test_sparse_64g(void **state) {
         return;
     }
 #if PTRDIFF_MAX > INT32_MAX
+    /* qemu-user gives its 64-bit programs less address space than that */
+    int bfd = open(big, O_RDONLY);
+    assert_true(bfd >= 0);
+    void *whole = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, bfd, 0);
+    close(bfd);
+    if (whole == MAP_FAILED) {
+        unlink(big);
+        print_message("mmap() of 64 GiB fails on this system (%s): the "
+                      "whole-file mapping is skipped\n",
+                      strerror(errno));
+        skip();
+    }
+    munmap(whole, (size_t)size);
     CHECK_OK(mv_owner_map_range(&o, big, 0, -1, 0));
     CHECK_EQ(mv_owner_size(o), size);
     CHECK_TRUE(memcmp((char *)mv_owner_data(o) + size - 7, tail, 7) == 0);

@@ -345,9 +345,13 @@ static void test_engine_formats(void **state) {
     } r[1500];
     double bsum = 0;
     for (int i = 0; i < 1500; i++) {
-        r[i].a = (uint16_t)(i * 31);
-        r[i].b = i * 0.25 - 100;
-        bsum += r[i].b;
+        double d = i * 0.25 - 100;
+        uint64_t bits;
+        memcpy(&bits, &d, 8);
+        /* little-endian fields, as the format says */
+        tu_put(&r[i].a, (uint64_t)(i * 31), 2, '<');
+        tu_put(&r[i].b, bits, 8, '<');
+        bsum += d;
     }
     view_of(&v, r, sizeof r, "T{<H:a:<d:b:}", 10);
     CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
@@ -482,10 +486,10 @@ static void test_layouts_and_refusals(void **state) {
     int64_t hsum = 0;
     for (int i = 0; i < 5; i++) {
         uint32_t id = (uint32_t)i;
-        memcpy(rec + 10 * i, &id, 4);
+        tu_put(rec + 10 * i, id, 4, '<');
         for (int k = 0; k < 3; k++) {
             int16_t h = (int16_t)(i * 3 + k - 7);
-            memcpy(rec + 10 * i + 4 + 2 * k, &h, 2);
+            tu_put(rec + 10 * i + 4 + 2 * k, (uint64_t)h, 2, '<');
             hsum += h;
         }
     }
@@ -603,7 +607,7 @@ static void test_elements_and_records(void **state) {
     (void)state;
     int32_t mem[12];
     for (int i = 0; i < 12; i++)
-        mem[i] = i * i - 5;
+        tu_put(&mem[i], (uint64_t)(i * i - 5), 4, '<'); /* as "<i" says */
     mv_owner *o = tu_wrap(mem, sizeof mem);
     mv_view v;
     mv_ssize shape[1] = {4};
@@ -613,7 +617,7 @@ static void test_elements_and_records(void **state) {
     int64_t sum = 0, mn = INT64_MAX, mx = INT64_MIN;
     for (int k = 0; k < 4; k++)
         for (int j = 0; j < 2; j++) {
-            int64_t x = mem[3 * k + j];
+            int64_t x = (3 * k + j) * (3 * k + j) - 5;
             sum += x;
             mn = x < mn ? x : mn;
             mx = x > mx ? x : mx;
