@@ -7,6 +7,7 @@
  * mapping, inside its fault guard.
  */
 #include "cli.h"
+#include "int128.h" /* src/: the exact sum in decimal */
 
 #include <inttypes.h>
 #include <limits.h>
@@ -127,18 +128,9 @@ const cli_cmd cli_cmd_find = {
  */
 
 static void print_i128(int64_t hi, uint64_t lo) {
-    __int128 x = (__int128)(((unsigned __int128)(uint64_t)hi << 64) | lo);
-    char d[48];
-    int n = 0;
-    unsigned __int128 m = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;
-    do {
-        d[n++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    if (x < 0)
-        putchar('-');
-    while (n)
-        putchar(d[--n]);
+    char d[41];
+    mv__i128p_to_dec(mv__i128p_make(hi, lo), d);
+    fputs(d, stdout);
 }
 
 static void print_stats(const mv_stats *s, int json) {

@@ -82,6 +82,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if !(defined(__GNUC__) || defined(__clang__)) || defined(MV__NO_BUILTINS)
+#include <stdlib.h> /* MSVC's _byteswap_* */
+#include <string.h> /* memcpy */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -884,15 +888,73 @@ MV_API int mv_view_get_field_any(const mv_view *v, mv_ssize index,
 MV_API int mv_view_set_field(mv_view *v, mv_ssize index, const mv_fieldref *r,
                              const mv_value *val);
 
+/* Private: the compiler facilities the inline fast paths use, spelled for
+ * every C and C++ compiler. GCC and Clang get their builtins, MSVC its
+ * intrinsics, any other compiler portable C that optimisers recognise.
+ * The library itself uses the same ones (one home for byte swaps).
+ * MV__NO_BUILTINS (for tests) selects the portable C everywhere. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(MV__NO_BUILTINS)
+#define MV__MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+#define MV__UNREACHABLE() __builtin_unreachable()
+#define MV__BSWAP16(x) __builtin_bswap16(x)
+#define MV__BSWAP32(x) __builtin_bswap32(x)
+#define MV__BSWAP64(x) __builtin_bswap64(x)
+#elif defined(_MSC_VER) && !defined(MV__NO_BUILTINS)
+#define MV__MEMCPY(d, s, n) memcpy(d, s, n)
+#define MV__UNREACHABLE() __assume(0)
+#define MV__BSWAP16(x) _byteswap_ushort(x)
+#define MV__BSWAP32(x) _byteswap_ulong(x)
+#define MV__BSWAP64(x) _byteswap_uint64(x)
+#else
+#define MV__MEMCPY(d, s, n) memcpy(d, s, n)
+/* unreachable: nothing; the code after the switch is a safe path */
+#define MV__UNREACHABLE() ((void)0)
+#define MV__BSWAP16(x) mv__bswap16_c(x)
+#define MV__BSWAP32(x) mv__bswap32_c(x)
+#define MV__BSWAP64(x) mv__bswap64_c(x)
+#endif
+
+/* Byte swaps in portable C (the fallback above, and what tests compare the
+ * builtins with). */
+static inline uint16_t mv__bswap16_c(uint16_t x) {
+    return (uint16_t)((unsigned)x >> 8 | ((unsigned)x & 0xffu) << 8);
+}
+static inline uint32_t mv__bswap32_c(uint32_t x) {
+    return x >> 24 | (x >> 8 & 0xff00u) | (x & 0xff00u) << 8 | x << 24;
+}
+static inline uint64_t mv__bswap64_c(uint64_t x) {
+    return (uint64_t)mv__bswap32_c((uint32_t)x) << 32 |
+           mv__bswap32_c((uint32_t)(x >> 32));
+}
+
+/* Private: the unsigned integer of 2, 4 or 8 bytes at p (any alignment),
+ * in the host's byte order, or with its bytes reversed when swap. The one
+ * byte-swapped load of memview, header and library. */
+static inline uint16_t mv__load16(const void *p, int swap) {
+    uint16_t u;
+    MV__MEMCPY(&u, p, 2);
+    return swap ? (uint16_t)MV__BSWAP16(u) : u;
+}
+static inline uint32_t mv__load32(const void *p, int swap) {
+    uint32_t u;
+    MV__MEMCPY(&u, p, 4);
+    return swap ? (uint32_t)MV__BSWAP32(u) : u;
+}
+static inline uint64_t mv__load64(const void *p, int swap) {
+    uint64_t u;
+    MV__MEMCPY(&u, p, 8);
+    return swap ? (uint64_t)MV__BSWAP64(u) : u;
+}
+
 /* Private helpers of mv_view_get_field(): a float or double from its bits. */
 static inline double mv__f32(uint32_t u) {
     float f;
-    __builtin_memcpy(&f, &u, 4);
+    MV__MEMCPY(&f, &u, 4);
     return f;
 }
 static inline double mv__f64(uint64_t u) {
     double f;
-    __builtin_memcpy(&f, &u, 8);
+    MV__MEMCPY(&f, &u, 8);
     return f;
 }
 /* mv_view_get_field() reads inline the common fields of a flat 1-D view: ints
@@ -904,9 +966,6 @@ static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
      * one comparison checks both that and the index */
     if ((size_t)index < (size_t)v->flatlen_) {
         const char *p = v->buf + index * v->itemsize + r->offset;
-        uint16_t u16;
-        uint32_t u32;
-        uint64_t u64;
         switch ((int)r->load) {
         case MV_LOAD_I8:
             out->type = MV_VAL_INT;
@@ -916,31 +975,27 @@ static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
             out->type = MV_VAL_UINT;
             out->u = *(const uint8_t *)(const void *)p;
             return 0;
-#define MV__LOAD(K, W, SW, FIELD, VT, EXPR)                                    \
+#define MV__LOAD(K, W, FIELD, VT, EXPR)                                        \
     case K:                                                                    \
-        __builtin_memcpy(&u##W, p, W / 8);                                     \
         out->type = VT;                                                        \
-        out->FIELD = EXPR(u##W);                                               \
+        out->FIELD = EXPR(mv__load##W(p, 0));                                  \
         return 0;                                                              \
     case K + MV_LOAD_SWAPPED:                                                  \
-        __builtin_memcpy(&u##W, p, W / 8);                                     \
         out->type = VT;                                                        \
-        out->FIELD = EXPR(SW(u##W));                                           \
+        out->FIELD = EXPR(mv__load##W(p, 1));                                  \
         return 0;
 #define MV__S16(x) (int16_t)(x)
 #define MV__S32(x) (int32_t)(x)
 #define MV__S64(x) (int64_t)(x)
 #define MV__U(x) (x)
-            MV__LOAD(MV_LOAD_I16, 16, __builtin_bswap16, i, MV_VAL_INT, MV__S16)
-            MV__LOAD(MV_LOAD_U16, 16, __builtin_bswap16, u, MV_VAL_UINT, MV__U)
-            MV__LOAD(MV_LOAD_I32, 32, __builtin_bswap32, i, MV_VAL_INT, MV__S32)
-            MV__LOAD(MV_LOAD_U32, 32, __builtin_bswap32, u, MV_VAL_UINT, MV__U)
-            MV__LOAD(MV_LOAD_I64, 64, __builtin_bswap64, i, MV_VAL_INT, MV__S64)
-            MV__LOAD(MV_LOAD_U64, 64, __builtin_bswap64, u, MV_VAL_UINT, MV__U)
-            MV__LOAD(MV_LOAD_F32, 32, __builtin_bswap32, f, MV_VAL_FLOAT,
-                     mv__f32)
-            MV__LOAD(MV_LOAD_F64, 64, __builtin_bswap64, f, MV_VAL_FLOAT,
-                     mv__f64)
+            MV__LOAD(MV_LOAD_I16, 16, i, MV_VAL_INT, MV__S16)
+            MV__LOAD(MV_LOAD_U16, 16, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_I32, 32, i, MV_VAL_INT, MV__S32)
+            MV__LOAD(MV_LOAD_U32, 32, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_I64, 64, i, MV_VAL_INT, MV__S64)
+            MV__LOAD(MV_LOAD_U64, 64, u, MV_VAL_UINT, MV__U)
+            MV__LOAD(MV_LOAD_F32, 32, f, MV_VAL_FLOAT, mv__f32)
+            MV__LOAD(MV_LOAD_F64, 64, f, MV_VAL_FLOAT, mv__f64)
 #undef MV__LOAD
 #undef MV__S16
 #undef MV__S32
@@ -948,7 +1003,7 @@ static inline int mv_view_get_field(const mv_view *v, mv_ssize index,
 #undef MV__U
         case MV_LOAD_CALL: break;
         /* mv_view_field() makes no other value: no range check here */
-        default: __builtin_unreachable();
+        default: MV__UNREACHABLE();
         }
     }
     /* through a copy, so that out can stay in the caller's registers */

@@ -12,20 +12,19 @@
  */
 #include "internal.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 
 typedef enum { OWN_COPY, OWN_BYTES, OWN_WRAP } owner_kind;
 
 struct mv_owner {
-    atomic_ptrdiff_t refs;
+    long refs; /* host.h's atomic counts */
     char *data;
     mv_ssize size;
     owner_kind kind;
     bool readonly;
     bool guarded;            /* bulk work runs inside a fault guard (fault.c) */
     const mv_owner *mapping; /* whose file to check after it, or NULL */
-    atomic_bool handle;
+    bool handle;
     mv_release_fn release;
     void *ctx;
     char inline_data[]; /* OWN_COPY keeps its bytes here */
@@ -43,7 +42,7 @@ static mv_owner *owner_alloc(size_t extra) {
     mv_owner *o = malloc(sizeof *o + extra);
     if (!o)
         return NULL;
-    atomic_init(&o->refs, 1);
+    o->refs = 1;
     o->data = NULL;
     o->size = 0;
     o->readonly = false;
@@ -136,8 +135,7 @@ mv_ssize mv_owner_size(const mv_owner *o) { return o->size; }
 int mv_owner_readonly(const mv_owner *o) { return o->readonly; }
 
 mv_ssize mv_owner_exports(const mv_owner *o) {
-    mv_ssize refs =
-        atomic_load_explicit(&((mv_owner *)o)->refs, memory_order_acquire);
+    mv_ssize refs = mv__ref_load(&o->refs);
     return refs - (o->handle ? 1 : 0);
 }
 
@@ -150,12 +148,10 @@ static void owner_destroy(mv_owner *o) {
     free(o);
 }
 
-void mv__owner_incref(mv_owner *o) {
-    atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
-}
+void mv__owner_incref(mv_owner *o) { mv__ref_incr(&o->refs); }
 
 void mv__owner_decref(mv_owner *o) {
-    if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) == 1)
+    if (mv__ref_decr(&o->refs) == 0)
         owner_destroy(o);
 }
 

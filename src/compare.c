@@ -459,13 +459,9 @@ static int int_key(const char *f, mv_ssize size, const mv_value *x,
         return 0;
     }
     /* The low bytes of the two's complement pattern, in host order. */
-    for (unsigned i = 0; i < (unsigned)size; i++) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        key[size - 1 - i] = (unsigned char)(mag >> (8 * i));
-#else
-        key[i] = (unsigned char)(mag >> (8 * i));
-#endif
-    }
+    for (unsigned i = 0; i < (unsigned)size; i++)
+        key[MV__HOST_BIG_ENDIAN ? (unsigned)size - 1 - i : i] =
+            (unsigned char)(mag >> (8 * i));
     return 1;
 }
 

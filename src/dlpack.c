@@ -46,14 +46,8 @@ static const char *format_of_dtype(mv_dl_dtype t) {
  * ("Z" of the complex "Zf"/"Zd" gives 'f' or 'd' in *complex). 0 if the
  * format is anything else. The item size says the width: "=l" is 4 bytes,
  * "l" 8 on LP64, and the exporter gives it with the format. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_ORDER_PREFIX(c) ((c) == '>' || (c) == '!')
-#else
-#define HOST_ORDER_PREFIX(c) ((c) == '<')
-#endif
-
 static char format_letter(const char *f, char *complex) {
-    if (*f == '@' || *f == '=' || HOST_ORDER_PREFIX(*f))
+    if (*f == '@' || *f == '=' || mv__is_host_order(*f))
         f++;
     *complex = 0;
     if (f[0] == 'Z' && (f[1] == 'f' || f[1] == 'd') && f[2] == '\0') {
@@ -327,10 +321,16 @@ static int import_tensor(mv_view *dst, const mv_dl_tensor *t, int readonly,
     else if (t->byte_offset > (uint64_t)MV_SSIZE_MAX)
         st = mv_error(MV_EBUFFER, "memview: DLPack byte offset too large");
     for (int i = 0; st == MV_OK && i < ndim; i++) {
-        if (t->shape[i] < 0 || t->shape[i] > MV_SSIZE_MAX) {
+        if (t->shape[i] < 0) {
             st = mv_error(MV_EBUFFER,
                           "memview: DLPack shape entry %lld is invalid",
                           (long long)t->shape[i]);
+            break;
+        }
+        /* a size a 32-bit mv_ssize cannot hold: too large, as the same
+         * tensor's size is on a 64-bit target */
+        if (t->shape[i] > MV_SSIZE_MAX) {
+            st = mv_error(MV_EOVERFLOW, "memview: DLPack tensor too large");
             break;
         }
         shape[i] = (mv_ssize)t->shape[i];

@@ -5,6 +5,7 @@
 #define MEMVIEW_INTERNAL_H
 
 #include "memview.h"
+#include "host.h"
 
 #include <stdbool.h>
 #include <stdint.h>

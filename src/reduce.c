@@ -28,6 +28,7 @@
  *   6. All the work runs inside the view's fault guard (fault.c).
  */
 #include "internal.h"
+#include "int128.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -267,13 +268,11 @@ int mv__bytes_find(const mv_view *v, const char *p, mv_ssize n,
 
 /* ---- reductions ---------------------------------------------------------- */
 
-typedef __int128 i128;
-
 /* The running state of one reduction. */
 typedef struct acc {
     mv_ssize count, nans;
-    int cls; /* 'i' signed, 'u' unsigned, 'f' float */
-    i128 isum;
+    int cls;       /* 'i' signed, 'u' unsigned, 'f' float */
+    mv__i128 isum; /* exact (int128.h) */
     int64_t imin, imax;
     uint64_t umin, umax;
     double fsum, fmin, fmax; /* over the values that are not NaN */
@@ -283,7 +282,7 @@ typedef struct acc {
 #define BLOCK 1024 /* values per block loop: a multiple of every lane count */
 
 static void take_int(acc *a, int64_t x) {
-    a->isum += x;
+    a->isum = mv__i128_add_i64(a->isum, x);
     if (!a->seen || x < a->imin)
         a->imin = x;
     if (!a->seen || x > a->imax)
@@ -292,7 +291,7 @@ static void take_int(acc *a, int64_t x) {
 }
 
 static void take_uint(acc *a, uint64_t x) {
-    a->isum += x;
+    a->isum = mv__i128_add_u64(a->isum, x);
     if (!a->seen || x < a->umin)
         a->umin = x;
     if (!a->seen || x > a->umax)
@@ -323,7 +322,7 @@ static void take_float(acc *a, double x) {
 #else
 #define MV_CLONES
 #endif
-#define SMALL_INT_BLOCK(name, T, S, W, take)                                   \
+#define SMALL_INT_BLOCK(name, T, S, W, take, add)                              \
     MV_CLONES static void name(const char *p, acc *a, bool is_signed) {        \
         (void)is_signed; /* T says it */                                       \
         T v0;                                                                  \
@@ -337,17 +336,22 @@ static void take_float(acc *a, double x) {
             mn = x < mn ? x : mn;                                              \
             mx = x > mx ? x : mx;                                              \
         }                                                                      \
-        a->isum += (i128)(W)sum;                                               \
+        mv__i128 keep = add(a->isum, (W)sum);                                  \
         take(a, (W)mn);                                                        \
         take(a, (W)mx);                                                        \
-        a->isum -= (i128)(W)mn + (i128)(W)mx;                                  \
+        a->isum = keep;                                                        \
     }
-SMALL_INT_BLOCK(block_i8, int8_t, int32_t, int64_t, take_int)
-SMALL_INT_BLOCK(block_u8, uint8_t, uint32_t, uint64_t, take_uint)
-SMALL_INT_BLOCK(block_i16, int16_t, int32_t, int64_t, take_int)
-SMALL_INT_BLOCK(block_u16, uint16_t, uint32_t, uint64_t, take_uint)
-SMALL_INT_BLOCK(block_i32, int32_t, int64_t, int64_t, take_int)
-SMALL_INT_BLOCK(block_u32, uint32_t, uint64_t, uint64_t, take_uint)
+SMALL_INT_BLOCK(block_i8, int8_t, int32_t, int64_t, take_int, mv__i128_add_i64)
+SMALL_INT_BLOCK(block_u8, uint8_t, uint32_t, uint64_t, take_uint,
+                mv__i128_add_u64)
+SMALL_INT_BLOCK(block_i16, int16_t, int32_t, int64_t, take_int,
+                mv__i128_add_i64)
+SMALL_INT_BLOCK(block_u16, uint16_t, uint32_t, uint64_t, take_uint,
+                mv__i128_add_u64)
+SMALL_INT_BLOCK(block_i32, int32_t, int64_t, int64_t, take_int,
+                mv__i128_add_i64)
+SMALL_INT_BLOCK(block_u32, uint32_t, uint64_t, uint64_t, take_uint,
+                mv__i128_add_u64)
 
 /* 64-bit values: the sum split into high and low 32-bit halves, each
  * summed exactly in 64 bits over a block. */
@@ -366,8 +370,8 @@ MV_CLONES static void block_i64(const char *p, acc *a, bool is_signed) {
         mx = x > mx ? x : mx;
     }
     (void)is_signed;
-    a->isum += (i128)hi * ((i128)1 << 32) + (i128)lo;
-    i128 keep = a->isum;
+    mv__i128 keep =
+        mv__i128_add_u64(mv__i128_add_shl32(a->isum, (int64_t)hi), lo);
     take_int(a, mn);
     take_int(a, mx);
     a->isum = keep;
@@ -386,8 +390,8 @@ MV_CLONES static void block_u64(const char *p, acc *a, bool is_signed) {
         mx = x > mx ? x : mx;
     }
     (void)is_signed;
-    a->isum += (i128)hi * ((i128)1 << 32) + (i128)lo;
-    i128 keep = a->isum;
+    mv__i128 keep =
+        mv__i128_add_u64(mv__i128_add_shl32(a->isum, (int64_t)hi), lo);
     take_uint(a, mn);
     take_uint(a, mx);
     a->isum = keep;
@@ -707,13 +711,7 @@ static block_fn block_of(char code, mv_ssize size) {
 /* One value at p as e describes it, into a. */
 static void take_one(const char *p, const mv__elem *e, acc *a) {
     unsigned char b[8];
-    memcpy(b, p, (size_t)e->size);
-    if (e->swap)
-        for (mv_ssize i = 0; i < e->size / 2; i++) {
-            unsigned char t = b[i];
-            b[i] = b[e->size - 1 - i];
-            b[e->size - 1 - i] = t;
-        }
+    mv__copy_ordered(b, p, (size_t)e->size, e->swap);
     mv_value x = {.type = MV_VAL_OTHER};
     if (e->code == '?') {
         take_uint(a, b[0] != 0);
@@ -831,8 +829,8 @@ static int elem_class(char code) {
 }
 
 /* The exact integer sum an mv_stats holds in sum_hi:sum_lo. */
-static unsigned __int128 stats_isum(const mv_stats *s) {
-    return ((unsigned __int128)(uint64_t)s->sum_hi << 64) | s->sum_lo;
+static mv__i128 stats_isum(const mv_stats *s) {
+    return mv__i128_make(s->sum_hi, s->sum_lo);
 }
 
 /* The derived members of s (sum, min, max, mean and their nan* forms as
@@ -849,9 +847,8 @@ static void stats_derive(mv_stats *s) {
         s->mean = s->count && !s->nans ? s->nansum / (double)s->count : NAN;
         return;
     }
-    __int128 sum = (__int128)stats_isum(s);
     int sgn = s->kind == MV_KIND_INT;
-    s->sum = (double)sum;
+    s->sum = mv__i128_to_double(stats_isum(s));
     s->min = sgn ? (double)s->min_i : (double)s->min_u;
     s->max = sgn ? (double)s->max_i : (double)s->max_u;
     if (!s->count)
@@ -890,8 +887,8 @@ int mv__view_stats_elem(const mv_view *v, const mv__elem *e, mv_stats *out) {
         out->nanmin = a->seen ? a->fmin : NAN;
         out->nanmax = a->seen ? a->fmax : NAN;
     } else {
-        out->sum_hi = (int64_t)(a->isum >> 64);
-        out->sum_lo = (uint64_t)a->isum;
+        out->sum_hi = mv__i128_hi(a->isum);
+        out->sum_lo = mv__i128_lo(a->isum);
         out->min_i = a->imin;
         out->max_i = a->imax;
         out->min_u = a->umin;
@@ -908,9 +905,9 @@ void mv_stats_merge(mv_stats *a, const mv_stats *b) {
         *a = *b;
         return;
     }
-    unsigned __int128 sum = stats_isum(a) + stats_isum(b);
-    a->sum_hi = (int64_t)(uint64_t)(sum >> 64);
-    a->sum_lo = (uint64_t)sum;
+    mv__i128 sum = mv__i128_add(stats_isum(a), stats_isum(b));
+    a->sum_hi = mv__i128_hi(sum);
+    a->sum_lo = mv__i128_lo(sum);
     a->count += b->count;
     a->nans += b->nans;
     if (b->min_i < a->min_i)

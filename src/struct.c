@@ -19,12 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define HOST_ORDER '>'
-#else
-#define HOST_ORDER '<'
-#endif
-
 /* ------------------------------------------------------------------------
  * The formats of the native single characters: static, shared, free.
  * ------------------------------------------------------------------------ */
@@ -37,7 +31,7 @@
            .kind = k,                                                          \
            .code = c,                                                          \
            .ncode = c,                                                         \
-           .order = HOST_ORDER}
+           .order = MV__HOST_ORDER}
 static const mv_field native_fields[128] = {
     NFIELD('c', MV_KIND_CHAR, char),    NFIELD('b', MV_KIND_INT, char),
     NFIELD('B', MV_KIND_UINT, char),    NFIELD('?', MV_KIND_BOOL, _Bool),
@@ -103,9 +97,9 @@ typedef struct mode {
 
 static bool set_mode(char c, mode *m, bool noalign) {
     switch (c) {
-    case '@': *m = (mode){HOST_ORDER, false, !noalign}; return true;
-    case '^': *m = (mode){HOST_ORDER, false, false}; return true;
-    case '=': *m = (mode){HOST_ORDER, true, false}; return true;
+    case '@': *m = (mode){MV__HOST_ORDER, false, !noalign}; return true;
+    case '^': *m = (mode){MV__HOST_ORDER, false, false}; return true;
+    case '=': *m = (mode){MV__HOST_ORDER, true, false}; return true;
     case '<': *m = (mode){'<', true, false}; return true;
     case '>':
     case '!': *m = (mode){'>', true, false}; return true;
@@ -354,8 +348,8 @@ static int parse_field(parser *p, mode *m, int depth, mv_field *fd,
         .code = c,
         .ncode = ncode,
         .order = fm.order,
-        .swap = fm.order != HOST_ORDER && size > 1 && kind != MV_KIND_BYTES &&
-                kind != MV_KIND_RECORD,
+        .swap = fm.order != MV__HOST_ORDER && size > 1 &&
+                kind != MV_KIND_BYTES && kind != MV_KIND_RECORD,
         .std = fm.std,
     };
     return MV_OK;
@@ -455,7 +449,7 @@ int mv__format_compile(const mv_format **out, const char *fmt, bool noalign) {
     parser p = {.s = fmt,
                 .maxfmt = maxfmt,
                 .noalign = noalign,
-                .mode = {HOST_ORDER, false, !noalign}};
+                .mode = {MV__HOST_ORDER, false, !noalign}};
     p.fcount = malloc((size_t)maxfmt * sizeof *p.fcount);
     if (!p.fcount)
         return mv_error(MV_ENOMEM, "cannot compile format");
@@ -479,7 +473,7 @@ int mv__format_compile(const mv_format **out, const char *fmt, bool noalign) {
     parser q = {.s = fmt,
                 .fill = true,
                 .noalign = noalign,
-                .mode = {HOST_ORDER, false, !noalign},
+                .mode = {MV__HOST_ORDER, false, !noalign},
                 .maxfmt = maxfmt,
                 .fcount = p.fcount,
                 .fmts = (mv_format *)(void *)block,
@@ -503,14 +497,14 @@ int mv_format_compile(const mv_format **out, const char *fmt) {
 
 const mv_format *mv_format_retain(const mv_format *f) {
     if (f && !f->static_)
-        __atomic_add_fetch(&((mv_format *)f)->refs_, 1, __ATOMIC_RELAXED);
+        mv__ref_incr(&((mv_format *)f)->refs_);
     return f;
 }
 
 void mv_format_release(const mv_format *f) {
     if (!f || f->static_)
         return;
-    if (__atomic_sub_fetch(&((mv_format *)f)->refs_, 1, __ATOMIC_ACQ_REL) == 0)
+    if (mv__ref_decr(&((mv_format *)f)->refs_) == 0)
         free((void *)f);
 }
 
@@ -525,19 +519,12 @@ int mv_format_field_index(const mv_format *f, const char *name) {
  * Fields
  * ------------------------------------------------------------------------ */
 
-/* The n bytes at p, reversed, into out. */
-static inline void reverse(unsigned char *out, const unsigned char *p,
-                           mv_ssize n) {
-    for (mv_ssize i = 0; i < n; i++)
-        out[i] = p[n - 1 - i];
-}
-
 /* One number of native code c at p, byte-swapped when swap. */
 static inline void load_number(char c, bool swap, const unsigned char *p,
                                mv_ssize size, mv_value *out) {
     if (swap) {
         unsigned char b[16];
-        reverse(b, p, size);
+        mv__copy_ordered(b, p, (size_t)size, true);
         unpack_native(c, b, out);
     } else {
         unpack_native(c, p, out);
@@ -636,12 +623,8 @@ int mv__field_write(const mv_field *f, char *elem, const mv_value *val) {
             rc = mv__pack_named(nc, name, b + half, &im);
         if (rc < 0)
             return rc;
-        if (f->swap) {
-            reverse(p, b, half);
-            reverse(p + half, b + half, half);
-        } else {
-            memcpy(p, b, (size_t)f->size);
-        }
+        mv__copy_ordered(p, b, (size_t)half, f->swap);
+        mv__copy_ordered(p + half, b + half, (size_t)half, f->swap);
         return MV_OK;
     }
     case MV_KIND_RECORD:
@@ -653,10 +636,7 @@ int mv__field_write(const mv_field *f, char *elem, const mv_value *val) {
         int rc = mv__pack_named(nc, name, b, val);
         if (rc < 0)
             return rc;
-        if (f->swap)
-            reverse(p, b, f->size);
-        else
-            memcpy(p, b, (size_t)f->size);
+        mv__copy_ordered(p, b, (size_t)f->size, f->swap);
         return MV_OK;
     }
     }

@@ -187,92 +187,69 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
 }
 
 /* Fill out[0..m) with the scalar field fd of the items at ptr, stride
- * bytes apart: byte-swapped ints and floats of 2, 4 and 8 bytes in a
- * loop of their own, the rest through the engine's reader. */
-#define SWAPPED(U, BSWAP, FIELD, VT, CONV)                                     \
+ * bytes apart: ints and floats of 2, 4 and 8 bytes, in either byte order,
+ * in a loop of their own (SW a constant, so that each loop is built with
+ * its load), the rest through the engine's reader. */
+#define FILL(W, SW, FIELD, VT, CONV)                                           \
     do {                                                                       \
         for (mv_ssize k = 0; k < m; k++) {                                     \
-            U u_;                                                              \
-            memcpy(&u_, ptr + k * stride, sizeof u_);                          \
-            u_ = BSWAP(u_);                                                    \
             out[k].type = VT;                                                  \
-            CONV(out[k].FIELD, u_);                                            \
+            out[k].FIELD = CONV(mv__load##W(ptr + k * stride, SW));            \
         }                                                                      \
         return;                                                                \
     } while (0)
-#define AS_INT(dst, u) dst = u
-#define AS_I16(dst, u) dst = (int16_t)u
-#define AS_I32(dst, u) dst = (int32_t)u
-#define AS_I64(dst, u) dst = (int64_t)u
-#define AS_F32(dst, u)                                                         \
-    do {                                                                       \
-        float f_;                                                              \
-        memcpy(&f_, &u_, 4);                                                   \
-        dst = f_;                                                              \
-    } while (0)
-#define AS_F64(dst, u) memcpy(&dst, &u, 8)
+#define AS_U(u) (u)
+#define AS_I16(u) (int16_t)(u)
+#define AS_I32(u) (int32_t)(u)
+#define AS_I64(u) (int64_t)(u)
+#define AS_F32(u) mv__f32(u)
+#define AS_F64(u) mv__f64(u)
 
-#define NOSWAP(x) (x)
+/* Each scalar of 2, 4 or 8 bytes that fill_field() loads itself, byte
+ * order SW (0: the host's, 1: swapped); falls through for the others. */
+#define FILL_SIZES(SW)                                                         \
+    do {                                                                       \
+        if (fd->kind == MV_KIND_INT || u) {                                    \
+            switch (fd->size) {                                                \
+            case 2:                                                            \
+                if (u)                                                         \
+                    FILL(16, SW, u, MV_VAL_UINT, AS_U);                        \
+                FILL(16, SW, i, MV_VAL_INT, AS_I16);                           \
+            case 4:                                                            \
+                if (u)                                                         \
+                    FILL(32, SW, u, MV_VAL_UINT, AS_U);                        \
+                FILL(32, SW, i, MV_VAL_INT, AS_I32);                           \
+            case 8:                                                            \
+                if (u)                                                         \
+                    FILL(64, SW, u, MV_VAL_UINT, AS_U);                        \
+                FILL(64, SW, i, MV_VAL_INT, AS_I64);                           \
+            default: break;                                                    \
+            }                                                                  \
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {               \
+            FILL(32, SW, f, MV_VAL_FLOAT, AS_F32);                             \
+        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 8) {               \
+            FILL(64, SW, f, MV_VAL_FLOAT, AS_F64);                             \
+        }                                                                      \
+    } while (0)
 
 static void fill_field(const mv_field *fd, const char *ptr, mv_ssize m,
                        mv_ssize stride, mv_value *out) {
     ptr += fd->offset;
-    if (!fd->swap && fd->kind != MV_KIND_BOOL && fd->kind != MV_KIND_CHAR) {
-        bool u = fd->kind == MV_KIND_UINT || fd->kind == MV_KIND_PTR;
-        if (fd->kind == MV_KIND_INT || u) {
-            switch (fd->size) {
-            case 2:
-                if (u)
-                    SWAPPED(uint16_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
-                SWAPPED(uint16_t, NOSWAP, i, MV_VAL_INT, AS_I16);
-            case 4:
-                if (u)
-                    SWAPPED(uint32_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
-                SWAPPED(uint32_t, NOSWAP, i, MV_VAL_INT, AS_I32);
-            case 8:
-                if (u)
-                    SWAPPED(uint64_t, NOSWAP, u, MV_VAL_UINT, AS_INT);
-                SWAPPED(uint64_t, NOSWAP, i, MV_VAL_INT, AS_I64);
-            default: break;
-            }
-        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {
-            SWAPPED(uint32_t, NOSWAP, f, MV_VAL_FLOAT, AS_F32);
-        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 8) {
-            SWAPPED(uint64_t, NOSWAP, f, MV_VAL_FLOAT, AS_F64);
-        }
-    }
-    if (fd->swap) {
-        bool u = fd->kind == MV_KIND_UINT;
-        if (fd->kind == MV_KIND_INT || fd->kind == MV_KIND_UINT) {
-            switch (fd->size) {
-            case 2:
-                if (u)
-                    SWAPPED(uint16_t, __builtin_bswap16, u, MV_VAL_UINT,
-                            AS_INT);
-                SWAPPED(uint16_t, __builtin_bswap16, i, MV_VAL_INT, AS_I16);
-            case 4:
-                if (u)
-                    SWAPPED(uint32_t, __builtin_bswap32, u, MV_VAL_UINT,
-                            AS_INT);
-                SWAPPED(uint32_t, __builtin_bswap32, i, MV_VAL_INT, AS_I32);
-            default: /* 8: a swapped integer has 2, 4 or 8 bytes */
-                if (u)
-                    SWAPPED(uint64_t, __builtin_bswap64, u, MV_VAL_UINT,
-                            AS_INT);
-                SWAPPED(uint64_t, __builtin_bswap64, i, MV_VAL_INT, AS_I64);
-            }
-        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {
-            SWAPPED(uint32_t, __builtin_bswap32, f, MV_VAL_FLOAT, AS_F32);
-        } else if (fd->kind == MV_KIND_FLOAT && fd->size == 8) {
-            SWAPPED(uint64_t, __builtin_bswap64, f, MV_VAL_FLOAT, AS_F64);
-        }
+    /* a pointer is read as an unsigned integer; a swapped field is never a
+     * pointer, a bool or a char (struct.c sets swap for numbers only) */
+    bool u = fd->kind == MV_KIND_UINT || fd->kind == MV_KIND_PTR;
+    if (fd->kind != MV_KIND_BOOL && fd->kind != MV_KIND_CHAR) {
+        if (fd->swap)
+            FILL_SIZES(1);
+        else
+            FILL_SIZES(0);
     }
     for (mv_ssize k = 0; k < m; k++)
         mv__field_read(fd, ptr + k * stride, &out[k]);
 }
-#undef SWAPPED
-#undef NOSWAP
-#undef AS_INT
+#undef FILL_SIZES
+#undef FILL
+#undef AS_U
 #undef AS_I16
 #undef AS_I32
 #undef AS_I64

@@ -250,17 +250,17 @@ static void test_cast_errors(void **state) {
     CHECK_ERR(mv_view_cast(&c, &v, "i", neg, 1), MV_EVALUE, gt0);
     mv_ssize minv[] = {3, MV_SSIZE_MIN};
     CHECK_ERR(mv_view_cast(&c, &v, "i", minv, 2), MV_EVALUE, gt0);
-    mv_ssize ovf[] = {(mv_ssize)1 << 62, 4};
+    mv_ssize ovf[] = {TU_HUGE, 4};
     CHECK_ERR(mv_view_cast(&c, &v, "i", ovf, 2), MV_EVALUE, big);
     /* overflow at an earlier entry wins over a later zero... */
-    mv_ssize ovf0[] = {(mv_ssize)1 << 62, 0};
+    mv_ssize ovf0[] = {TU_HUGE, 0};
     CHECK_ERR(mv_view_cast(&c, &v, "i", ovf0, 2), MV_EVALUE, big);
     /* ...and an earlier zero over a later overflow */
-    mv_ssize zovf[] = {0, (mv_ssize)1 << 62};
+    mv_ssize zovf[] = {0, TU_HUGE};
     CHECK_ERR(mv_view_cast(&c, &v, "i", zovf, 2), MV_EVALUE, gt0);
     mv_ssize maxs[] = {MV_SSIZE_MAX, MV_SSIZE_MAX, MV_SSIZE_MAX};
     CHECK_ERR(mv_view_cast(&c, &v, "B", maxs, 3), MV_EVALUE, big);
-    mv_ssize wrap[] = {(mv_ssize)1 << 32, (mv_ssize)1 << 32};
+    mv_ssize wrap[] = {TU_HALF_WIDTH, TU_HALF_WIDTH};
     CHECK_ERR(mv_view_cast(&c, &v, "B", wrap, 2), MV_EVALUE, big);
     mv_ssize small[] = {2, 2};
     CHECK_ERR(mv_view_cast(&c, &v, "B", small, 2), MV_ETYPE, neq);

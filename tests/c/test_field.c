@@ -44,8 +44,10 @@ static void test_record_fields_by_name(void **state) {
     CHECK_OK(mv_view_field_at(&v, 1, &x2));
     CHECK_TRUE(x.field == x2.field && x.offset == x2.offset);
     CHECK_EQ(x.offset, 4);
-    CHECK_EQ(id.load, MV_LOAD_U32);
-    CHECK_EQ(x.load, MV_LOAD_F32);
+    /* '<': swapped on a big-endian host */
+    int sw = tu_host_big() ? MV_LOAD_SWAPPED : 0;
+    CHECK_EQ(id.load, MV_LOAD_U32 + sw);
+    CHECK_EQ(x.load, MV_LOAD_F32 + sw);
     mv_value val;
     CHECK_OK(mv_view_get_field(&v, 7, &x, &val));
     CHECK_EQ(val.type, MV_VAL_FLOAT);
@@ -145,7 +147,7 @@ static void test_every_load(void **state) {
             mv_fieldref r;
             CHECK_OK(mv_view_field(&v, "v", &r));
             mv_load wl = c[k].load;
-            if (wl != MV_LOAD_CALL && big && c[k].size > 1)
+            if (wl != MV_LOAD_CALL && big != tu_host_big() && c[k].size > 1)
                 wl = (mv_load)(wl + MV_LOAD_SWAPPED);
             CHECK_EQ(r.load, wl);
             for (int i = 0; i < 4; i++) {

@@ -342,7 +342,9 @@ static void test_unpack_reads_native_values(void **state) {
     memcpy(buf, &f, sizeof f);
     CHECK_OK(mv_format_unpack("f", buf, &out));
     CHECK_EQ(out.type, MV_VAL_FLOAT);
-    CHECK_TRUE(out.f == (double)0.1f);
+    /* f, not the constant: where FLT_EVAL_METHOD is not 0 (i686's x87,
+     * s390x), 0.1f is evaluated at a wider precision than float's */
+    CHECK_TRUE(out.f == (double)f);
 }
 
 /* ---- pointers ---- */
@@ -565,24 +567,24 @@ static void test_half_rounding(void **state) {
     unsigned char b[2] = {0xaa, 0xaa};
     CHECK_OK(mv_format_pack(
         "e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.00048828125}));
-    CHECK_EQ(b[0] | b[1] << 8, 0x3c00);
+    CHECK_EQ(tu_get(b, 2, '@'), 0x3c00);
     CHECK_OK(mv_format_pack(
         "e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.00146484375}));
-    CHECK_EQ(b[0] | b[1] << 8, 0x3c02);
+    CHECK_EQ(tu_get(b, 2, '@'), 0x3c02);
     /* past the tie: up; and up into the next exponent (2.0) */
     CHECK_OK(
         mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.0008}));
-    CHECK_EQ(b[0] | b[1] << 8, 0x3c01);
+    CHECK_EQ(tu_get(b, 2, '@'), 0x3c01);
     CHECK_OK(
         mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 1.9998}));
-    CHECK_EQ(b[0] | b[1] << 8, 0x4000);
+    CHECK_EQ(tu_get(b, 2, '@'), 0x4000);
     CHECK_OK(mv_format_pack("e", b,
                             &(mv_value){.type = MV_VAL_FLOAT, .f = 65504.0}));
-    CHECK_EQ(b[0] | b[1] << 8, 0x7bff);
+    CHECK_EQ(tu_get(b, 2, '@'), 0x7bff);
     CHECK_ERR(
         mv_format_pack("e", b, &(mv_value){.type = MV_VAL_FLOAT, .f = 65520.0}),
         MV_EVALUE, "memoryview: invalid value for format 'e'");
-    CHECK_EQ(b[0] | b[1] << 8, 0x7bff); /* untouched */
+    CHECK_EQ(tu_get(b, 2, '@'), 0x7bff); /* untouched */
 }
 
 /* Values of the wrong kind: a big integer for 'd' (ValueError, as

@@ -756,8 +756,8 @@ static void test_slice_huge_steps(void **state) {
     mv_owner *o = tu_wrap(data, sizeof data);
     mv_view v, s;
     tu_layout_view(&v, o, data, 40, "q", 8, 1, NULL, NULL, NULL, 0);
-    const mv_ssize steps[] = {MV_SSIZE_MAX, (mv_ssize)1 << 62, MV_SSIZE_MIN,
-                              -MV_SSIZE_MAX, -((mv_ssize)1 << 62)};
+    const mv_ssize steps[] = {MV_SSIZE_MAX, TU_HUGE, MV_SSIZE_MIN,
+                              -MV_SSIZE_MAX, -(TU_HUGE)};
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
         mv_ssize start = steps[k] > 0 ? MV_BEGIN : MV_END;
         mv_ssize stop = steps[k] > 0 ? MV_END : MV_BEGIN;

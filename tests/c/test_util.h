@@ -68,6 +68,42 @@
                      #a, a_, #b, b_);                                          \
     } while (0)
 
+/* Sizes that overflow mv_ssize on every target: 2^62 on 64-bit ones, 2^30
+ * on 32-bit ones (a product of two is far past MV_SSIZE_MAX), and
+ * 2^32 / 2^16 (a product of two just past it). */
+#define TU_HUGE ((mv_ssize)(MV_SSIZE_MAX / 2 + 1))
+#define TU_HALF_WIDTH ((mv_ssize)1 << (4 * sizeof(mv_ssize)))
+
+/* ---- byte order: tests compute the bytes they expect from a format's
+ * byte order, never from the host's ---- */
+
+/* 1 on a big-endian host. */
+static inline int tu_host_big(void) {
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 0;
+}
+/* The struct prefix of the host's order, and of the other one. */
+static inline char tu_host_order(void) { return tu_host_big() ? '>' : '<'; }
+static inline char tu_other_order(void) { return tu_host_big() ? '<' : '>'; }
+/* Store the low size bytes of x at p in byte order o ('<', '>', or '@'
+ * and '=' for the host's), and read them back. */
+static inline void tu_put(void *p, uint64_t x, int size, char o) {
+    int big = o == '>' || o == '!' || ((o == '@' || o == '=') && tu_host_big());
+    unsigned char *b = p;
+    for (int i = 0; i < size; i++)
+        b[big ? size - 1 - i : i] = (unsigned char)(x >> (8 * i));
+}
+static inline uint64_t tu_get(const void *p, int size, char o) {
+    int big = o == '>' || o == '!' || ((o == '@' || o == '=') && tu_host_big());
+    const unsigned char *b = p;
+    uint64_t x = 0;
+    for (int i = 0; i < size; i++)
+        x |= (uint64_t)b[big ? size - 1 - i : i] << (8 * i);
+    return x;
+}
+
 /* ---- a small deterministic random generator (xorshift64*) ---- */
 
 static inline uint64_t tu_rand(uint64_t *s) {

@@ -228,7 +228,7 @@ static void test_layout_zero_size(void **state) {
 
     /* Default strides of an empty view whose other dimensions multiply
      * past MV_SSIZE_MAX: no overflow, and still an empty view. */
-    mv_ssize huge[3] = {0, (mv_ssize)1 << 59, 29};
+    mv_ssize huge[3] = {0, TU_HUGE / 8, 29};
     tu_layout_view(&v, o, data, 0, "i", 4, 3, huge, NULL, NULL, 0);
     CHECK_EQ(v.nbytes, 0);
     CHECK_EQ(v.strides[2], 4);
@@ -430,12 +430,12 @@ static void test_hostile_layouts(void **state) {
     shape[1] = 2;
     l.nbytes = (mv_ssize)((uint64_t)MV_SSIZE_MAX * 2u); /* -2 */
     hostile(o, &l, __LINE__);
-    shape[0] = (mv_ssize)1 << 32;
-    shape[1] = (mv_ssize)1 << 32;
-    l.nbytes = 0; /* 2^64 wraps to 0 */
+    shape[0] = TU_HALF_WIDTH;
+    shape[1] = TU_HALF_WIDTH;
+    l.nbytes = 0; /* 2^64 (2^32) wraps to 0 */
     hostile(o, &l, __LINE__);
-    shape[0] = (mv_ssize)1 << 31;
-    shape[1] = (mv_ssize)1 << 31;
+    shape[0] = TU_HALF_WIDTH / 2;
+    shape[1] = TU_HALF_WIDTH / 2;
     l.itemsize = 4; /* 2^62 * 4 wraps to 0 */
     l.format = "i";
     hostile(o, &l, __LINE__);
