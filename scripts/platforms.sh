@@ -59,7 +59,7 @@ for p in "$@"; do
         -DCMAKE_INSTALL_PREFIX="$dir/prefix" >"$dir.configure.log" 2>&1 ||
         { cat "$dir.configure.log"; exit 1; }
     cmake --build "$dir" -j"$JOBS" >"$dir.build.log" 2>&1 ||
-        { grep -B2 -A12 -m3 'error' "$dir.build.log" || tail -n 40 "$dir.build.log"; exit 1; }
+        { grep -A12 -m3 'FAILED:' "$dir.build.log" || tail -n 40 "$dir.build.log"; exit 1; }
     [ "$p" = x86_64-w64-mingw32 ] && wine_env "$out"
 
     echo "== $p: C tests under $emu"

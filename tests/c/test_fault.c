@@ -10,7 +10,9 @@
 #include "test_util.h"
 
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -180,10 +182,63 @@ static void check_op(int op, mv_ssize keep) {
                  WEXITSTATUS(status));
 }
 
+/* ---- whether this system reports a SIGBUS where it happened ----------
+ *
+ * The guard recognises its faults by the address the kernel reports
+ * (si_addr). qemu-user 7.2 for s390x hands the handler that address with
+ * its two 32-bit halves swapped, so no guard can recognise it there; the
+ * tests that need a real SIGBUS ask the system first and say why they
+ * skip. */
+
+static sigjmp_buf probe_jmp;
+static void *volatile probe_addr;
+
+static void probe_handler(int sig, siginfo_t *info, void *uctx) {
+    (void)sig, (void)uctx;
+    probe_addr = info->si_addr;
+    siglongjmp(probe_jmp, 1);
+}
+
+static bool sigbus_address_right(void) {
+    make_file();
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    char *p = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(p != MAP_FAILED);
+    assert_int_equal(ftruncate(fd, 0), 0);
+    close(fd);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = probe_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &old);
+    const volatile char *at = p + 3 * 4096 + 8;
+    probe_addr = NULL;
+    if (sigsetjmp(probe_jmp, 1) == 0)
+        (void)*at;
+    sigaction(SIGBUS, &old, NULL);
+    munmap(p, SIZE);
+    /* s390 reports the page of the fault, other systems the byte */
+    uintptr_t got = (uintptr_t)probe_addr, want = (uintptr_t)at;
+    return got == want || got == (want & ~(uintptr_t)4095);
+}
+
+static void skip_unless_sigbus_address_right(void) {
+    if (!sigbus_address_right()) {
+        print_message("SKIPPED: this system reports a SIGBUS at an address "
+                      "other than the faulting one (qemu-user 7.2 for s390x "
+                      "swaps its 32-bit halves), so no guard can tell its "
+                      "faults there\n");
+        skip();
+    }
+}
+
 /* Every bulk operation, the file cut to nothing, to a page boundary and
  * inside a page (whose tail then reads as zeros instead of faulting). */
 static void test_shrink_gives_error(void **state) {
     (void)state;
+    skip_unless_sigbus_address_right();
     const mv_ssize keeps[] = {0, 4096, 5 * 4096 + 100};
     for (int op = 0; op < NOPS; op++)
         for (size_t k = 0; k < sizeof keeps / sizeof keeps[0]; k++)
@@ -370,6 +425,7 @@ static int foreign_child(const char *file) {
  * replaced. */
 static void test_foreign_mapping_guarded(void **state) {
     (void)state;
+    skip_unless_sigbus_address_right();
     make_file();
     fflush(NULL);
     pid_t pid = fork();

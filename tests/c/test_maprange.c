@@ -270,7 +270,10 @@ static void test_sparse_64g(void **state) {
     CHECK_OK(mv_view_index(&v, &x, 0, MV_END, &n));
     CHECK_EQ(n, 100);
     CHECK_OK(mv_view_release(&v));
-#if PTRDIFF_MAX > INT32_MAX
+#if PTRDIFF_MAX <= INT32_MAX
+    tu_unlink(big); /* no 32-bit address space holds the whole file */
+    return;
+#endif
     if (!system_maps_whole(big, size)) {
         print_message("test_sparse_64g: whole file not mapped: this system "
                       "refuses a plain mmap of 64 GiB (qemu-user 7.2)\n");
@@ -289,7 +292,6 @@ static void test_sparse_64g(void **state) {
     CHECK_EQ(mv_owner_size(o), size);
     CHECK_TRUE(memcmp((char *)mv_owner_data(o) + size - 7, tail, 7) == 0);
     mv_owner_release(o);
-#endif
     tu_unlink(big);
 }
 
