@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "adapter.h"
-#include "map.h"
 
 /* ---- the exporter ---------------------------------------------------- */
 
@@ -103,7 +102,7 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
     if (st < 0) {
         PyObject *name = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(path));
         Py_DECREF(path);
-        raise_status_path(st, name);
+        mvpy_raise_status_path(st, name);
         Py_XDECREF(name);
         return NULL;
     }
@@ -173,7 +172,7 @@ static int may_fault(PyObject *obj) {
 PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
     int st = mv_view_check_released(v);
     if (st < 0)
-        return raise_status(st);
+        return mvpy_raise_status(st);
     if (exporter == NULL || !Py_IS_TYPE(exporter, &Map_Type)) {
         PyErr_SetString(PyExc_TypeError,
                         "flush() needs a view of a file mapped by memview.map");
@@ -191,14 +190,14 @@ PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
                    .readonly = 1};
     mv_ssize lo = 0, hi = 0;
     if ((st = mv_layout_extent(&l, &lo, &hi)) < 0)
-        return raise_status(st);
+        return mvpy_raise_status(st);
     if (hi > lo) {
         mv_ssize at = (v->buf - (char *)mv_owner_data(o)) + lo;
         Py_BEGIN_ALLOW_THREADS
         st = mv_owner_flush(o, at, hi - lo);
         Py_END_ALLOW_THREADS
         if (st < 0)
-            return raise_status(st);
+            return mvpy_raise_status(st);
     }
     Py_RETURN_NONE;
 }
