@@ -789,10 +789,14 @@ MV_API int mv_view_select(mv_view *dst, const mv_view *src,
  *
  * A field is looked up once, by name or position, into an mv_fieldref;
  * reading or writing it in an item then costs no lookup, no copy and no
- * allocation. Names resolve in the item's record: for "T{<I:id:<f:x:}"
- * (an item that is one record) "x" is the record's second field; "s.p"
- * names field p of the record field s. Positions count the fields of that
- * same record (padding is no field).
+ * allocation. One rule names fields everywhere (here, mv_view_field_view,
+ * mv_view_field_index, Python's m['x'], the CLI's --field): names resolve
+ * in the item's record, the format's top level or, for a format that is
+ * one unnamed record ("T{<I:id:<f:x:}"), that record's fields, where "x"
+ * is the second; a path "s.p" names field p of the record field s, as
+ * NumPy's; a name without a dot that is no field of the item's record may
+ * name the one leaf of a nested record that has it. Positions count the
+ * fields of the item's record (padding is no field).
  *
  *     mv_fieldref x;
  *     if (mv_view_field(&v, "x", &x) < 0) ...     // once
@@ -828,8 +832,8 @@ typedef struct mv_fieldref {
 } mv_fieldref;
 
 /* The field named name (dotted for nested records: "s.p") of v's items;
- * MV_EVALUE "no field named 'q'" when there is none or it is a record,
- * MV_ENOTIMPL for a format that does not compile. */
+ * MV_EVALUE "no field of name q" when there is none, "field 'q' is a
+ * record" for a record, MV_ENOTIMPL for a format that does not compile. */
 MV_API int mv_view_field(const mv_view *v, const char *name, mv_fieldref *out);
 /* The pos-th field (0-based) of v's items' record, as above. */
 MV_API int mv_view_field_at(const mv_view *v, int pos, mv_fieldref *out);
@@ -837,6 +841,27 @@ MV_API int mv_view_field_at(const mv_view *v, int pos, mv_fieldref *out);
  * same reference, k elements further. MV_EINDEX when k is out of range. */
 MV_API int mv_fieldref_element(const mv_fieldref *r, mv_ssize k,
                                mv_fieldref *out);
+
+/* A view of the field named name of src's items (the naming rule above),
+ * as NumPy's a['x']: the field's format (a record's is "T{...}", so that
+ * its own fields can be named in turn), src's shape followed by the
+ * field's own dimensions (a repeat count, then a shape: "(2,3)f" adds 2
+ * and 3), strides that reach the field's bytes in src's memory. dst is
+ * writable when src is; it holds its own reference to the owner.
+ *
+ *     mv_view x;
+ *     if (mv_view_field_view(&x, &records, "pos.x") == 0) {
+ *         mv_stats s;
+ *         mv_view_stats(&x, &s);          // the x of every record
+ *         mv_view_release(&x);
+ *     }
+ *
+ * MV_ETYPE "format F has no fields" unless src's items are records,
+ * MV_EVALUE "no field of name q" (NumPy's words), MV_ENOTIMPL for a record
+ * field of a packed record whose own format would align differently. A
+ * failure leaves dst released. */
+MV_API int mv_view_field_view(mv_view *dst, const mv_view *src,
+                              const char *name);
 
 /* Read / write the field r of the item at index of a 1-D view (negative
  * from the end), with mv_view_get()'s checks and messages. A write changes the
@@ -1199,8 +1224,9 @@ MV_API int mv_view_stats_field(const mv_view *v, int field, mv_stats *out);
  * members are computed again. For work split into parts (a progress bar,
  * threads). */
 MV_API void mv_stats_merge(mv_stats *a, const mv_stats *b);
-/* The number of the field named name in v's items (a format that is one
- * record, "T{...}", counts the record's own fields), or -1. */
+/* The number of the field named name among the fields of v's items'
+ * record (the naming rule of mv_view_field), or -1 when there is none or
+ * the name reaches into a nested record (mv_view_field_view views it). */
 MV_API int mv_view_field_index(const mv_view *v, const char *name);
 
 /* ------------------------------------------------------------------------
