@@ -168,3 +168,21 @@ void mvpy_other_view_put(struct mvpy_other_view *ov) {
         ov->used = 0;
     }
 }
+
+/* ------------------------------------------------------------------------
+ * Long operations without the GIL
+ * ------------------------------------------------------------------------ */
+
+int mvpy_unlocked(MViewObject *self, mvpy_job job, void *arg) {
+    mv_view *v = &self->view;
+    if (v->nbytes < MVPY_UNLOCK_MIN)
+        return job(v, arg);
+    int st = mv_view_export(v);
+    if (st < 0)
+        return st;
+    Py_BEGIN_ALLOW_THREADS
+    st = job(v, arg);
+    Py_END_ALLOW_THREADS
+    mv_view_unexport(v);
+    return st;
+}

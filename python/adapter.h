@@ -13,6 +13,7 @@
  *   items.c     m[key], m[key] = value, len(), iteration
  *   methods.c   the buffer protocol, ==, hash(), and the methods
  *   tolist.c    tolist() and the tuples of items of compiled formats
+ *   reduce.c    sum(), min(), max(), mean(), stats()
  *   coreview.c  core views as memoryviews; pickle.c, dlpack.c, map.c
  *
  * Names shared between files are mvpy_*; everything else is static.
@@ -182,6 +183,16 @@ struct mvpy_other_view {
 int mvpy_other_view_get(struct mvpy_other_view *ov, PyObject *obj);
 void mvpy_other_view_put(struct mvpy_other_view *ov);
 
+/* A long operation on a view, run by mvpy_unlocked(): a core status. */
+typedef int (*mvpy_job)(mv_view *v, void *arg);
+/* Run job(&self->view, arg) without the GIL when the view is large enough
+ * for that to pay (MVPY_UNLOCK_MIN bytes). Meanwhile the view is pinned as
+ * if a buffer were lent: another thread's release() raises BufferError
+ * instead of unmapping memory under the scan. self must be live; returns
+ * job's status (no exception is set). */
+#define MVPY_UNLOCK_MIN ((mv_ssize)1 << 16)
+int mvpy_unlocked(MViewObject *self, mvpy_job job, void *arg);
+
 /* ------------------------------------------------------------------------
  * Keys and values (convert.c)
  * ------------------------------------------------------------------------ */
@@ -288,6 +299,10 @@ PyObject *mvpy_richcompare(PyObject *a, PyObject *b, int op);
 Py_hash_t mvpy_hash(MViewObject *self);
 
 PyObject *mvpy_tolist(MViewObject *self, PyObject *unused);
+
+/* sum(), min(), max(), mean(), stats() (reduce.c); adds memview.Stats. */
+extern PyMethodDef mvpy_reduce_methods[];
+int mvpy_reduce_init(PyObject *module);
 /* The nested tuples of the item at ptr of a compiled format. */
 PyObject *mvpy_item_to_py(const mv_format *f, const char *ptr);
 

@@ -55,9 +55,33 @@ PyObject *mvpy_item(MViewObject *self, Py_ssize_t index) {
     return mvpy_value_to_py(&v);
 }
 
+/* m['name'], beyond the builtin: a view of a field of records (the core's
+ * naming rule, NumPy's a['name']). NULL with no exception set when m's
+ * items are not records: the key is then judged as the builtin judges it. */
+static PyObject *field_view(MViewObject *self, PyObject *key) {
+    const char *name = PyUnicode_AsUTF8(key);
+    if (name == NULL)
+        return NULL;
+    MViewObject *m = mvpy_view_alloc();
+    if (m == NULL)
+        return NULL;
+    int st = mv_view_field_view(&m->view, &self->view, name);
+    if (st < 0) {
+        mvpy_view_free(m);
+        return st == MV_ETYPE ? NULL : mvpy_raise_status(st);
+    }
+    return mvpy_view_finish(m, self->mbuf);
+}
+
 PyObject *mvpy_subscript(MViewObject *self, PyObject *key) {
     mv_view *v = &self->view;
     CHECK_RELEASED(self);
+
+    if (PyUnicode_Check(key)) {
+        PyObject *res = field_view(self, key);
+        if (res != NULL || PyErr_Occurred())
+            return res;
+    }
 
     if (v->ndim == 0) {
         if (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0) {

@@ -450,6 +450,20 @@ static struct PyModuleDef memview_module = {
     .m_size = -1,
 };
 
+/* Add the methods defs of another file to the type. */
+static int add_methods(PyTypeObject *type, PyMethodDef *defs) {
+    for (PyMethodDef *d = defs; d->ml_name != NULL; d++) {
+        PyObject *descr = PyDescr_NewMethod(type, d);
+        if (descr == NULL)
+            return -1;
+        int rc = PyObject_SetAttrString((PyObject *)type, d->ml_name, descr);
+        Py_DECREF(descr);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC PyInit__memview(void) {
     if (PyType_Ready(&MBuf_Type) < 0 || mvpy_items_init() < 0 ||
         mvpy_map_init() < 0 || mvpy_convert_init() < 0 ||
@@ -461,6 +475,8 @@ PyMODINIT_FUNC PyInit__memview(void) {
             return NULL;
         mvpy_view_type->tp_name = "memoryview";
         mvpy_view_type->tp_vectorcall = mview_vectorcall;
+        if (add_methods(mvpy_view_type, mvpy_reduce_methods) < 0)
+            return NULL;
     }
     PyObject *m = PyModule_Create(&memview_module);
     if (m == NULL)
@@ -469,7 +485,7 @@ PyMODINIT_FUNC PyInit__memview(void) {
             0 ||
         PyModule_AddFunctions(m, mvpy_map_functions) < 0 ||
         PyModule_AddStringConstant(m, "__version__", MEMVIEW_VERSION) < 0 ||
-        mvpy_module_init(m) < 0) {
+        mvpy_module_init(m) < 0 || mvpy_reduce_init(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }
