@@ -244,7 +244,7 @@ static void put(text *t, const char *fmt, ...) {
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (!t->ok || n < 0)
+    if (!t->ok) /* n >= 0: the conversions are %td, %c and %s */
         return;
     if (t->len + (size_t)n + 1 > t->cap) {
         size_t cap = 2 * (t->len + (size_t)n + 1);
@@ -264,19 +264,25 @@ static void put(text *t, const char *fmt, ...) {
 
 static void put_record(text *t, const mv_format *rec);
 
-/* The format text of one element of f (no repeat, no shape). */
-static void put_elem(text *t, const mv_field *f) {
+/* The format text of repeat elements of f (no shape): byte order, count,
+ * code. */
+static void put_elem(text *t, const mv_field *f, mv_ssize repeat) {
+    if (f->code == 's' || f->code == 'p') { /* the count is the length */
+        put(t, "%td%c", f->size, f->code);
+        return;
+    }
+    if (f->kind != MV_KIND_RECORD)
+        put(t, "%c", f->std ? f->order : '@');
+    if (repeat != 1)
+        put(t, "%td", repeat);
     if (f->kind == MV_KIND_RECORD) {
         put(t, "T{");
         put_record(t, f->sub);
         put(t, "}");
-    } else if (f->code == 's' || f->code == 'p') {
-        put(t, "%td%c", f->size, f->code);
     } else if (f->code == 'Z') {
-        put(t, f->std ? "%cZ%c" : "@Z%c", f->std ? f->order : f->ncode,
-            f->ncode);
+        put(t, "Z%c", f->ncode);
     } else {
-        put(t, f->std ? "%c%c" : "@%c", f->std ? f->order : f->code, f->code);
+        put(t, "%c", f->code);
     }
 }
 
@@ -293,13 +299,7 @@ static void put_record(text *t, const mv_format *rec) {
                 put(t, d ? ",%td" : "%td", f->shape[d]);
             put(t, ")");
         }
-        if (f->code == 's' || f->code == 'p') {
-            put(t, "%td%c", f->size, f->code);
-        } else {
-            if (f->repeat != 1)
-                put(t, "%td", f->repeat);
-            put_elem(t, f);
-        }
+        put_elem(t, f, f->repeat);
         if (f->name)
             put(t, ":%s:", f->name);
         pos = f->offset + f->size * f->count;
@@ -338,15 +338,16 @@ int mv_view_field_view(mv_view *dst, const mv_view *src, const char *name) {
     if (rc == MV_OK)
         rc = mv__field_lookup(f, name, &fd, &offset);
     int extra = 0;
-    if (rc == MV_OK &&
-        (fd->ndim > MV_MAXDIM - 1 || src->ndim + fd->ndim + 1 > MV_MAXDIM))
+    /* fd->ndim < 2^30: each dimension takes two characters of a text
+     * shorter than 2^31 */
+    if (rc == MV_OK && src->ndim + fd->ndim + 1 > MV_MAXDIM)
         rc = mv_error(MV_EVALUE, "field %s adds too many dimensions", name);
     if (rc == MV_OK)
         extra = field_dims(fd, dims);
     text t = {NULL, 0, 0, true};
     const mv_format *desc = NULL;
     if (rc == MV_OK) {
-        put_elem(&t, fd);
+        put_elem(&t, fd, 1);
         rc = t.ok ? mv_format_compile(&desc, t.s)
                   : mv_error(MV_ENOMEM, "cannot allocate a format");
     }

@@ -710,9 +710,10 @@ int mv_view_field_index(const mv_view *v, const char *name) {
         mv__field_lookup(v->fmtdesc, name, &fd, &offset) < 0)
         return -1;
     const mv_format *rec = mv__item_record(v->fmtdesc, &base);
-    return fd >= rec->fields && fd < rec->fields + rec->nfields
-               ? (int)(fd - rec->fields)
-               : -1;
+    for (int i = 0; i < rec->nfields; i++)
+        if (&rec->fields[i] == fd)
+            return i;
+    return -1; /* a field of a nested record */
 }
 
 /* The numeric field number `field` (-1: the only one) of v's items,

@@ -425,6 +425,17 @@ static void test_one_naming_rule(void **state) {
               "they are records of fields 'p', 'q', 'n'; reduce a field "
               "(m['name'])");
     CHECK_OK(mv_view_release(&v));
+    /* many long names: the list stops at a line's length */
+    view_of(&v, o, mem, 2,
+            "T{B:abcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:bbcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:cbcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:dbcdefghijklmnopqrstuvwxyz0123456789:}",
+            4);
+    CHECK_STATUS(mv_view_stats(&v, &s), MV_ETYPE);
+    CHECK_TRUE(strstr(mv_errmsg(), "'cbcdefghijklmnopqrstuvwxyz0123456789'"));
+    CHECK_TRUE(!strstr(mv_errmsg(), "'dbcdefghijklmnopqrstuvwxyz0123456789'"));
+    CHECK_OK(mv_view_release(&v));
     /* unnamed fields are listed empty */
     view_of(&v, o, mem, 4, "<i<f", 8);
     CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
@@ -518,6 +529,10 @@ static void test_field_views(void **state) {
     view_of(&v, o, mem, 4, "2T{<i:a:}", 8); /* two records: no wrapper */
     CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_EVALUE, "no field of name a");
     CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "8x", 8); /* padding: no field at all */
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_ETYPE,
+              "format 8x has no fields");
+    CHECK_OK(mv_view_release(&v));
     view_of(&v, o, mem, 4, "<q", 8); /* one number: no record */
     CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_ETYPE,
               "format <q has no fields");
@@ -538,7 +553,8 @@ static void test_field_view_formats(void **state) {
     unsigned char mem[4 * 48] = {0};
     mv_owner *o = tu_wrap(mem, sizeof mem);
     mv_view v, f;
-    view_of(&v, o, mem, 4, "T{i:n:<Zd:z:3p:s:T{<b:c:3x<i:d:2x}:r:}", 33);
+    view_of(&v, o, mem, 4,
+            "T{i:n:<Zd:z:3p:s:T{<b:c:3x<i:d:2x(2,1)<h<3b4s:w:3x}:r:}", 47);
     CHECK_OK(mv_view_field_view(&f, &v, "n"));
     CHECK_STR(f.format, "i");
     CHECK_OK(mv_view_release(&f));
@@ -550,8 +566,8 @@ static void test_field_view_formats(void **state) {
     CHECK_STR(f.format, "3p");
     CHECK_OK(mv_view_release(&f));
     CHECK_OK(mv_view_field_view(&f, &v, "r"));
-    CHECK_STR(f.format, "T{<b:c:3x<i:d:2x}");
-    CHECK_EQ(f.itemsize, 10);
+    CHECK_STR(f.format, "T{<b:c:3x<i:d:2x(2,1)<h<3b4s:w:3x}");
+    CHECK_EQ(f.itemsize, 24);
     CHECK_OK(mv_view_release(&f));
     CHECK_OK(mv_view_release(&v));
     view_of(&v, o, mem, 4, "T{Zf:z:}", 8); /* native complex */
