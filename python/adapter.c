@@ -173,16 +173,21 @@ void mvpy_other_view_put(struct mvpy_other_view *ov) {
  * Long operations without the GIL
  * ------------------------------------------------------------------------ */
 
-int mvpy_unlocked(MViewObject *self, mvpy_job job, void *arg) {
-    mv_view *v = &self->view;
-    if (v->nbytes < MVPY_UNLOCK_MIN)
-        return job(v, arg);
-    int st = mv_view_export(v);
+int mvpy_unlocked(mv_view *a, mv_view *b, mv_ssize nbytes, mvpy_job job,
+                  void *arg) {
+    if (nbytes < MVPY_UNLOCK_MIN)
+        return job(arg);
+    int st = a ? mv_view_export(a) : MV_OK;
+    if (st == MV_OK && b && (st = mv_view_export(b)) < 0 && a)
+        mv_view_unexport(a);
     if (st < 0)
         return st;
     Py_BEGIN_ALLOW_THREADS
-    st = job(v, arg);
+    st = job(arg);
     Py_END_ALLOW_THREADS
-    mv_view_unexport(v);
+    if (b)
+        mv_view_unexport(b);
+    if (a)
+        mv_view_unexport(a);
     return st;
 }

@@ -183,15 +183,18 @@ struct mvpy_other_view {
 int mvpy_other_view_get(struct mvpy_other_view *ov, PyObject *obj);
 void mvpy_other_view_put(struct mvpy_other_view *ov);
 
-/* A long operation on a view, run by mvpy_unlocked(): a core status. */
-typedef int (*mvpy_job)(mv_view *v, void *arg);
-/* Run job(&self->view, arg) without the GIL when the view is large enough
- * for that to pay (MVPY_UNLOCK_MIN bytes). Meanwhile the view is pinned as
- * if a buffer were lent: another thread's release() raises BufferError
- * instead of unmapping memory under the scan. self must be live; returns
- * job's status (no exception is set). */
+/* A long operation, run by mvpy_unlocked(): a core status. */
+typedef int (*mvpy_job)(void *arg);
+/* Run job(arg) without the GIL when it reads or writes nbytes or more
+ * (MVPY_UNLOCK_MIN: below that, dropping the GIL costs more than it
+ * gives). Meanwhile a and b (either may be NULL), the live views of
+ * memoryview objects the job works on, are pinned as if a buffer were
+ * lent: another thread's release() raises BufferError instead of
+ * unmapping memory under the job. Returns job's status (no exception is
+ * set); a released view gives the core's status without running job. */
 #define MVPY_UNLOCK_MIN ((mv_ssize)1 << 16)
-int mvpy_unlocked(MViewObject *self, mvpy_job job, void *arg);
+int mvpy_unlocked(mv_view *a, mv_view *b, mv_ssize nbytes, mvpy_job job,
+                  void *arg);
 
 /* ------------------------------------------------------------------------
  * Keys and values (convert.c)

@@ -188,6 +188,24 @@ PyObject *mvpy_subscript(MViewObject *self, PyObject *key) {
     return NULL;
 }
 
+/* dst = src, a copy of a view's items into a part of self's. */
+struct assign_job {
+    mv_view *dst;
+    const mv_view *src;
+};
+static int assign_job(void *arg) {
+    struct assign_job *j = arg;
+    return mv_view_assign(j->dst, j->src);
+}
+
+static int assign_unlocked(MViewObject *self, mv_view *dst, PyObject *value,
+                           const mv_view *src) {
+    struct assign_job j = {dst, src};
+    mv_view *pin = MView_Check(value) ? &((MViewObject *)value)->view : NULL;
+    return mvpy_unlocked(&self->view, pin == &self->view ? NULL : pin,
+                         dst->nbytes, assign_job, &j);
+}
+
 int mvpy_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     mv_view *v = &self->view;
     mv_value val;
@@ -239,7 +257,7 @@ int mvpy_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         }
         st = mv_view_slice(&dst, v, start, stop, step);
         if (st == 0) {
-            st = mv_view_assign(&dst, src.view);
+            st = assign_unlocked(self, &dst, value, src.view);
             mv_view_release(&dst);
         }
         mvpy_other_view_put(&src);
@@ -279,7 +297,7 @@ int mvpy_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
         }
         st = mv_view_select(&dst, v, items, n);
         if (st == 0) {
-            st = mv_view_assign(&dst, src.view);
+            st = assign_unlocked(self, &dst, value, src.view);
             mv_view_release(&dst);
         }
         mvpy_other_view_put(&src);

@@ -74,6 +74,15 @@ void mvpy_releasebuf(MViewObject *self, Py_buffer *b) {
  * Comparison and hash
  * ------------------------------------------------------------------------ */
 
+struct equal_job {
+    const mv_view *a, *b;
+    int *eq;
+};
+static int equal_job(void *arg) {
+    struct equal_job *j = arg;
+    return mv_view_equal(j->a, j->b, j->eq);
+}
+
 PyObject *mvpy_richcompare(PyObject *a, PyObject *b, int op) {
     if (op != Py_EQ && op != Py_NE)
         Py_RETURN_NOTIMPLEMENTED;
@@ -90,7 +99,12 @@ PyObject *mvpy_richcompare(PyObject *a, PyObject *b, int op) {
                 PyErr_Clear(); /* not an exporter: not comparable */
                 Py_RETURN_NOTIMPLEMENTED;
             }
-            int st = mv_view_equal(&self->view, ov.view, &eq);
+            struct equal_job j = {&self->view, ov.view, &eq};
+            mv_view *pin = MView_Check(b) ? &((MViewObject *)b)->view : NULL;
+            mv_ssize n = self->view.nbytes > ov.view->nbytes ? self->view.nbytes
+                                                             : ov.view->nbytes;
+            int st = mvpy_unlocked(&self->view, pin == &self->view ? NULL : pin,
+                                   n, equal_job, &j);
             mvpy_other_view_put(&ov);
             if (st < 0)
                 return mvpy_raise_status(st);
@@ -198,6 +212,16 @@ static PyObject *mview_exit(MViewObject *self, PyObject *args) {
     return mview_release(self, NULL);
 }
 
+struct tobytes_job {
+    const mv_view *v;
+    char *out;
+    mv_order order;
+};
+static int tobytes_job(void *arg) {
+    struct tobytes_job *j = arg;
+    return mv_view_tobytes_into(j->v, j->out, j->v->nbytes, j->order);
+}
+
 static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
                                PyObject *kwds) {
     static char *kwlist[] = {"order", NULL};
@@ -240,13 +264,27 @@ static PyObject *mview_tobytes(MViewObject *self, PyObject *args,
     PyObject *bytes = PyBytes_FromStringAndSize(NULL, self->view.nbytes);
     if (bytes == NULL)
         return NULL;
-    int st = mv_view_tobytes_into(&self->view, PyBytes_AS_STRING(bytes),
-                                  self->view.nbytes, (mv_order)ord);
+    struct tobytes_job j = {&self->view, PyBytes_AS_STRING(bytes),
+                            (mv_order)ord};
+    int st =
+        mvpy_unlocked(&self->view, NULL, self->view.nbytes, tobytes_job, &j);
     if (st < 0) {
         Py_DECREF(bytes);
         return mvpy_raise_status(st);
     }
     return bytes;
+}
+
+struct hex_job {
+    const mv_view *v;
+    int32_t sep;
+    int bytes_per_sep;
+    char **out;
+    mv_ssize *outlen;
+};
+static int hex_job(void *arg) {
+    struct hex_job *j = arg;
+    return mv_view_hex(j->v, j->sep, j->bytes_per_sep, j->out, j->outlen);
 }
 
 static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
@@ -280,7 +318,8 @@ static PyObject *mview_hex(MViewObject *self, PyObject *args, PyObject *kwds) {
     }
     char *out;
     mv_ssize outlen;
-    int st = mv_view_hex(&self->view, sch, bytes_per_sep, &out, &outlen);
+    struct hex_job j = {&self->view, sch, bytes_per_sep, &out, &outlen};
+    int st = mvpy_unlocked(&self->view, NULL, self->view.nbytes, hex_job, &j);
     if (st < 0)
         return mvpy_raise_status(st);
     PyObject *res = PyUnicode_New(outlen, 127);
@@ -486,6 +525,20 @@ static int python_scan_applies(MViewObject *self, const mv_value *x) {
     return x->type == MV_VAL_OTHER && (mv_view_format_char(v) || v->fmtdesc);
 }
 
+/* count() and index() of an mv_value (the value's bytes, if any, belong
+ * to an argument the caller holds). */
+struct scan_job {
+    const mv_view *v;
+    const mv_value *x;
+    mv_ssize start, stop, *out;
+    int count;
+};
+static int scan_job(void *arg) {
+    struct scan_job *j = arg;
+    return j->count ? mv_view_count(j->v, j->x, j->out)
+                    : mv_view_index(j->v, j->x, j->start, j->stop, j->out);
+}
+
 static PyObject *mview_count(MViewObject *self, PyObject *value) {
     mv_value x;
     mv_ssize n;
@@ -494,7 +547,8 @@ static PyObject *mview_count(MViewObject *self, PyObject *value) {
         n = scan_by_python(self, value, 0, self->view.shape[0], 1);
         return n < 0 ? NULL : PyLong_FromSsize_t(n);
     }
-    int st = mv_view_count(&self->view, &x, &n);
+    struct scan_job j = {&self->view, &x, 0, 0, &n, 1};
+    int st = mvpy_unlocked(&self->view, NULL, self->view.nbytes, scan_job, &j);
     if (st < 0)
         return mvpy_raise_status(st);
     return PyLong_FromSsize_t(n);
@@ -542,7 +596,8 @@ static PyObject *mview_index(MViewObject *self, PyObject *const *args,
             return NULL;
         /* not found: the core says so in its words */
     }
-    int st = mv_view_index(&self->view, &x, start, stop, &at);
+    struct scan_job j = {&self->view, &x, start, stop, &at, 0};
+    int st = mvpy_unlocked(&self->view, NULL, self->view.nbytes, scan_job, &j);
     if (st < 0)
         return mvpy_raise_status(st);
     return PyLong_FromSsize_t(at);

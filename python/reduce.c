@@ -58,12 +58,21 @@ static PyObject *extreme(const mv_view *v, const mv_stats *s, int hi) {
     }
 }
 
-static int stats_job(mv_view *v, void *s) { return mv_view_stats(v, s); }
+struct stats_job {
+    const mv_view *v;
+    mv_stats *out;
+};
+
+static int stats_job(void *arg) {
+    struct stats_job *j = arg;
+    return mv_view_stats(j->v, j->out);
+}
 
 /* The core's stats of self's items, computed without the GIL. */
 static int view_stats(MViewObject *self, mv_stats *s) {
     CHECK_RELEASED_INT(self);
-    int st = mvpy_unlocked(self, stats_job, s);
+    struct stats_job j = {&self->view, s};
+    int st = mvpy_unlocked(&self->view, NULL, self->view.nbytes, stats_job, &j);
     return st < 0 ? mvpy_raise_status_int(st) : 0;
 }
 

@@ -136,6 +136,7 @@ KEY_ERRORS = (
     (TypeError, "a bytes-like object is required"),
     (ValueError, "memoryview assignment: lvalue and rvalue have different "
                  "structures"),
+    (ValueError, "no field of name "),  # a str key of a record view
 )
 
 

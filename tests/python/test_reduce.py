@@ -8,7 +8,6 @@ float sums are compared with NumPy's float64 sum within rounding.
 """
 
 import math
-import threading
 
 import pytest
 from hypothesis import given
@@ -185,62 +184,3 @@ def test_released_view():
         with pytest.raises(ValueError) as want:
             b.tobytes()
         assert str(e.value) == str(want.value)
-
-
-def test_release_from_another_thread_during_a_scan():
-    """The view is pinned while the GIL is released: release() raises
-    BufferError instead of unmapping under the scan."""
-    a = np.ones(1 << 22, dtype="<f8")  # 32 MiB
-    m = memview.memoryview(a)
-    stop = threading.Event()
-    errors = []
-
-    def releaser():
-        while not stop.is_set():
-            try:
-                m.release()
-            except BufferError:
-                errors.append(1)
-                continue
-            except ValueError:
-                return
-            return
-
-    results = []
-    t = threading.Thread(target=releaser)
-    t.start()
-    try:
-        for _ in range(3):
-            try:
-                results.append(m.sum())
-            except ValueError:  # released between two scans
-                break
-    finally:
-        stop.set()
-        t.join()
-    assert all(r == float(1 << 22) for r in results)
-
-
-def test_gil_released_during_a_long_reduction():
-    """Another thread counts while one long sum runs."""
-    a = np.ones(1 << 23, dtype="<i8")  # 64 MiB
-    m = memview.memoryview(a)
-    m.sum()  # pages in
-    ticks = [0]
-    done = threading.Event()
-
-    def counter():
-        while not done.is_set():
-            ticks[0] += 1
-
-    t = threading.Thread(target=counter)
-    t.start()
-    try:
-        before = ticks[0]
-        total = m.sum()
-        during = ticks[0] - before
-    finally:
-        done.set()
-        t.join()
-    assert total == 1 << 23
-    assert during > 1000
