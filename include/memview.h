@@ -1219,6 +1219,14 @@ MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
  * of records fails with MV_ETYPE (name one of its own fields through a
  * view of that record format). */
 MV_API int mv_view_stats_field(const mv_view *v, int field, mv_stats *out);
+/* The stats of the real parts (*re) and of the imaginary parts (*im) of
+ * the complex numbers of v's items ("Zf", "<Zd", "3Zd", "T{Zd:z:}"): sum
+ * and mean are NumPy's for complex numbers (sums part by part; a NaN in
+ * either part of the sum makes both means NaN, as NumPy's complex
+ * division does; min and max have no meaning there). MV_ETYPE "format F is not
+ * of complex numbers" for any other format; with re NULL, only that check is
+ * made (nothing is read). Runs inside the fault guard of a mapped owner. */
+MV_API int mv_view_stats_complex(const mv_view *v, mv_stats *re, mv_stats *im);
 /* Combine into *a the stats *b of another part of the same view (the
  * same format and field): exact sums and extremes merge, the derived
  * members are computed again. For work split into parts (a progress bar,

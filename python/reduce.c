@@ -11,6 +11,9 @@
  *   3. Means are floats.
  *   4. An empty view sums to 0 (0.0 for floats); its min, max and mean
  *      raise ValueError (NumPy's message for min and max).
+ *   6. Complex numbers ("Zf", "Zd") have a complex sum and mean
+ *      (mv_view_stats_complex); min and max raise Python's TypeError for
+ *      comparing complex numbers.
  *   5. The scan runs without the GIL (mvpy_unlocked); the view is pinned
  *      meanwhile, so another thread's release() raises BufferError.
  */
@@ -76,6 +79,38 @@ static int view_stats(MViewObject *self, mv_stats *s) {
     return st < 0 ? mvpy_raise_status_int(st) : 0;
 }
 
+struct complex_job {
+    const mv_view *v;
+    mv_stats *re, *im;
+};
+
+static int complex_job(void *arg) {
+    struct complex_job *j = arg;
+    return mv_view_stats_complex(j->v, j->re, j->im);
+}
+
+/* 1 with *re and *im filled when self's items are complex numbers, 0 when
+ * they are not, -1 with an exception set. */
+static int complex_stats(MViewObject *self, mv_stats *re, mv_stats *im) {
+    CHECK_RELEASED_INT(self);
+    struct complex_job j = {&self->view, re, im};
+    if (mv_view_stats_complex(&self->view, NULL, NULL) == MV_ETYPE)
+        return 0;
+    int st =
+        mvpy_unlocked(&self->view, NULL, self->view.nbytes, complex_job, &j);
+    return st < 0 ? mvpy_raise_status_int(st) : 1;
+}
+
+/* min and max of complex numbers: Python's refusal to order them. */
+static int complex_refused(MViewObject *self) {
+    CHECK_RELEASED_INT(self);
+    if (mv_view_stats_complex(&self->view, NULL, NULL) != MV_OK)
+        return 0;
+    PyErr_SetString(PyExc_TypeError, "'<' not supported between instances "
+                                     "of 'complex' and 'complex'");
+    return -1;
+}
+
 static PyObject *empty_error(const char *op) {
     PyErr_Format(PyExc_ValueError,
                  "zero-size array to reduction operation %s which has no "
@@ -86,7 +121,10 @@ static PyObject *empty_error(const char *op) {
 
 static PyObject *mview_sum(MViewObject *self, PyObject *unused) {
     (void)unused;
-    mv_stats s;
+    mv_stats s, im;
+    int z = complex_stats(self, &s, &im);
+    if (z != 0)
+        return z < 0 ? NULL : PyComplex_FromDoubles(s.sum, im.sum);
     if (view_stats(self, &s) < 0)
         return NULL;
     if (s.kind == MV_KIND_FLOAT)
@@ -97,7 +135,7 @@ static PyObject *mview_sum(MViewObject *self, PyObject *unused) {
 static PyObject *mview_min(MViewObject *self, PyObject *unused) {
     (void)unused;
     mv_stats s;
-    if (view_stats(self, &s) < 0)
+    if (complex_refused(self) < 0 || view_stats(self, &s) < 0)
         return NULL;
     if (s.count == 0)
         return empty_error("minimum");
@@ -107,7 +145,7 @@ static PyObject *mview_min(MViewObject *self, PyObject *unused) {
 static PyObject *mview_max(MViewObject *self, PyObject *unused) {
     (void)unused;
     mv_stats s;
-    if (view_stats(self, &s) < 0)
+    if (complex_refused(self) < 0 || view_stats(self, &s) < 0)
         return NULL;
     if (s.count == 0)
         return empty_error("maximum");
@@ -116,13 +154,16 @@ static PyObject *mview_max(MViewObject *self, PyObject *unused) {
 
 static PyObject *mview_mean(MViewObject *self, PyObject *unused) {
     (void)unused;
-    mv_stats s;
-    if (view_stats(self, &s) < 0)
+    mv_stats s, im;
+    int z = complex_stats(self, &s, &im);
+    if (z < 0 || (z == 0 && view_stats(self, &s) < 0))
         return NULL;
     if (s.count == 0) {
         PyErr_SetString(PyExc_ValueError, "mean of an empty view");
         return NULL;
     }
+    if (z)
+        return PyComplex_FromDoubles(s.mean, im.mean);
     return PyFloat_FromDouble(s.mean);
 }
 

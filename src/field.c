@@ -23,6 +23,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,15 +265,27 @@ static void put(text *t, const char *fmt, ...) {
 
 static void put_record(text *t, const mv_format *rec);
 
+/* The byte order character of f inside a record: its own when it has a
+ * standard size; for a native field, '=' (no alignment: the record's
+ * offsets are explicit) unless its size is native only ('l' of 8 bytes,
+ * 'n', 'P'), which takes '@'. */
+static char inner_order(const mv_field *f) {
+    if (f->std)
+        return f->order;
+    bool z = f->code == 'Z';
+    const mv__code *c = mv__code_of(z ? f->ncode : f->code);
+    return c->ssize == (z ? f->size / 2 : f->size) ? '=' : '@';
+}
+
 /* The format text of repeat elements of f (no shape): byte order, count,
- * code. */
-static void put_elem(text *t, const mv_field *f, mv_ssize repeat) {
+ * code; inner: inside a record. */
+static void put_elem(text *t, const mv_field *f, mv_ssize repeat, bool inner) {
     if (f->code == 's' || f->code == 'p') { /* the count is the length */
         put(t, "%td%c", f->size, f->code);
         return;
     }
     if (f->kind != MV_KIND_RECORD)
-        put(t, "%c", f->std ? f->order : '@');
+        put(t, "%c", inner ? inner_order(f) : f->std ? f->order : '@');
     if (repeat != 1)
         put(t, "%td", repeat);
     if (f->kind == MV_KIND_RECORD) {
@@ -299,7 +312,7 @@ static void put_record(text *t, const mv_format *rec) {
                 put(t, d ? ",%td" : "%td", f->shape[d]);
             put(t, ")");
         }
-        put_elem(t, f, f->repeat);
+        put_elem(t, f, f->repeat, true);
         if (f->name)
             put(t, ":%s:", f->name);
         pos = f->offset + f->size * f->count;
@@ -347,7 +360,7 @@ int mv_view_field_view(mv_view *dst, const mv_view *src, const char *name) {
     text t = {NULL, 0, 0, true};
     const mv_format *desc = NULL;
     if (rc == MV_OK) {
-        put_elem(&t, fd, 1);
+        put_elem(&t, fd, 1, false);
         rc = t.ok ? mv_format_compile(&desc, t.s)
                   : mv_error(MV_ENOMEM, "cannot allocate a format");
     }
@@ -398,5 +411,51 @@ int mv_view_field_view(mv_view *dst, const mv_view *src, const char *name) {
     for (int i = 0; i < ndim; i++)
         dst->nbytes *= shape[i];
     mv__view_init_flags(dst);
+    return MV_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Sums of complex numbers
+ * ------------------------------------------------------------------------ */
+
+int mv_view_stats_complex(const mv_view *v, mv_stats *re, mv_stats *im) {
+    int rc = check_live(v);
+    if (rc < 0)
+        return rc;
+    mv_ssize base = 0;
+    const mv_format *f = v->fmtdesc;
+    const mv_field *fd = NULL;
+    if (f) {
+        const mv_format *rec = mv__item_record(f, &base);
+        if (rec->nfields == 1 && rec->fields[0].kind == MV_KIND_COMPLEX)
+            fd = &rec->fields[0];
+    }
+    if (!fd || f->itemsize != v->itemsize)
+        return mv_error(MV_ETYPE, "format %s is not of complex numbers",
+                        v->format);
+    if (re == NULL) /* the format check only */
+        return MV_OK;
+    mv_ssize half = fd->size / 2;
+    for (mv_ssize k = 0; k < fd->count; k++) {
+        mv_ssize at = base + fd->offset + k * fd->size;
+        mv__elem e = {fd->ncode, fd->swap, half, at, 1};
+        mv_stats r, i;
+        if ((rc = mv__view_stats_elem(v, &e, &r)) < 0)
+            return rc;
+        e.offset = at + half;
+        if ((rc = mv__view_stats_elem(v, &e, &i)) < 0)
+            return rc;
+        if (k == 0) {
+            *re = r;
+            *im = i;
+        } else {
+            mv_stats_merge(re, &r);
+            mv_stats_merge(im, &i);
+        }
+    }
+    /* NumPy's mean divides the complex sum by the count as a complex
+     * number: a NaN in either part makes both parts NaN */
+    if (isnan(re->sum) || isnan(im->sum))
+        re->mean = im->mean = NAN;
     return MV_OK;
 }

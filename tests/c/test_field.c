@@ -576,10 +576,18 @@ static void test_field_view_formats(void **state) {
     CHECK_OK(mv_view_release(&f));
     CHECK_OK(mv_view_release(&v));
     /* items smaller than the aligned format: compiled packed; a record
-     * field of it would align differently on its own */
+     * field keeps its offsets where its fields have standard sizes ('='),
+     * and cannot where one has a native size only ('n' aligns) */
     view_of(&v, o, mem, 4, "T{b:a:T{b:x:i:y:}:s:}", 6);
+    CHECK_OK(mv_view_field_view(&f, &v, "s"));
+    CHECK_STR(f.format, "T{=b:x:=i:y:}");
+    CHECK_EQ(f.itemsize, 5);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    mv_ssize nsize = 2 + (mv_ssize)sizeof(ptrdiff_t);
+    view_of(&v, o, mem, 4, "T{b:a:T{b:x:n:y:}:s:}", nsize);
     CHECK_ERR(mv_view_field_view(&f, &v, "s"), MV_ENOTIMPL,
-              "cannot view field s of format T{b:a:T{b:x:i:y:}:s:}");
+              "cannot view field s of format T{b:a:T{b:x:n:y:}:s:}");
     CHECK_OK(mv_view_field_view(&f, &v, "s.y"));
     CHECK_TRUE(f.buf == (char *)mem + 2);
     CHECK_OK(mv_view_release(&f));
@@ -615,12 +623,84 @@ static void test_field_view_formats(void **state) {
     mv_owner_release(o);
 }
 
+/* Complex sums part by part, in either byte order, through records and
+ * repeat counts; refusals. */
+static void test_complex_stats(void **state) {
+    (void)state;
+    double mem[4 * 4];
+    for (int i = 0; i < 16; i++)
+        mem[i] = i * 0.5;
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, r;
+    mv_stats re, im;
+    view_of(&v, o, mem, 8, "Zd", 16);
+    CHECK_OK(mv_view_stats_complex(&v, NULL, NULL)); /* a check only */
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_EQ(re.count, 8);
+    CHECK_TRUE(re.sum == 0 + 1 + 2 + 3 + 4 + 5 + 6 + 7);
+    CHECK_TRUE(im.sum == 0.5 + 1.5 + 2.5 + 3.5 + 4.5 + 5.5 + 6.5 + 7.5);
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{2Zd:z:}", 32); /* two a record */
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_EQ(re.count, 8);
+    CHECK_TRUE(re.sum == 28.0 && im.sum == 32.0);
+    CHECK_OK(mv_view_readonly(&r, &v));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_narrow(&r, 0, 0, 1)); /* empty */
+    CHECK_OK(mv_view_stats_complex(&r, &re, &im));
+    CHECK_EQ(re.count, 0);
+    CHECK_TRUE(isnan(re.mean));
+    CHECK_OK(mv_view_release(&r));
+    /* the other byte order */
+    unsigned char be[16] = {0x3f, 0xf0, 0, 0, 0, 0, 0, 0,  /* 1.0 */
+                            0x40, 0,    0, 0, 0, 0, 0, 0}; /* 2.0 */
+    mv_owner *o2 = tu_wrap(be, sizeof be);
+    view_of(&v, o2, be, 1, ">Zd", 16);
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(re.sum == 1.0 && im.sum == 2.0);
+    be[0] = 0x7f; /* the real part NaN: both means NaN */
+    be[1] = 0xf8;
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(isnan(re.sum) && im.sum == 2.0);
+    CHECK_TRUE(isnan(re.mean) && isnan(im.mean));
+    be[0] = 0x3f;
+    be[1] = 0xf0;
+    be[8] = 0x7f; /* the imaginary part NaN */
+    be[9] = 0xf8;
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(isnan(re.mean) && re.sum == 1.0);
+    CHECK_TRUE(isnan(im.mean));
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o2);
+    /* refusals */
+    view_of(&v, o, mem, 16, "<d", 8);
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format <d is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{Zd:a:Zd:b:}", 32);
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format T{Zd:a:Zd:b:} is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "u", 32); /* no compiled format */
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format u is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "Zd", 32); /* items larger than the format */
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format Zd is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields_by_name),
         cmocka_unit_test(test_one_naming_rule),
         cmocka_unit_test(test_field_views),
         cmocka_unit_test(test_field_view_formats),
+        cmocka_unit_test(test_complex_stats),
         cmocka_unit_test(test_every_load),
         cmocka_unit_test(test_nested_and_positions),
         cmocka_unit_test(test_field_lookup_errors),

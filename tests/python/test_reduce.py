@@ -184,3 +184,32 @@ def test_released_view():
         with pytest.raises(ValueError) as want:
             b.tobytes()
         assert str(e.value) == str(want.value)
+
+
+@given(st.sampled_from(["<c8", ">c8", "<c16", ">c16"]),
+       st.lists(st.one_of(st.complex_numbers(max_magnitude=1e6,
+                                             allow_nan=False),
+                          st.just(complex(float("nan"), 1.0))),
+                max_size=20),
+       st.sampled_from([1, -1, 2]))
+def test_complex_sum_and_mean(dt, vals, step):
+    a = np.array(vals, dtype=dt)[::step]
+    m = memview.memoryview(a)
+    want = complex(np.sum(a.astype(np.complex128)))
+    got = m.sum()
+    assert type(got) is complex
+    for g, w in ((got.real, want.real), (got.imag, want.imag)):
+        assert same_float(g, w)
+    if a.size:
+        mean = complex(np.mean(a.astype(np.complex128)))
+        assert same_float(m.mean().real, mean.real)
+        assert same_float(m.mean().imag, mean.imag)
+    else:
+        with pytest.raises(ValueError):
+            m.mean()
+    for op in ("min", "max"):
+        with pytest.raises(TypeError) as e:
+            getattr(m, op)()
+        with pytest.raises(TypeError) as b:
+            min([1j, 2j])
+        assert str(e.value) == str(b.value)
