@@ -967,16 +967,25 @@ MV_API int mv_view_tobytes(const mv_view *v, void **out, mv_order order);
  * Cast
  * ------------------------------------------------------------------------ */
 
-/* Python's src.cast(format[, shape]): a view of src's C-contiguous bytes
+/* Python's src.cast(format[, shape]): a view of src's contiguous bytes
  * read as another format (one of the two formats must be a byte format
  * 'B', 'b' or 'c' unless the shape changes only), with the builtin's rules
  * and messages. Beyond the builtin, format may be any format that compiles
  * ("<I", "T{<I:id:<f:x:}"); the builtin's refusal of it is then not
  * repeated. shape == NULL and ndim == -1 mean 1-D
- * (Python's cast without shape). dst may be src; a failure leaves dst as it
- * was. */
+ * (Python's cast without shape). As CPython's newer memoryview does
+ * (gh-91484), an F-contiguous src may be cast to 1-D: its bytes in memory
+ * order. dst may be src; a failure leaves dst as it was. */
 MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
                         const mv_ssize *shape, int ndim);
+/* mv_view_cast() whose result, given a shape, is laid out in order:
+ * MV_ORDER_C (row-major, mv_view_cast's) or MV_ORDER_F (column-major: a
+ * zero-copy Fortran-contiguous view of flat bytes), as CPython's
+ * cast(format, shape, order=...) (gh-78959). Any other order fails with
+ * MV_EVALUE "memoryview: order must be 'C' or 'F'". */
+MV_API int mv_view_cast_order(mv_view *dst, const mv_view *src,
+                              const char *format, const mv_ssize *shape,
+                              int ndim, mv_order order);
 
 /* ------------------------------------------------------------------------
  * Walking items (tolist, iteration)

@@ -361,51 +361,59 @@ static int cast_probe(const mv_view *v, const char *fmt, int ndim) {
     return st;
 }
 
-/* Before Python 3.12 the builtin cannot cast to the half-float format 'e'
- * (it is not among its native formats then); from 3.12 on it can, as the
- * core always does. The refusal comes where the builtin checks the
- * destination format: after the checks of the source and of the number of
- * dimensions (ndim: -1 without a shape), which the core makes first.
- * Returns 1 with an exception set when the cast is refused. */
-static int half_float_refused(const mv_view *v, const char *fmt,
-                              Py_ssize_t ndim) {
-#if PY_VERSION_HEX < 0x030C0000
-    if (strcmp(fmt, "e") != 0 && strcmp(fmt, "@e") != 0)
+/* cast()'s keyword-only order: one character, which the core judges
+ * ('C' or 'F'); as Argument Clinic converts a unicode character. */
+static int order_arg(PyObject *order, mv_order *out) {
+    if (order == NULL)
         return 0;
-    int st;
-    if (ndim > MV_MAXDIM) { /* refused before the shape is read */
-        mv_view tmp;
-        st = mv_view_cast(&tmp, v, "B", NULL,
-                          ndim > INT_MAX ? INT_MAX : (int)ndim);
-        if (st == 0)
-            mv_view_release(&tmp);
-    } else {
-        st = cast_probe(v, "B", (int)ndim);
+    if (!PyUnicode_Check(order)) {
+        PyErr_Format(PyExc_TypeError,
+                     "cast() argument 'order' must be a unicode character, "
+                     "not %.50s",
+                     Py_TYPE(order)->tp_name);
+        return -1;
     }
-    if (st < 0)
-        mvpy_raise_status(st);
-    else
-        PyErr_SetString(PyExc_ValueError,
-                        "memoryview: destination format must be a native "
-                        "single character format prefixed with an optional "
-                        "'@'");
-    return 1;
-#else
-    (void)v;
-    (void)fmt;
-    (void)ndim;
+    if (PyUnicode_GET_LENGTH(order) != 1) {
+        PyErr_Format(PyExc_TypeError,
+                     "cast() argument 'order' must be a unicode character, "
+                     "not a string of length %zd",
+                     PyUnicode_GET_LENGTH(order));
+        return -1;
+    }
+    *out = (mv_order)PyUnicode_READ_CHAR(order, 0);
     return 0;
-#endif
+}
+
+/* kwds without "order" (a new dict, or NULL with no exception when kwds
+ * is NULL), *order its value (borrowed from kwds, or NULL). */
+static PyObject *take_order(PyObject *kwds, PyObject **order) {
+    *order = kwds ? PyDict_GetItemString(kwds, "order") : NULL;
+    if (kwds == NULL)
+        return NULL;
+    PyObject *kw = PyDict_Copy(kwds);
+    if (kw != NULL && *order != NULL && PyDict_DelItemString(kw, "order") < 0)
+        Py_CLEAR(kw);
+    return kw;
 }
 
 static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"format", "shape", NULL};
-    PyObject *format, *shape = NULL;
+    PyObject *format, *shape = NULL, *order = NULL;
+    mv_order ord = MV_ORDER_C;
 #if PY_VERSION_HEX < 0x030A0000
     /* Python 3.9: released check first, the parser's unnamed messages. */
     CHECK_RELEASED(self);
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O", kwlist, &format,
-                                     &shape))
+#endif
+    /* order is keyword-only: taken out of kwds, so that the parser's
+     * messages for the rest are the builtin's */
+    PyObject *kw = take_order(kwds, &order);
+    if (kw == NULL && PyErr_Occurred())
+        return NULL;
+#if PY_VERSION_HEX < 0x030A0000
+    int ok =
+        PyArg_ParseTupleAndKeywords(args, kw, "O|O", kwlist, &format, &shape);
+    Py_XDECREF(kw);
+    if (!ok || order_arg(order, &ord) < 0)
         return NULL;
     if (!PyUnicode_Check(format)) {
         PyErr_SetString(PyExc_TypeError,
@@ -413,8 +421,10 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
         return NULL;
     }
 #else
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:cast", kwlist, &format,
-                                     &shape))
+    int ok = PyArg_ParseTupleAndKeywords(args, kw, "O|O:cast", kwlist, &format,
+                                         &shape);
+    Py_XDECREF(kw);
+    if (!ok || order_arg(order, &ord) < 0)
         return NULL;
     if (!PyUnicode_Check(format)) {
         PyErr_Format(PyExc_TypeError,
@@ -430,8 +440,6 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
 
     mv_ssize *dims = NULL;
     int ndim = -1;
-    if (shape == NULL && half_float_refused(&self->view, fmt, -1))
-        return NULL;
     if (shape != NULL) {
         if (!PyList_Check(shape) && !PyTuple_Check(shape)) {
             int st = cast_probe(&self->view, "B", 1);
@@ -441,8 +449,6 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
             return NULL;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(shape);
-        if (half_float_refused(&self->view, fmt, n))
-            return NULL;
         if (n > MV_MAXDIM) {
             ndim = n > INT_MAX ? INT_MAX : (int)n; /* the core refuses it */
         } else {
@@ -482,7 +488,7 @@ static PyObject *mview_cast(MViewObject *self, PyObject *args, PyObject *kwds) {
         PyMem_Free(dims);
         return NULL;
     }
-    int st = mv_view_cast(&m->view, &self->view, fmt, dims, ndim);
+    int st = mv_view_cast_order(&m->view, &self->view, fmt, dims, ndim, ord);
     PyMem_Free(dims);
     if (st < 0) {
         mvpy_view_free(m);
@@ -605,6 +611,7 @@ static PyObject *mview_index(MViewObject *self, PyObject *const *args,
 
 PyMethodDef mvpy_methods[] = {
     {"__reduce_ex__", (PyCFunction)mvpy_reduce_ex, METH_O, NULL},
+    {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, "See PEP 585"},
     {"__dlpack__", (PyCFunction)(void (*)(void))mvpy_dlpack,
      METH_VARARGS | METH_KEYWORDS, MVPY_DLPACK_DOC},
     {"__dlpack_device__", (PyCFunction)mvpy_dlpack_device, METH_NOARGS,
@@ -621,6 +628,7 @@ PyMethodDef mvpy_methods[] = {
      "Return the data in the buffer as a list of elements."},
     {"cast", (PyCFunction)(void (*)(void))mview_cast,
      METH_VARARGS | METH_KEYWORDS,
+     "cast($self, /, format, shape=<unrepresentable>, *, order='C')\n--\n\n"
      "Cast a memoryview to a new format or shape."},
     {"toreadonly", (PyCFunction)mview_toreadonly, METH_NOARGS,
      "Return a readonly version of the memoryview."},

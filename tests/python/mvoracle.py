@@ -182,6 +182,7 @@ FORMAT_ERRORS = (
     (TypeError, "memoryview: cannot cast between two non-byte formats"),
     (TypeError, "memoryview: product(shape) * itemsize != buffer size"),
     (TypeError, "memoryview: invalid type for format"),
+    (ValueError, "memoryview: destination format '"),  # says why
     (ValueError, "memoryview: invalid value for format"),
     (ValueError, "memoryview.index(x): x not found"),
     (TypeError, "cannot modify read-only memory"),
