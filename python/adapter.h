@@ -347,6 +347,8 @@ extern PyMethodDef mvpy_dlpack_functions[];
 
 /* Module functions: memview.map(). Added to the module at import. */
 extern PyMethodDef mvpy_map_functions[];
+/* The memoryview's methods for mapped files: advise(). */
+extern PyMethodDef mvpy_map_methods[];
 
 /* Ready the types map.c defines; 0 or -1 with an exception. */
 int mvpy_map_init(void);

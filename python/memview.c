@@ -475,7 +475,8 @@ PyMODINIT_FUNC PyInit__memview(void) {
             return NULL;
         mvpy_view_type->tp_name = "memoryview";
         mvpy_view_type->tp_vectorcall = mview_vectorcall;
-        if (add_methods(mvpy_view_type, mvpy_reduce_methods) < 0)
+        if (add_methods(mvpy_view_type, mvpy_reduce_methods) < 0 ||
+            add_methods(mvpy_view_type, mvpy_map_methods) < 0)
             return NULL;
     }
     PyObject *m = PyModule_Create(&memview_module);
