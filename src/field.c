@@ -440,10 +440,11 @@ int mv_view_stats_complex(const mv_view *v, mv_stats *re, mv_stats *im) {
         mv_ssize at = base + fd->offset + k * fd->size;
         mv__elem e = {fd->ncode, fd->swap, half, at, 1};
         mv_stats r, i;
-        if ((rc = mv__view_stats_elem(v, &e, &r)) < 0)
-            return rc;
+        rc = mv__view_stats_elem(v, &e, &r);
         e.offset = at + half;
-        if ((rc = mv__view_stats_elem(v, &e, &i)) < 0)
+        if (rc == MV_OK) /* only a fault fails, and at the first scan */
+            rc = mv__view_stats_elem(v, &e, &i);
+        if (rc < 0)
             return rc;
         if (k == 0) {
             *re = r;

@@ -570,6 +570,11 @@ static void test_field_view_formats(void **state) {
     CHECK_EQ(f.itemsize, 24);
     CHECK_OK(mv_view_release(&f));
     CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{T{Zf:z:}:r:}", 8); /* native, in a record */
+    CHECK_OK(mv_view_field_view(&f, &v, "r"));
+    CHECK_STR(f.format, "T{=Zf:z:}");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
     view_of(&v, o, mem, 4, "T{Zf:z:}", 8); /* native complex */
     CHECK_OK(mv_view_field_view(&f, &v, "z"));
     CHECK_STR(f.format, "@Zf");
