@@ -183,6 +183,10 @@ OPS = {
     "count_typed": "v.cast('i').count(7)",
     "assign": "memview.memoryview(bytearray(len(v)))[:] = v",
     "hash": "hash(v)",
+    "sum": "v.sum()",
+    "stats_typed": "v.cast('<d').stats()",
+    "mean_field": "v.cast('T{<I:a:<f:b:}')['b'].mean()",
+    "sum_complex": "v.cast('Zd').sum()",
 }
 
 SCRIPT = """
