@@ -216,6 +216,27 @@ int mvpy_ass_sub(MViewObject *self, PyObject *key, PyObject *value) {
     if (st < 0)
         return mvpy_raise_status_int(st);
 
+    if (PyUnicode_Check(key)) {
+        /* m['name'] = buffer, beyond the builtin: a copy into the field
+         * view (a buffer of its structure, as for slices) */
+        PyObject *field = field_view(self, key);
+        if (field != NULL) {
+            MViewObject *f = (MViewObject *)field;
+            struct mvpy_other_view src;
+            st = mvpy_other_view_get(&src, value);
+            if (st == 0) {
+                st = assign_unlocked(f, &f->view, value, src.view);
+                mvpy_other_view_put(&src);
+                if (st < 0)
+                    mvpy_raise_status_int(st);
+            }
+            Py_DECREF(field);
+            return st < 0 ? -1 : 0;
+        }
+        if (PyErr_Occurred())
+            return -1;
+    }
+
     if (v->ndim == 0) {
         if (key == Py_Ellipsis ||
             (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0)) {

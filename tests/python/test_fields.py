@@ -196,3 +196,27 @@ def test_release_during_a_scan_is_refused(big_views):
             assert result == [0]
             break
     assert refused and refused[0] == "memoryview has 1 exported buffer"
+
+
+def test_assign_to_a_field():
+    """m['name'] = buffer copies into the field, as NumPy's a['name'] = b."""
+    dt = np.dtype([("id", "<u4"), ("v", "<i2", (2,))])
+    a = np.zeros(3, dtype=dt)
+    m = memview.memoryview(a)
+    m["id"] = np.array([7, 8, 9], dtype="<u4")
+    m["v"] = np.arange(6, dtype="<i2").reshape(3, 2)
+    assert a["id"].tolist() == [7, 8, 9]
+    assert a["v"].tolist() == [[0, 1], [2, 3], [4, 5]]
+    with pytest.raises(ValueError):  # another structure
+        m["id"] = np.zeros(2, dtype="<u4")
+    with pytest.raises(TypeError):  # not a buffer
+        m["id"] = 5
+    with pytest.raises(ValueError, match="no field of name z"):
+        m["z"] = np.zeros(3, dtype="<u4")
+    with pytest.raises(TypeError, match="cannot modify read-only memory"):
+        m.toreadonly()["id"] = np.zeros(3, dtype="<u4")
+    with pytest.raises(TypeError) as b:
+        memoryview(bytearray(4))["x"] = b"a"
+    with pytest.raises(TypeError) as e:
+        memview.memoryview(bytearray(4))["x"] = b"a"
+    assert str(e.value) == str(b.value)
