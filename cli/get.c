@@ -379,6 +379,14 @@ static int run_show(cli_args *a) {
     if (rc == MV_OK)
         rc = mv_view_select(&sel, &typed, key, nkey);
     mv_view_release(&typed);
+    const char *field = cli_opt_value(a, "--field");
+    if (rc == MV_OK && field) {
+        mv_view fv;
+        rc = mv_view_field_view(&fv, &sel, field);
+        mv_view_release(&sel);
+        if (rc == MV_OK)
+            mv_view_move(&sel, &fv);
+    }
     if (rc == MV_OK) {
         rc = print_items(&sel, cli_opt_value(a, "--json") != NULL);
         mv_view_release(&sel);
@@ -391,6 +399,8 @@ static int run_show(cli_args *a) {
 static const cli_opt show_opts[] = {
     {"--shape", 0, "DIMS",
      "read FILE as an array of this shape (\"1000,1000\")"},
+    {"--field", 0, "NAME",
+     "only this field of each record (a path: \"pos.x\")"},
     {"--json", 0, NULL, "print each item as JSON (tuples as arrays)"},
     {0},
 };

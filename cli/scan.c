@@ -261,19 +261,23 @@ static int run_stat(cli_args *a) {
     mv_view_release(&v);
     if (rc < 0)
         return cli_fail(rc);
+    const char *field_name = NULL;
     if (field_arg) {
         mv_ssize k;
-        field = cli_parse_ssize(field_arg, &k) == 0 && k >= 0 && k < INT_MAX
-                    ? (int)k
-                    : mv_view_field_index(&typed, field_arg);
-        if (field < 0) {
-            mv_view_release(&typed);
-            return cli_fail(mv_error(MV_EINDEX, "format %s has no field %s",
-                                     fmt, field_arg));
-        }
+        if (cli_parse_ssize(field_arg, &k) == 0 && k >= 0 && k < INT_MAX)
+            field = (int)k;
+        else
+            field_name = field_arg; /* the core's naming rule ("pos.x") */
     }
     rc = mv_view_select(&sel, &typed, key, nkey);
     mv_view_release(&typed);
+    if (rc == 0 && field_name) {
+        mv_view fv;
+        rc = mv_view_field_view(&fv, &sel, field_name);
+        mv_view_release(&sel);
+        if (rc == 0)
+            mv_view_move(&sel, &fv);
+    }
     if (rc < 0)
         return cli_fail(rc);
     rc = stats_chunked(&sel, field, &s);
@@ -286,7 +290,8 @@ static int run_stat(cli_args *a) {
 
 static const cli_opt stat_opts[] = {
     {"--shape", 0, "N,M,...", "read the items as an N-D array of this shape"},
-    {"--field", 0, "NAME", "a record's field, by name or number"},
+    {"--field", 0, "NAME",
+     "a record's field, by number or by name (a path: \"pos.x\")"},
     {"--json", 0, NULL, "print one JSON object"},
     {0},
 };

@@ -831,10 +831,14 @@ MV_API int mv_view_select(mv_view *dst, const mv_view *src,
  *
  * A field is looked up once, by name or position, into an mv_fieldref;
  * reading or writing it in an item then costs no lookup, no copy and no
- * allocation. Names resolve in the item's record: for "T{<I:id:<f:x:}"
- * (an item that is one record) "x" is the record's second field; "s.p"
- * names field p of the record field s. Positions count the fields of that
- * same record (padding is no field).
+ * allocation. One rule names fields everywhere (here, mv_view_field_view,
+ * mv_view_field_index, Python's m['x'], the CLI's --field): names resolve
+ * in the item's record, the format's top level or, for a format that is
+ * one unnamed record ("T{<I:id:<f:x:}"), that record's fields, where "x"
+ * is the second; a path "s.p" names field p of the record field s, as
+ * NumPy's; a name without a dot that is no field of the item's record may
+ * name the one leaf of a nested record that has it. Positions count the
+ * fields of the item's record (padding is no field).
  *
  *     mv_fieldref x;
  *     if (mv_view_field(&v, "x", &x) < 0) ...     // once
@@ -870,8 +874,8 @@ typedef struct mv_fieldref {
 } mv_fieldref;
 
 /* The field named name (dotted for nested records: "s.p") of v's items;
- * MV_EVALUE "no field named 'q'" when there is none or it is a record,
- * MV_ENOTIMPL for a format that does not compile. */
+ * MV_EVALUE "no field of name q" when there is none, "field 'q' is a
+ * record" for a record, MV_ENOTIMPL for a format that does not compile. */
 MV_API int mv_view_field(const mv_view *v, const char *name, mv_fieldref *out);
 /* The pos-th field (0-based) of v's items' record, as above. */
 MV_API int mv_view_field_at(const mv_view *v, int pos, mv_fieldref *out);
@@ -879,6 +883,27 @@ MV_API int mv_view_field_at(const mv_view *v, int pos, mv_fieldref *out);
  * same reference, k elements further. MV_EINDEX when k is out of range. */
 MV_API int mv_fieldref_element(const mv_fieldref *r, mv_ssize k,
                                mv_fieldref *out);
+
+/* A view of the field named name of src's items (the naming rule above),
+ * as NumPy's a['x']: the field's format (a record's is "T{...}", so that
+ * its own fields can be named in turn), src's shape followed by the
+ * field's own dimensions (a repeat count, then a shape: "(2,3)f" adds 2
+ * and 3), strides that reach the field's bytes in src's memory. dst is
+ * writable when src is; it holds its own reference to the owner.
+ *
+ *     mv_view x;
+ *     if (mv_view_field_view(&x, &records, "pos.x") == 0) {
+ *         mv_stats s;
+ *         mv_view_stats(&x, &s);          // the x of every record
+ *         mv_view_release(&x);
+ *     }
+ *
+ * MV_ETYPE "format F has no fields" unless src's items are records,
+ * MV_EVALUE "no field of name q" (NumPy's words), MV_ENOTIMPL for a record
+ * field of a packed record whose own format would align differently. A
+ * failure leaves dst released. */
+MV_API int mv_view_field_view(mv_view *dst, const mv_view *src,
+                              const char *name);
 
 /* Read / write the field r of the item at index of a 1-D view (negative
  * from the end), with mv_view_get()'s checks and messages. A write changes the
@@ -1036,16 +1061,25 @@ MV_API int mv_view_tobytes(const mv_view *v, void **out, mv_order order);
  * Cast
  * ------------------------------------------------------------------------ */
 
-/* Python's src.cast(format[, shape]): a view of src's C-contiguous bytes
+/* Python's src.cast(format[, shape]): a view of src's contiguous bytes
  * read as another format (one of the two formats must be a byte format
  * 'B', 'b' or 'c' unless the shape changes only), with the builtin's rules
  * and messages. Beyond the builtin, format may be any format that compiles
  * ("<I", "T{<I:id:<f:x:}"); the builtin's refusal of it is then not
  * repeated. shape == NULL and ndim == -1 mean 1-D
- * (Python's cast without shape). dst may be src; a failure leaves dst as it
- * was. */
+ * (Python's cast without shape). As CPython's newer memoryview does
+ * (gh-91484), an F-contiguous src may be cast to 1-D: its bytes in memory
+ * order. dst may be src; a failure leaves dst as it was. */
 MV_API int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
                         const mv_ssize *shape, int ndim);
+/* mv_view_cast() whose result, given a shape, is laid out in order:
+ * MV_ORDER_C (row-major, mv_view_cast's) or MV_ORDER_F (column-major: a
+ * zero-copy Fortran-contiguous view of flat bytes), as CPython's
+ * cast(format, shape, order=...) (gh-78959). Any other order fails with
+ * MV_EVALUE "memoryview: order must be 'C' or 'F'". */
+MV_API int mv_view_cast_order(mv_view *dst, const mv_view *src,
+                              const char *format, const mv_ssize *shape,
+                              int ndim, mv_order order);
 
 /* ------------------------------------------------------------------------
  * Walking items (tolist, iteration)
@@ -1288,13 +1322,22 @@ MV_API int mv_view_stats(const mv_view *v, mv_stats *out);
  * of records fails with MV_ETYPE (name one of its own fields through a
  * view of that record format). */
 MV_API int mv_view_stats_field(const mv_view *v, int field, mv_stats *out);
+/* The stats of the real parts (*re) and of the imaginary parts (*im) of
+ * the complex numbers of v's items ("Zf", "<Zd", "3Zd", "T{Zd:z:}"): sum
+ * and mean are NumPy's for complex numbers (sums part by part; a NaN in
+ * either part of the sum makes both means NaN, as NumPy's complex
+ * division does; min and max have no meaning there). MV_ETYPE "format F is not
+ * of complex numbers" for any other format; with re NULL, only that check is
+ * made (nothing is read). Runs inside the fault guard of a mapped owner. */
+MV_API int mv_view_stats_complex(const mv_view *v, mv_stats *re, mv_stats *im);
 /* Combine into *a the stats *b of another part of the same view (the
  * same format and field): exact sums and extremes merge, the derived
  * members are computed again. For work split into parts (a progress bar,
  * threads). */
 MV_API void mv_stats_merge(mv_stats *a, const mv_stats *b);
-/* The number of the field named name in v's items (a format that is one
- * record, "T{...}", counts the record's own fields), or -1. */
+/* The number of the field named name among the fields of v's items'
+ * record (the naming rule of mv_view_field), or -1 when there is none or
+ * the name reaches into a nested record (mv_view_field_view views it). */
 MV_API int mv_view_field_index(const mv_view *v, const char *name);
 
 /* ------------------------------------------------------------------------

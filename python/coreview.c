@@ -28,7 +28,7 @@ static void coreview_dealloc(CoreViewObject *self) {
 /* Lend the view, refusing what the request cannot take, as memoryview's
  * own getbuffer does. */
 static int coreview_getbuf(CoreViewObject *self, Py_buffer *b, int flags) {
-    return export_view((PyObject *)self, &self->view, b, flags);
+    return mvpy_export_view((PyObject *)self, &self->view, b, flags);
 }
 
 static void coreview_releasebuf(CoreViewObject *self, Py_buffer *b) {
@@ -72,22 +72,22 @@ PyObject *mvpy_memoryview_of_core(mv_view *v, PyObject *keep) {
 }
 
 int mvpy_core_view_of(PyObject *obj, int flags, mv_view *out) {
-    Py_buffer *b = buffer_take(obj, flags);
+    Py_buffer *b = mvpy_buffer_take(obj, flags);
     if (b == NULL)
         return -1;
-    mv_layout l = layout_of(b);
+    mv_layout l = mvpy_layout_of(b);
     mv_owner *o;
-    int st = wrap_layout(&o, &l, master_release, b);
+    int st = mvpy_wrap_layout(&o, &l, mvpy_master_release, b);
     if (st < 0) {
         PyBuffer_Release(b);
         PyMem_Free(b);
-        raise_status(st);
+        mvpy_raise_status(st);
         return -1;
     }
     st = mv_view_from_layout(out, o, &l);
     mv_owner_release(o); /* the view holds the buffer, or it is given back */
     if (st < 0) {
-        raise_status(st);
+        mvpy_raise_status(st);
         return -1;
     }
     return 0;

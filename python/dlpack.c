@@ -119,7 +119,7 @@ PyObject *mvpy_dlpack(PyObject *self, PyObject *args, PyObject *kwds) {
     }
     (void)mv_view_release(&v); /* the tensor holds its own reference */
     if (st < 0)
-        return raise_status(st);
+        return mvpy_raise_status(st);
     PyObject *cap = PyCapsule_New(
         tensor, versioned ? NAME_VERSIONED : NAME_LEGACY, capsule_destructor);
     if (cap == NULL) {
@@ -154,7 +154,7 @@ static int import_capsule(PyObject *cap, mv_view *v, int *copied) {
             PyCapsule_GetPointer(cap, NAME_VERSIONED);
         st = mv_view_from_dlpack_versioned(v, t);
         if (st < 0) {
-            raise_status(st);
+            mvpy_raise_status(st);
             return -1;
         }
         *copied = (t->flags & MV_DLPACK_IS_COPIED) != 0;
@@ -164,7 +164,7 @@ static int import_capsule(PyObject *cap, mv_view *v, int *copied) {
         mv_dl_managed_tensor *t = PyCapsule_GetPointer(cap, NAME_LEGACY);
         st = mv_view_from_dlpack(v, t);
         if (st < 0) {
-            raise_status(st);
+            mvpy_raise_status(st);
             return -1;
         }
         return PyCapsule_SetName(cap, NAME_USED_LEGACY);
@@ -184,7 +184,7 @@ static int copy_core_view(mv_view *v) {
     if (st == MV_OK && (st = mv_view_from_dlpack_versioned(v, t)) < 0)
         t->deleter(t);
     if (st < 0) {
-        raise_status(st);
+        mvpy_raise_status(st);
         return -1;
     }
     return 0;

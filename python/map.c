@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "adapter.h"
-#include "map.h"
 
 /* ---- the exporter ---------------------------------------------------- */
 
@@ -71,16 +70,24 @@ int mvpy_map_init(void) { return PyType_Ready(&Map_Type); }
 
 /* ---- memview.map() ------------------------------------------------------ */
 
+static int advice_of(PyObject *name, mv_advice *out);
+
 static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"path", "offset", "length", "writable", NULL};
-    PyObject *path = NULL, *length_obj = Py_None;
+    static char *kwlist[] = {"path",     "offset", "length",
+                             "writable", "advise", NULL};
+    PyObject *path = NULL, *length_obj = Py_None, *advise = Py_None;
     long long offset = 0, length = -1;
     int writable = 0;
+    mv_advice advice = MV_ADVISE_NORMAL;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|LOp:map", kwlist,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|LOp$O:map", kwlist,
                                      PyUnicode_FSConverter, &path, &offset,
-                                     &length_obj, &writable))
+                                     &length_obj, &writable, &advise))
         return NULL;
+    if (advise != Py_None && advice_of(advise, &advice) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
     if (length_obj != Py_None) {
         length = PyLong_AsLongLong(length_obj);
         if (length == -1 && PyErr_Occurred()) {
@@ -99,11 +106,14 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
     Py_BEGIN_ALLOW_THREADS
     st = mv_owner_map_range(&o, PyBytes_AS_STRING(path), offset, length,
                             writable ? MV_MAP_WRITE : 0);
+    if (st == 0 && advise != Py_None && mv_owner_size(o) > 0 &&
+        (st = mv_owner_advise(o, 0, -1, advice)) < 0)
+        mv_owner_release(o);
     Py_END_ALLOW_THREADS
     if (st < 0) {
         PyObject *name = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(path));
         Py_DECREF(path);
-        raise_status_path(st, name);
+        mvpy_raise_status_path(st, name);
         Py_XDECREF(name);
         return NULL;
     }
@@ -125,11 +135,14 @@ static PyObject *mvpy_map(PyObject *module, PyObject *args, PyObject *kw) {
 
 PyMethodDef mvpy_map_functions[] = {
     {"map", (PyCFunction)(void (*)(void))mvpy_map, METH_VARARGS | METH_KEYWORDS,
-     "map(path, offset=0, length=None, writable=False)\n--\n\n"
+     "map(path, offset=0, length=None, writable=False, *, advise=None)\n"
+     "--\n\n"
      "A memoryview of bytes [offset, offset + length) of the file at path\n"
      "(to the end when length is None), mapped, not read. Writable maps\n"
-     "write through to the file; flush() makes the writes durable. Use it\n"
-     "as a context manager to unmap the file when the block ends."},
+     "write through to the file; flush() makes the writes durable. advise\n"
+     "tells the system how the file will be read ('sequential', 'random',\n"
+     "'willneed', 'dontneed'; the view's advise() does it for a part). Use\n"
+     "it as a context manager to unmap the file when the block ends."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -170,14 +183,17 @@ static int may_fault(PyObject *obj) {
     return 0;
 }
 
-PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
+/* The mapping of exporter, and the bytes [*at, *at + *len) of it that v
+ * reaches; 0, or -1 with an exception set (what: the method's name). */
+static int view_span(PyObject *exporter, const mv_view *v, const char *what,
+                     mv_owner **out, mv_ssize *at, mv_ssize *len) {
     int st = mv_view_check_released(v);
     if (st < 0)
-        return raise_status(st);
+        return mvpy_raise_status_int(st);
     if (exporter == NULL || !Py_IS_TYPE(exporter, &Map_Type)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "flush() needs a view of a file mapped by memview.map");
-        return NULL;
+        PyErr_Format(PyExc_TypeError,
+                     "%s() needs a view of a file mapped by memview.map", what);
+        return -1;
     }
     mv_owner *o = ((MapObject *)exporter)->owner;
     mv_layout l = {.buf = v->buf,
@@ -191,17 +207,74 @@ PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
                    .readonly = 1};
     mv_ssize lo = 0, hi = 0;
     if ((st = mv_layout_extent(&l, &lo, &hi)) < 0)
-        return raise_status(st);
-    if (hi > lo) {
-        mv_ssize at = (v->buf - (char *)mv_owner_data(o)) + lo;
+        return mvpy_raise_status_int(st);
+    *out = o;
+    *at = (v->buf - (char *)mv_owner_data(o)) + lo;
+    *len = hi - lo;
+    return 0;
+}
+
+PyObject *mvpy_flush(PyObject *exporter, const mv_view *v) {
+    mv_owner *o;
+    mv_ssize at, len;
+    if (view_span(exporter, v, "flush", &o, &at, &len) < 0)
+        return NULL;
+    if (len > 0) {
+        int st;
         Py_BEGIN_ALLOW_THREADS
-        st = mv_owner_flush(o, at, hi - lo);
+        st = mv_owner_flush(o, at, len);
         Py_END_ALLOW_THREADS
         if (st < 0)
-            return raise_status(st);
+            return mvpy_raise_status(st);
     }
     Py_RETURN_NONE;
 }
+
+/* An advice's name as mv_advice; -1 with ValueError for another name. */
+static int advice_of(PyObject *name, mv_advice *out) {
+    static const char *names[] = {"normal", "sequential", "random", "willneed",
+                                  "dontneed"};
+    const char *s = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    if (s == NULL && PyErr_Occurred())
+        return -1;
+    for (int i = 0; s && i < (int)(sizeof names / sizeof names[0]); i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (mv_advice)i;
+            return 0;
+        }
+    PyErr_Format(PyExc_ValueError,
+                 "advice must be 'normal', 'sequential', 'random', 'willneed' "
+                 "or 'dontneed', not %R",
+                 name);
+    return -1;
+}
+
+/* memoryview.advise(advice): the hint for the bytes of the file the view
+ * reaches. */
+static PyObject *mview_advise(MViewObject *self, PyObject *name) {
+    mv_advice a;
+    mv_owner *o;
+    mv_ssize at, len;
+    PyObject *exporter =
+        self->mbuf && self->mbuf->master ? self->mbuf->master->obj : NULL;
+    if (advice_of(name, &a) < 0 ||
+        view_span(exporter, &self->view, "advise", &o, &at, &len) < 0)
+        return NULL;
+    int st = len > 0 ? mv_owner_advise(o, at, len, a) : MV_OK;
+    if (st < 0)
+        return mvpy_raise_status(st);
+    Py_RETURN_NONE;
+}
+
+PyMethodDef mvpy_map_methods[] = {
+    {"advise", (PyCFunction)mview_advise, METH_O,
+     "advise($self, advice, /)\n--\n\n"
+     "Tell the system how the bytes of the file this view reaches will be\n"
+     "read: 'sequential', 'random', 'willneed' (start reading them now),\n"
+     "'dontneed' or 'normal' (madvise). A view of memview.map() only; the\n"
+     "hint changes speed, never results."},
+    {NULL, NULL, 0, NULL},
+};
 
 void mvpy_guard_owner(mv_owner *o, PyObject *obj) {
     if (obj != NULL && Py_IS_TYPE(obj, &Map_Type))

@@ -143,7 +143,7 @@ static PyObject *rebuild(PyObject *module, PyObject *args) {
     (void)mv_view_release(&raw);
     if (st < 0) {
         Py_DECREF(format);
-        return raise_status(st);
+        return mvpy_raise_status(st);
     }
     PyObject *res = mvpy_memoryview_of_core(&v, format);
     Py_DECREF(format);

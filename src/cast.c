@@ -2,18 +2,21 @@
  * cast.c -- Python's memoryview.cast(format[, shape]).
  *
  * A cast reads the same bytes with another native format and/or another
- * C-contiguous shape. Its rules, checked in CPython's order so that the
- * first failing rule names the error:
- *   1. the source is live and C-contiguous (TypeError);
+ * contiguous shape (C order, or F order when asked). Its rules, checked in
+ * CPython's order so that the first failing rule names the error:
+ *   0. the order is 'C' or 'F' (ValueError);
+ *   1. the source is live and C-contiguous, or F-contiguous when the
+ *      result is 1-D (its bytes in memory order; TypeError);
  *   2. a source of any ndim but 1, or any cast given a shape, must have no
  *      zero in its shape (TypeError);
  *   3. a shape has at most MV_MAXDIM entries (ValueError), and either the
  *      source or the result is 1-D (TypeError);
  *   4. the destination format compiles to items of at least one byte
  *      (ValueError; beyond the builtin, which takes only one native
- *      character: "<i", "T{<I:id:<f:x:}" are accepted); one of the two
- *      formats is a byte format 'B', 'b' or 'c' (TypeError); the byte
- *      length is a multiple of the new item size (TypeError);
+ *      character: "<i", "T{<I:id:<f:x:}" are accepted, and a longer
+ *      format that is refused is named with the struct rule it breaks); one of
+ * the two formats is a byte format 'B', 'b' or 'c' (TypeError); the byte length
+ * is a multiple of the new item size (TypeError);
  *   5. every shape entry is > 0, their product times the item size does
  *      not overflow (ValueError) and equals the byte length (TypeError).
  * The result's format string is a static one for native characters, else
@@ -21,6 +24,9 @@
  * source's read-only flag and takes its own owner reference.
  */
 #include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
 
 static bool is_byte_format(char c) { return c == 'B' || c == 'b' || c == 'c'; }
 
@@ -31,12 +37,17 @@ static bool zero_in_shape(const mv_view *v) {
     return false;
 }
 
-/* Rules 1-3: the source and the shape's length. */
-static int check_source(const mv_view *src, bool has_shape, int ndim) {
+/* Rules 0-3: the order, the source and the shape's length. */
+static int check_source(const mv_view *src, bool has_shape, int ndim,
+                        mv_order order) {
     int rc = check_live(src);
     if (rc < 0)
         return rc;
-    if (!mv_view_is_c_contiguous(src))
+    if (order != MV_ORDER_C && order != MV_ORDER_F)
+        return mv_error(MV_EVALUE, "memoryview: order must be 'C' or 'F'");
+    bool flat = !has_shape || ndim == 1;
+    if (!mv_view_is_c_contiguous(src) &&
+        !(flat && mv_view_is_f_contiguous(src)))
         return mv_error(MV_ETYPE,
                         "memoryview: casts are restricted to C-contiguous "
                         "views");
@@ -65,7 +76,17 @@ static int check_format(const mv_view *src, const char *format, char *c,
     if (rc == MV_ENOMEM)
         return rc;
     if (rc < 0 || d->itemsize == 0) {
+        bool empty = rc == MV_OK;
         mv_format_release(d);
+        if (format && strlen(mv__skip_at(format)) > 1) {
+            /* only memview reads such formats: say what is wrong */
+            char why[128];
+            snprintf(why, sizeof why, "%s",
+                     empty ? "its items have no bytes" : mv_errmsg());
+            return mv_error(MV_EVALUE,
+                            "memoryview: destination format '%s': %s", format,
+                            why);
+        }
         return mv_error(MV_EVALUE, "memoryview: destination format must be "
                                    "a native single character format "
                                    "prefixed with an optional '@'");
@@ -107,12 +128,17 @@ static int check_shape(const mv_view *src, const mv_ssize *shape, int ndim,
 
 int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
                  const mv_ssize *shape, int ndim) {
+    return mv_view_cast_order(dst, src, format, shape, ndim, MV_ORDER_C);
+}
+
+int mv_view_cast_order(mv_view *dst, const mv_view *src, const char *format,
+                       const mv_ssize *shape, int ndim, mv_order order) {
     bool has_shape = ndim >= 0;
     if (ndim < -1 || (ndim > 0 && ndim <= MV_MAXDIM && !shape))
         return mv_error(MV_EVALUE,
                         "memoryview.cast(): shape of %d dimensions is NULL",
                         ndim);
-    int rc = check_source(src, has_shape, ndim);
+    int rc = check_source(src, has_shape, ndim, order);
     char c = 0;
     mv_ssize itemsize = 0;
     const mv_format *desc = NULL;
@@ -147,10 +173,12 @@ int mv_view_cast(mv_view *dst, const mv_view *src, const char *format,
         v.strides[0] = itemsize;
     } else if (nd > 0) {
         memcpy(v.shape, shape, (size_t)nd * sizeof *shape);
-        mv_ssize sd = itemsize;
-        for (int i = nd - 1; i >= 0; i--) {
+        mv_ssize sd = itemsize; /* no overflow: checked by check_shape */
+        bool f = order == MV_ORDER_F;
+        for (int k = 0; k < nd; k++) {
+            int i = f ? k : nd - 1 - k;
             v.strides[i] = sd;
-            sd *= shape[i]; /* no overflow: checked by check_shape */
+            sd *= shape[i];
         }
     }
     mv__view_init_flags(&v);

@@ -114,6 +114,16 @@ const mv_format *mv__format_native(char c);
 /* Static spelling of native format c, "B" or (at) "@B" (c as above). */
 const char *mv__native_spelling(char c, bool at);
 /* Read / write one element of a (non-record) field at elem. */
+/* field.c's one rule for naming a field: the record an item's fields are
+ * looked up in (*base: its offset in the item), and the field a name (a
+ * path, "outer.b", or a unique leaf) gives, with its offset in the item.
+ * MV_EVALUE "no field of name x" when there is none. */
+const mv_format *mv__item_record(const mv_format *f, mv_ssize *base);
+int mv__field_lookup(const mv_format *f, const char *name, const mv_field **fd,
+                     mv_ssize *offset);
+/* MV_ETYPE for a reduction over items that are records of several fields:
+ * the message names them. */
+int mv__records_refused(const char *format, const mv_format *rec);
 int mv__field_read(const mv_field *f, const char *elem, mv_value *out);
 int mv__field_write(const mv_field *f, char *elem, const mv_value *val);
 

@@ -819,7 +819,6 @@ static int elem_class(char code) {
     case 'L':
     case 'Q':
     case 'N':
-    case 'P':
     case '?': return 'u';
     case 'e':
     case 'f':
@@ -944,23 +943,17 @@ static int elem_of_field(const mv_field *f, mv__elem *out) {
     return MV_OK;
 }
 
-/* The record an item is: f itself, or, for a format that is a single
- * record ("T{...}"), that record's format (*base: where it starts). */
-static const mv_format *item_record(const mv_format *f, mv_ssize *base) {
-    *base = 0;
-    while (f->nfields == 1 && f->fields[0].kind == MV_KIND_RECORD &&
-           f->fields[0].count == 1) {
-        *base += f->fields[0].offset;
-        f = f->fields[0].sub;
-    }
-    return f;
-}
-
 int mv_view_field_index(const mv_view *v, const char *name) {
-    mv_ssize base;
-    if (mv_view_is_released(v) || !v->fmtdesc)
+    mv_ssize base, offset;
+    const mv_field *fd;
+    if (mv_view_is_released(v) || !v->fmtdesc ||
+        mv__field_lookup(v->fmtdesc, name, &fd, &offset) < 0)
         return -1;
-    return mv_format_field_index(item_record(v->fmtdesc, &base), name);
+    const mv_format *rec = mv__item_record(v->fmtdesc, &base);
+    for (int i = 0; i < rec->nfields; i++)
+        if (&rec->fields[i] == fd)
+            return i;
+    return -1; /* a field of a nested record */
 }
 
 /* The numeric field number `field` (-1: the only one) of v's items,
@@ -974,13 +967,10 @@ static int elem_of_view(const mv_view *v, int field, mv__elem *out) {
         return mv_error(MV_EVALUE,
                         "format %s has items of %td bytes, the view %td",
                         v->format, top->itemsize, v->itemsize);
-    const mv_format *f = item_record(top, &base);
+    const mv_format *f = mv__item_record(top, &base);
     if (field < 0) {
         if (f->nfields != 1)
-            return mv_error(MV_ETYPE,
-                            "cannot reduce items of format %s: they have %d "
-                            "fields; name one",
-                            v->format, f->nfields);
+            return mv__records_refused(v->format, f);
         field = 0;
     }
     if (field >= f->nfields)

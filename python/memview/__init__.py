@@ -7,6 +7,6 @@ gives a view of any byte range of a file.  The work is
 done by the C library libmemview, compiled into ``memview._memview``.
 """
 
-from memview._memview import __version__, from_dlpack, map, memoryview
+from memview._memview import Stats, __version__, from_dlpack, map, memoryview
 
-__all__ = ["__version__", "from_dlpack", "map", "memoryview"]
+__all__ = ["Stats", "__version__", "from_dlpack", "map", "memoryview"]

@@ -7,7 +7,16 @@ import os
 import sys
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any, Literal, Protocol, SupportsIndex, Union, final, overload
+from typing import (
+    Any,
+    Literal,
+    NamedTuple,
+    Protocol,
+    SupportsIndex,
+    Union,
+    final,
+    overload,
+)
 
 # What memoryview() takes: any object with the buffer protocol. typeshed's
 # own alias (PEP 688 once supported) plus memview's type.
@@ -21,6 +30,24 @@ else:
 __version__: str
 
 _Order = Literal["C", "F", "A"]
+_Advice = Literal["normal", "sequential", "random", "willneed", "dontneed"]
+# An item of a numeric view: int ('?' min and max: bool), float, complex.
+_Number = Union[int, float, complex]
+
+# memoryview.stats(): the fields of the C mv_stats and of the CLI's stat.
+# count, sum, min, max, mean as NumPy's sum, min, max, mean (NaN when an
+# item is NaN); nans counts the NaN items; the nan* fields leave them out.
+class Stats(NamedTuple):
+    count: int  # type: ignore[assignment]  # the field, not tuple.count
+    sum: int | float
+    min: int | float
+    max: int | float
+    mean: float
+    nans: int
+    nansum: int | float
+    nanmin: int | float
+    nanmax: int | float
+    nanmean: float
 _Key = Union[SupportsIndex, slice, "builtins.ellipsis", tuple[Any, ...]]
 
 # What from_dlpack takes: an object with the DLPack methods (a NumPy array,
@@ -32,6 +59,8 @@ class _SupportsDLPack(Protocol):
 @final
 class memoryview:
     def __new__(cls, object: _Buffer) -> Self: ...
+    # memoryview[int], as the builtin's from 3.14 (a types.GenericAlias).
+    def __class_getitem__(cls, item: Any, /) -> Any: ...
     @property
     def obj(self) -> Any: ...
     @property
@@ -74,9 +103,25 @@ class memoryview:
     # Beyond the builtin: write changes of a view of memview.map() to the
     # file (msync).
     def flush(self) -> None: ...
+    # order (beyond the builtin before CPython 3.15): the layout of a new
+    # N-D shape, 'C' (row-major) or 'F' (column-major).
     def cast(
-        self, format: str, shape: list[int] | tuple[int, ...] = ...
+        self,
+        format: str,
+        shape: list[int] | tuple[int, ...] = ...,
+        *,
+        order: Literal["C", "F"] = "C",
     ) -> memoryview: ...
+    # Beyond the builtin: reductions over the items of any numeric view
+    # (integer sums exact, NumPy's NaN rules; complex: sum and mean).
+    def sum(self) -> _Number: ...
+    def min(self) -> int | float: ...
+    def max(self) -> int | float: ...
+    def mean(self) -> float | complex: ...
+    def stats(self) -> Stats: ...
+    # Beyond the builtin: madvise's hint for the bytes of the file a view of
+    # memview.map() reaches.
+    def advise(self, advice: _Advice, /) -> None: ...
     def count(self, value: Any, /) -> int: ...
     def index(
         self,
@@ -89,9 +134,12 @@ class memoryview:
     def __iter__(self) -> Iterator[Any]: ...
     @overload
     def __getitem__(self, key: slice, /) -> memoryview: ...
+    # Beyond the builtin: a field of records by name ("x", "pos.x").
+    @overload
+    def __getitem__(self, key: str, /) -> memoryview: ...
     @overload
     def __getitem__(self, key: _Key, /) -> Any: ...
-    def __setitem__(self, key: _Key, value: Any, /) -> None: ...
+    def __setitem__(self, key: _Key | str, value: Any, /) -> None: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     if sys.version_info >= (3, 12):
@@ -120,6 +168,8 @@ def map(
     offset: int = 0,
     length: int | None = None,
     writable: bool = False,
+    *,
+    advise: _Advice | None = None,
 ) -> memoryview: ...
 def from_dlpack(
     x: _SupportsDLPack,

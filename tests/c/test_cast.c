@@ -187,12 +187,26 @@ static void test_cast_errors(void **state) {
               "memoryview: casts are restricted to C-contiguous views");
     CHECK_OK(mv_view_release(&s));
 
-    /* formats that do not compile, or have items of no bytes */
-    const char *bad[] = {"", "@", "3", "T{", "0i", "Zq", "<n", "0s", "i:a"};
+    /* formats that do not compile, or have items of no bytes: the
+     * builtin's words for one character, the struct rule for more */
+    const char *bad[] = {"", "@", "3", "@3", "Z", "@Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_ERR(mv_view_cast(&c, &v, bad[i], NULL, -1), MV_EVALUE,
                   "memoryview: destination format must be a native single "
                   "character format prefixed with an optional '@'");
+    CHECK_ERR(mv_view_cast(&c, &v, "T{", NULL, -1), MV_EVALUE,
+              "memoryview: destination format 'T{': unmatched '{' in format");
+    CHECK_ERR(mv_view_cast(&c, &v, "<f4", NULL, -1), MV_EVALUE,
+              "memoryview: destination format '<f4': repeat count given "
+              "without format specifier");
+    CHECK_ERR(mv_view_cast(&c, &v, "0i", NULL, -1), MV_EVALUE,
+              "memoryview: destination format '0i': its items have no bytes");
+    CHECK_ERR(mv_view_cast(&c, &v, "@0s", NULL, -1), MV_EVALUE,
+              "memoryview: destination format '@0s': its items have no "
+              "bytes");
+    const char *more[] = {"Zq", "<n", "i:a"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        CHECK_STATUS(mv_view_cast(&c, &v, more[i], NULL, -1), MV_EVALUE);
     CHECK_ERR(mv_view_cast(&c, &v, NULL, NULL, -1), MV_EVALUE,
               "memoryview: destination format must be a native single "
               "character format prefixed with an optional '@'");
@@ -301,8 +315,7 @@ static void test_cast_error_order(void **state) {
     /* format before shape entries */
     mv_ssize z[] = {0};
     CHECK_ERR(mv_view_cast(&c, &v, "T{", z, 1), MV_EVALUE,
-              "memoryview: destination format must be a native single "
-              "character format prefixed with an optional '@'");
+              "memoryview: destination format 'T{': unmatched '{' in format");
     /* length multiple before shape entries */
     CHECK_ERR(mv_view_cast(&c, &v, "d", z, 1), MV_ETYPE,
               "memoryview: length is not a multiple of itemsize");
@@ -391,6 +404,55 @@ static void test_cast_many_dims(void **state) {
     mv_owner_release(o);
 }
 
+/* Column-major results (order F), and F-contiguous sources cast to 1-D
+ * (their bytes in memory order), as CPython's newer cast. */
+static void test_cast_fortran(void **state) {
+    (void)state;
+    mv_view v, f, c, b;
+    mv_owner *o = bytes_view(&v, 6); /* bytes 0..5 */
+    unsigned char *p = (unsigned char *)v.buf;
+    for (int i = 0; i < 6; i++)
+        p[i] = (unsigned char)i;
+    mv_ssize shape[2] = {3, 2};
+    CHECK_OK(mv_view_cast_order(&f, &v, "B", shape, 2, MV_ORDER_F));
+    CHECK_EQ(f.strides[0], 1);
+    CHECK_EQ(f.strides[1], 3);
+    CHECK_TRUE(mv_view_is_f_contiguous(&f));
+    CHECK_TRUE(!mv_view_is_c_contiguous(&f));
+    mv_value x;
+    mv_ssize at[2] = {0, 1};
+    CHECK_OK(mv_view_getn(&f, at, 2, &x));
+    CHECK_EQ(x.u, 3); /* [[0, 3], [1, 4], [2, 5]] */
+    /* back to 1-D: memory order, any format */
+    CHECK_OK(mv_view_cast(&b, &f, "B", NULL, -1));
+    CHECK_EQ(b.shape[0], 6);
+    CHECK_TRUE(b.buf == v.buf && b.strides[0] == 1);
+    CHECK_OK(mv_view_release(&b));
+    mv_ssize six[1] = {6};
+    CHECK_OK(mv_view_cast(&b, &f, "B", six, 1));
+    CHECK_OK(mv_view_release(&b));
+    /* but not to another N-D shape, nor from a strided view */
+    mv_ssize other[2] = {2, 3};
+    CHECK_ERR(mv_view_cast(&b, &f, "B", other, 2), MV_ETYPE,
+              "memoryview: casts are restricted to C-contiguous views");
+    /* C order is the default; 1-D shapes are the same in both */
+    CHECK_OK(mv_view_cast_order(&c, &v, "B", shape, 2, MV_ORDER_C));
+    check_c_layout(&c, "B", 1, 2, shape);
+    CHECK_OK(mv_view_release(&c));
+    CHECK_OK(mv_view_cast_order(&c, &v, "B", six, 1, MV_ORDER_F));
+    check_c_layout(&c, "B", 1, 1, six);
+    CHECK_OK(mv_view_release(&c));
+    CHECK_OK(mv_view_cast_order(&c, &v, "B", NULL, -1, MV_ORDER_F));
+    CHECK_OK(mv_view_release(&c));
+    CHECK_ERR(mv_view_cast_order(&c, &v, "B", shape, 2, MV_ORDER_A), MV_EVALUE,
+              "memoryview: order must be 'C' or 'F'");
+    CHECK_ERR(mv_view_cast_order(&c, &v, "B", shape, 2, (mv_order)'X'),
+              MV_EVALUE, "memoryview: order must be 'C' or 'F'");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cast_1d),
@@ -402,6 +464,7 @@ int main(void) {
         cmocka_unit_test(test_cast_readonly_and_ownership),
         cmocka_unit_test(test_cast_in_place),
         cmocka_unit_test(test_cast_many_dims),
+        cmocka_unit_test(test_cast_fortran),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

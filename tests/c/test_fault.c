@@ -41,6 +41,7 @@ enum {
     OP_HASH_STRIDED,
     OP_STATS,
     OP_STATS_TYPED,
+    OP_STATS_COMPLEX,
     NOPS
 };
 
@@ -61,7 +62,7 @@ static int run_op(int op, mv_view *v, mv_view *other) {
     mv_ssize n;
     int eq, rc;
     int64_t h;
-    mv_stats st;
+    mv_stats st, st2;
     mv_view part, typed;
     mv_value a = {.type = MV_VAL_UINT, .u = 'b'};
     mv_value ai = {.type = MV_VAL_INT, .i = 7};
@@ -130,6 +131,12 @@ static int run_op(int op, mv_view *v, mv_view *other) {
         if ((rc = mv_view_cast(&typed, v, "d", NULL, -1)) < 0)
             return rc;
         rc = mv_view_stats(&typed, &st);
+        mv_view_release(&typed);
+        break;
+    case OP_STATS_COMPLEX:
+        if ((rc = mv_view_cast(&typed, v, "Zd", NULL, -1)) < 0)
+            return rc;
+        rc = mv_view_stats_complex(&typed, &st, &st2);
         mv_view_release(&typed);
         break;
     default: rc = MV_OK;

@@ -72,8 +72,8 @@ static void test_record_fields_by_name(void **state) {
               "index out of bounds on dimension 1");
     CHECK_ERR(mv_view_get_field(&v, -11, &x, &val), MV_EINDEX,
               "index out of bounds on dimension 1");
-    CHECK_ERR(mv_view_field(&v, "y", &x2), MV_EVALUE, "no field named 'y'");
-    CHECK_ERR(mv_view_field(&v, "x.y", &x2), MV_EVALUE, "no field named 'x.y'");
+    CHECK_ERR(mv_view_field(&v, "y", &x2), MV_EVALUE, "no field of name y");
+    CHECK_ERR(mv_view_field(&v, "x.y", &x2), MV_EVALUE, "no field of name x.y");
     CHECK_ERR(mv_view_field_at(&v, 2, &x2), MV_EINDEX,
               "field index out of range");
     CHECK_ERR(mv_view_field_at(&v, -1, &x2), MV_EINDEX,
@@ -252,11 +252,11 @@ static void test_field_lookup_errors(void **state) {
     CHECK_OK(mv_view_release(&v));
     /* two records an item: names are looked up at the top level */
     view_of(&v, o, mem, 2, "2T{<i:a:}", 8);
-    CHECK_ERR(mv_view_field(&v, "a", &r), MV_EVALUE, "no field named 'a'");
+    CHECK_ERR(mv_view_field(&v, "a", &r), MV_EVALUE, "no field of name a");
     CHECK_OK(mv_view_release(&v));
     /* a dotted name through a record of several elements */
     view_of(&v, o, mem, 2, "T{(2)T{<i:a:}:s:}", 8);
-    CHECK_ERR(mv_view_field(&v, "s.a", &r), MV_EVALUE, "no field named 's.a'");
+    CHECK_ERR(mv_view_field(&v, "s.a", &r), MV_EVALUE, "no field of name s.a");
     CHECK_OK(mv_view_release(&v));
     /* fields read through the call: strings, half floats, a strided view */
     memcpy(mem,
@@ -385,9 +385,329 @@ static void test_inline_bound_follows_view(void **state) {
     mv_owner_release(o);
 }
 
+/* One naming rule: paths, unique leaves, the unnamed wrapper, positions;
+ * mv_view_field, mv_view_field_index and mv_view_field_view agree. */
+#define CHECK_STR(a, b) CHECK_TRUE(strcmp((a), (b)) == 0)
+
+static void test_one_naming_rule(void **state) {
+    (void)state;
+    unsigned char mem[4 * 8] = {0};
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, fv;
+    mv_fieldref r;
+    view_of(&v, o, mem, 4, "T{T{<I:a:<f:b:}:outer:}", 8);
+    CHECK_OK(mv_view_field(&v, "outer.b", &r));
+    CHECK_EQ(r.offset, 4);
+    CHECK_OK(mv_view_field(&v, "b", &r)); /* the one leaf named b */
+    CHECK_EQ(r.offset, 4);
+    CHECK_EQ(mv_view_field_index(&v, "outer"), 0);
+    CHECK_EQ(mv_view_field_index(&v, "b"), -1); /* nested: a view names it */
+    CHECK_EQ(mv_view_field_index(&v, "outer.b"), -1);
+    CHECK_OK(mv_view_field_view(&fv, &v, "outer.b"));
+    CHECK_STR(fv.format, "<f");
+    CHECK_OK(mv_view_release(&fv));
+    CHECK_ERR(mv_view_field(&v, "outer.c", &r), MV_EVALUE,
+              "no field of name outer.c");
+    CHECK_ERR(mv_view_field(&v, "outer.a.z", &r), MV_EVALUE,
+              "no field of name outer.a.z");
+    CHECK_ERR(mv_view_field(&v, "outer", &r), MV_EVALUE,
+              "field 'outer' is a record");
+    mv_stats s;
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce a record field: name one of its fields");
+    CHECK_OK(mv_view_release(&v));
+    /* a leaf name two records share is no name */
+    view_of(&v, o, mem, 4, "T{T{<h:x:}:p:T{<h:x:}:q:<i:n:}", 8);
+    CHECK_ERR(mv_view_field(&v, "x", &r), MV_EVALUE, "no field of name x");
+    CHECK_OK(mv_view_field(&v, "q.x", &r));
+    CHECK_EQ(r.offset, 2);
+    CHECK_EQ(mv_view_field_index(&v, "n"), 2);
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce items of format T{T{<h:x:}:p:T{<h:x:}:q:<i:n:}: "
+              "they are records of fields 'p', 'q', 'n'; reduce a field "
+              "(m['name'])");
+    CHECK_OK(mv_view_release(&v));
+    /* many long names: the list stops at a line's length */
+    view_of(&v, o, mem, 2,
+            "T{B:abcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:bbcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:cbcdefghijklmnopqrstuvwxyz0123456789:"
+            "B:dbcdefghijklmnopqrstuvwxyz0123456789:}",
+            4);
+    CHECK_STATUS(mv_view_stats(&v, &s), MV_ETYPE);
+    CHECK_TRUE(strstr(mv_errmsg(), "'cbcdefghijklmnopqrstuvwxyz0123456789'"));
+    CHECK_TRUE(!strstr(mv_errmsg(), "'dbcdefghijklmnopqrstuvwxyz0123456789'"));
+    CHECK_OK(mv_view_release(&v));
+    /* unnamed fields are listed empty */
+    view_of(&v, o, mem, 4, "<i<f", 8);
+    CHECK_ERR(mv_view_stats(&v, &s), MV_ETYPE,
+              "cannot reduce items of format <i<f: they are records of "
+              "fields '', ''; reduce a field (m['name'])");
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* Field views: format, shape, strides, memory, writability, chaining,
+ * the dimensions a field adds, indirect views, and the refusals. */
+static void test_field_views(void **state) {
+    (void)state;
+    /* 4 records of 24 bytes: <i a, then T{>h x, 2s s} p at 4, pad to 8,
+     * (2,3)<B m at 8, 2<h r at 14, <d? no: 6 bytes pad to 24 */
+    unsigned char mem[4 * 24];
+    for (int i = 0; i < (int)sizeof mem; i++)
+        mem[i] = (unsigned char)i;
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, f, g;
+    view_of(&v, o, mem, 4, "T{<i:a:T{>h:x:2s:s:}:p:(2,3)B:m:<2h:r:6x}", 24);
+    /* a scalar field */
+    CHECK_OK(mv_view_field_view(&f, &v, "a"));
+    CHECK_STR(f.format, "<i");
+    CHECK_EQ(f.ndim, 1);
+    CHECK_EQ(f.shape[0], 4);
+    CHECK_EQ(f.strides[0], 24);
+    CHECK_EQ(f.itemsize, 4);
+    CHECK_EQ(f.nbytes, 16);
+    CHECK_TRUE(f.buf == (char *)mem);
+    CHECK_TRUE(!(f.flags & MV_READONLY));
+    mv_value x = {.type = MV_VAL_INT, .i = -5};
+    CHECK_OK(mv_view_set(&f, 1, &x));
+    CHECK_TRUE(memcmp(mem + 24, "\xfb\xff\xff\xff", 4) == 0);
+    CHECK_OK(mv_view_release(&f));
+    /* a record field, and a field of it */
+    CHECK_OK(mv_view_field_view(&f, &v, "p"));
+    CHECK_STR(f.format, "T{>h:x:2s:s:}");
+    CHECK_EQ(f.itemsize, 4);
+    CHECK_TRUE(f.buf == (char *)mem + 4);
+    CHECK_OK(mv_view_field_view(&g, &f, "s"));
+    CHECK_STR(g.format, "2s");
+    CHECK_TRUE(g.buf == (char *)mem + 6);
+    CHECK_EQ(g.strides[0], 24);
+    CHECK_OK(mv_view_release(&g));
+    CHECK_OK(mv_view_field_view(&g, &f, "x"));
+    CHECK_STR(g.format, ">h");
+    CHECK_OK(mv_view_release(&g));
+    CHECK_OK(mv_view_release(&f));
+    /* a shape adds dimensions, C order inside the field */
+    CHECK_OK(mv_view_field_view(&f, &v, "m"));
+    CHECK_EQ(f.ndim, 3);
+    CHECK_EQ(f.shape[1], 2);
+    CHECK_EQ(f.shape[2], 3);
+    CHECK_EQ(f.strides[1], 3);
+    CHECK_EQ(f.strides[2], 1);
+    CHECK_EQ(f.nbytes, 24);
+    CHECK_OK(mv_view_release(&f));
+    /* and so does a repeat count */
+    CHECK_OK(mv_view_field_view(&f, &v, "r"));
+    CHECK_EQ(f.ndim, 2);
+    CHECK_EQ(f.shape[1], 2);
+    CHECK_EQ(f.strides[1], 2);
+    CHECK_STR(f.format, "<h");
+    CHECK_OK(mv_view_release(&f));
+    /* a read-only, reversed source */
+    mv_view rv;
+    CHECK_OK(mv_view_readonly(&rv, &v));
+    CHECK_OK(mv_view_narrow(&rv, -1, -5, -1));
+    CHECK_OK(mv_view_field_view(&f, &rv, "p.x"));
+    CHECK_TRUE(f.flags & MV_READONLY);
+    CHECK_EQ(f.strides[0], -24);
+    CHECK_TRUE(f.buf == (char *)mem + 72 + 4);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&rv));
+    /* refusals */
+    CHECK_ERR(mv_view_field_view(&f, &v, "zz"), MV_EVALUE,
+              "no field of name zz");
+    CHECK_TRUE(mv_view_is_released(&f));
+    CHECK_OK(mv_view_field_view(&f, &v, "a"));
+    CHECK_ERR(mv_view_field_view(&g, &f, "a"), MV_ETYPE,
+              "format <i has no fields");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    view_of(&v, o, mem, 4, "u", 24); /* does not compile */
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_ETYPE,
+              "format u has no fields");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "2T{<i:a:}", 8); /* two records: no wrapper */
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_EVALUE, "no field of name a");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "8x", 8); /* padding: no field at all */
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_ETYPE,
+              "format 8x has no fields");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "<q", 8); /* one number: no record */
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_ETYPE,
+              "format <q has no fields");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "<i:a:<f:b:", 8); /* fields without T{} */
+    CHECK_OK(mv_view_field_view(&f, &v, "b"));
+    CHECK_STR(f.format, "<f");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* The formats a field view's items get: native, complex, Pascal strings,
+ * padding inside a record field; a packed record field; too many
+ * dimensions; an indirect source. */
+static void test_field_view_formats(void **state) {
+    (void)state;
+    unsigned char mem[4 * 48] = {0};
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, f;
+    view_of(&v, o, mem, 4,
+            "T{i:n:<Zd:z:3p:s:T{<b:c:3x<i:d:2x(2,1)<h<3b4s:w:3x}:r:}", 47);
+    CHECK_OK(mv_view_field_view(&f, &v, "n"));
+    CHECK_STR(f.format, "i");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_field_view(&f, &v, "z"));
+    CHECK_STR(f.format, "<Zd");
+    CHECK_EQ(f.itemsize, 16);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_field_view(&f, &v, "s"));
+    CHECK_STR(f.format, "3p");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_field_view(&f, &v, "r"));
+    CHECK_STR(f.format, "T{<b:c:3x<i:d:2x(2,1)<h<3b4s:w:3x}");
+    CHECK_EQ(f.itemsize, 24);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{T{Zf:z:}:r:}", 8); /* native, in a record */
+    CHECK_OK(mv_view_field_view(&f, &v, "r"));
+    CHECK_STR(f.format, "T{=Zf:z:}");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{Zf:z:}", 8); /* native complex */
+    CHECK_OK(mv_view_field_view(&f, &v, "z"));
+    CHECK_STR(f.format, "@Zf");
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    /* items smaller than the aligned format: compiled packed; a record
+     * field keeps its offsets where its fields have standard sizes ('='),
+     * and cannot where one has a native size only ('n' aligns) */
+    view_of(&v, o, mem, 4, "T{b:a:T{b:x:i:y:}:s:}", 6);
+    CHECK_OK(mv_view_field_view(&f, &v, "s"));
+    CHECK_STR(f.format, "T{=b:x:=i:y:}");
+    CHECK_EQ(f.itemsize, 5);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    mv_ssize nsize = 2 + (mv_ssize)sizeof(ptrdiff_t);
+    view_of(&v, o, mem, 4, "T{b:a:T{b:x:n:y:}:s:}", nsize);
+    CHECK_ERR(mv_view_field_view(&f, &v, "s"), MV_ENOTIMPL,
+              "cannot view field s of format T{b:a:T{b:x:n:y:}:s:}");
+    CHECK_OK(mv_view_field_view(&f, &v, "s.y"));
+    CHECK_TRUE(f.buf == (char *)mem + 2);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    /* a field's dimensions must fit beside the view's */
+    mv_ssize shape[MV_MAXDIM], sub[2] = {0, -1},
+                               strides[2] = {(mv_ssize)sizeof(char *), 8};
+    for (int i = 0; i < MV_MAXDIM; i++)
+        shape[i] = 1;
+    tu_layout_view(&v, o, mem, 8, "T{(2)<i:a:}", 8, MV_MAXDIM, shape, NULL,
+                   NULL, 0);
+    CHECK_ERR(mv_view_field_view(&f, &v, "a"), MV_EVALUE,
+              "field a adds too many dimensions");
+    CHECK_OK(mv_view_release(&v));
+    /* indirect: the offset goes to the last indirect dimension */
+    char *rows[2] = {(char *)mem, (char *)mem + 64};
+    mem[64 + 8 + 4] = 7;
+    shape[0] = 2;
+    shape[1] = 2;
+    tu_layout_view(&v, o, rows, 32, "T{<i:a:<i:b:}", 8, 2, shape, strides, sub,
+                   0);
+    CHECK_OK(mv_view_field_view(&f, &v, "b"));
+    CHECK_TRUE(f.suboffsets != NULL);
+    CHECK_EQ(f.suboffsets[0], 4);
+    CHECK_EQ(f.suboffsets[1], -1);
+    CHECK_TRUE(f.buf == (char *)rows);
+    mv_value x;
+    mv_ssize at[2] = {1, 1};
+    CHECK_OK(mv_view_getn(&f, at, 2, &x));
+    CHECK_EQ(x.i, 7);
+    CHECK_OK(mv_view_release(&f));
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o);
+}
+
+/* Complex sums part by part, in either byte order, through records and
+ * repeat counts; refusals. */
+static void test_complex_stats(void **state) {
+    (void)state;
+    double mem[4 * 4];
+    for (int i = 0; i < 16; i++)
+        mem[i] = i * 0.5;
+    mv_owner *o = tu_wrap(mem, sizeof mem);
+    mv_view v, r;
+    mv_stats re, im;
+    view_of(&v, o, mem, 8, "Zd", 16);
+    CHECK_OK(mv_view_stats_complex(&v, NULL, NULL)); /* a check only */
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_EQ(re.count, 8);
+    CHECK_TRUE(re.sum == 0 + 1 + 2 + 3 + 4 + 5 + 6 + 7);
+    CHECK_TRUE(im.sum == 0.5 + 1.5 + 2.5 + 3.5 + 4.5 + 5.5 + 6.5 + 7.5);
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{2Zd:z:}", 32); /* two a record */
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_EQ(re.count, 8);
+    CHECK_TRUE(re.sum == 28.0 && im.sum == 32.0);
+    CHECK_OK(mv_view_readonly(&r, &v));
+    CHECK_OK(mv_view_release(&v));
+    CHECK_OK(mv_view_narrow(&r, 0, 0, 1)); /* empty */
+    CHECK_OK(mv_view_stats_complex(&r, &re, &im));
+    CHECK_EQ(re.count, 0);
+    CHECK_TRUE(isnan(re.mean));
+    CHECK_OK(mv_view_release(&r));
+    /* the other byte order */
+    unsigned char be[16] = {0x3f, 0xf0, 0, 0, 0, 0, 0, 0,  /* 1.0 */
+                            0x40, 0,    0, 0, 0, 0, 0, 0}; /* 2.0 */
+    mv_owner *o2 = tu_wrap(be, sizeof be);
+    view_of(&v, o2, be, 1, ">Zd", 16);
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(re.sum == 1.0 && im.sum == 2.0);
+    be[0] = 0x7f; /* the real part NaN: both means NaN */
+    be[1] = 0xf8;
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(isnan(re.sum) && im.sum == 2.0);
+    CHECK_TRUE(isnan(re.mean) && isnan(im.mean));
+    be[0] = 0x3f;
+    be[1] = 0xf0;
+    be[8] = 0x7f; /* the imaginary part NaN */
+    be[9] = 0xf8;
+    CHECK_OK(mv_view_stats_complex(&v, &re, &im));
+    CHECK_TRUE(isnan(re.mean) && re.sum == 1.0);
+    CHECK_TRUE(isnan(im.mean));
+    CHECK_OK(mv_view_release(&v));
+    mv_owner_release(o2);
+    /* refusals */
+    view_of(&v, o, mem, 16, "<d", 8);
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format <d is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "T{Zd:a:Zd:b:}", 32);
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format T{Zd:a:Zd:b:} is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "u", 32); /* no compiled format */
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format u is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    view_of(&v, o, mem, 4, "Zd", 32); /* items larger than the format */
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_ETYPE,
+              "format Zd is not of complex numbers");
+    CHECK_OK(mv_view_release(&v));
+    CHECK_ERR(mv_view_stats_complex(&v, &re, &im), MV_EVALUE,
+              "operation forbidden on released memoryview object");
+    mv_owner_release(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields_by_name),
+        cmocka_unit_test(test_one_naming_rule),
+        cmocka_unit_test(test_field_views),
+        cmocka_unit_test(test_field_view_formats),
+        cmocka_unit_test(test_complex_stats),
         cmocka_unit_test(test_every_load),
         cmocka_unit_test(test_nested_and_positions),
         cmocka_unit_test(test_field_lookup_errors),

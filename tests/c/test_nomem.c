@@ -249,6 +249,23 @@ static void prep_file(struct fx *f) {
     assert_int_equal(fclose(fp), 0);
 }
 
+static void prep_records(struct fx *f) {
+    make_owner(f, 0);
+    mv_ssize shape[1] = {NBYTES / 40};
+    mv_layout l = {.buf = mv_owner_data(f->o),
+                   .nbytes = NBYTES / 40 * 40,
+                   .itemsize = 40,
+                   .format = "T{<i:a:T{<h:x:<h:y:}:p:(2,2,2,2)<h:q:}",
+                   .ndim = 1,
+                   .shape = shape};
+    CHECK_OK(mv_view_from_layout(&f->a, f->o, &l));
+}
+static int call_field_view(struct fx *f) {
+    return mv_view_field_view(&f->out, &f->a, "p");
+}
+static int call_field_view_5d(struct fx *f) {
+    return mv_view_field_view(&f->out, &f->a, "q");
+}
 static int call_copy(struct fx *f) { return mv_owner_copy(&f->oo, "abc", 3); }
 static int call_new_bytes(struct fx *f) {
     return mv_owner_new_bytes(&f->oo, 64);
@@ -409,6 +426,8 @@ static const struct nomem_case cases[] = {
     {"mv_view_subview (5-D)", prep_5d, call_subview, OUT_VIEW},
     {"mv_view_select (5-D)", prep_5d, call_select, OUT_VIEW},
     {"mv_view_cast (to 5-D)", prep_1d, call_cast, OUT_VIEW},
+    {"mv_view_field_view (record)", prep_records, call_field_view, OUT_VIEW},
+    {"mv_view_field_view (5-D)", prep_records, call_field_view_5d, OUT_VIEW},
     {"mv_view_cast (in place)", prep_1d, call_cast_in_place, OUT_NONE},
     {"mv_view_cast (to <i)", prep_1d, call_cast_compiled, OUT_VIEW},
     {"mv_view_tobytes (strided, C)", prep_strided, call_tobytes, OUT_MEM},

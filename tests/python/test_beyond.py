@@ -11,12 +11,14 @@ pure-Python nested-list oracle.
 """
 
 import re
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
+import memview
 from mvoracle import BUILTIN, OURS
 
 _testbuffer = pytest.importorskip("_testbuffer")
@@ -549,3 +551,73 @@ def test_keyword_messages_match_builtin_for_1d():
             assert b == o
     assert re.match(r"^a bytes-like", outcome(
         lambda: OURS(bytearray(3)).__setitem__(slice(0, 1), 5))[2])
+
+
+# ---------------------------------------------------------------------------
+# CPython's newer memoryview on every version
+
+def test_generic_alias():
+    import types
+    alias = memview.memoryview[int]
+    assert isinstance(alias, types.GenericAlias)
+    assert alias.__origin__ is memview.memoryview and alias.__args__ == (int,)
+    assert repr(alias) == "memview.memoryview[int]"
+
+
+def test_cast_order_f():
+    """cast(format, shape, order='F'), CPython's gh-78959."""
+    y = memview.memoryview(bytes(range(6))).cast("B", shape=[3, 2],
+                                                 order="F")
+    assert y.f_contiguous and not y.c_contiguous
+    assert y.tolist() == [[0, 3], [1, 4], [2, 5]]
+    assert y.strides == (1, 3)
+    c = memview.memoryview(bytes(range(6))).cast("B", [3, 2], order="C")
+    assert c.tolist() == [[0, 1], [2, 3], [4, 5]]
+    np = pytest.importorskip("numpy")
+    a = np.arange(24, dtype="<i4")
+    f = memview.memoryview(a).cast("B").cast("<i", [2, 3, 4], order="F")
+    assert f.tolist() == np.frombuffer(a.tobytes(), "<i4").reshape(
+        (2, 3, 4), order="F").tolist()
+    m = memview.memoryview(bytes(6))
+    with pytest.raises(ValueError, match="order must be 'C' or 'F'"):
+        m.cast("B", [3, 2], order="A")
+    for bad, msg in (("CF", "not a string of length 2"), (None, "NoneType"),
+                     (1, "not int")):
+        with pytest.raises(TypeError, match=msg):
+            m.cast("B", [3, 2], order=bad)
+    with pytest.raises(TypeError):
+        m.cast("B", [3, 2], "F")  # keyword-only
+
+
+def test_cast_f_contiguous_to_1d():
+    """An F-contiguous N-D view casts to 1-D in memory order, CPython's
+    gh-91484; the builtin of this interpreter refuses."""
+    np = pytest.importorskip("numpy")
+    a = np.asfortranarray(np.arange(12, dtype="<u2").reshape(3, 4))
+    m = memview.memoryview(a)
+    assert m.f_contiguous and not m.c_contiguous
+    assert m.cast("B").tobytes() == a.tobytes(order="F")
+    assert m.cast("B").cast("<H").tolist() == a.ravel(order="F").tolist()
+    if sys.version_info < (3, 15):
+        with pytest.raises(TypeError):
+            memoryview(a).cast("B")
+    with pytest.raises(TypeError,
+                       match="casts are restricted to C-contiguous views"):
+        m.cast("B", [4, 6])  # N-D to N-D stays refused
+    with pytest.raises(TypeError,
+                       match="casts are restricted to C-contiguous views"):
+        memview.memoryview(bytes(8))[::2].cast("B")
+
+
+def test_cast_messages_name_the_format():
+    m = memview.memoryview(bytes(8))
+    with pytest.raises(ValueError) as e:
+        m.cast("<f4")
+    assert str(e.value) == ("memoryview: destination format '<f4': repeat "
+                            "count given without format specifier")
+    # one character: the builtin's words, as the builtin refuses it too
+    with pytest.raises(ValueError) as e:
+        m.cast("X")
+    with pytest.raises(ValueError) as b:
+        BUILTIN(bytes(8)).cast("X")
+    assert str(e.value) == str(b.value)

@@ -183,6 +183,10 @@ OPS = {
     "count_typed": "v.cast('i').count(7)",
     "assign": "memview.memoryview(bytearray(len(v)))[:] = v",
     "hash": "hash(v)",
+    "sum": "v.sum()",
+    "stats_typed": "v.cast('<d').stats()",
+    "mean_field": "v.cast('T{<I:a:<f:b:}')['b'].mean()",
+    "sum_complex": "v.cast('Zd').sum()",
 }
 
 SCRIPT = """
@@ -236,3 +240,46 @@ def test_shrunk_file_raises_with_faulthandler_on(tmp_path):
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
     assert b"shrank under the view" in p.stdout
     assert b"Fatal Python error" not in p.stderr
+
+
+# ---------------------------------------------------------------------------
+# Advice (madvise): memview.map(..., advise=) and memoryview.advise()
+
+ADVICE = ["sequential", "random", "willneed", "dontneed", "normal"]
+
+
+@pytest.mark.parametrize("advice", [None] + ADVICE)
+def test_map_advise(tmp_path, advice):
+    path = tmp_path / "f.bin"
+    data = bytes(range(256)) * 64
+    path.write_bytes(data)
+    with memview.map(str(path), advise=advice) as m:
+        assert m.tobytes() == data
+        assert m.sum() == sum(data)
+
+
+def test_view_advise(tmp_path):
+    path = tmp_path / "f.bin"
+    data = bytes(range(256)) * 64
+    path.write_bytes(data)
+    with memview.map(str(path), 100) as m:
+        for advice in ADVICE:
+            assert m.advise(advice) is None
+            assert m[5000:9000].advise(advice) is None
+            assert m[::-3].advise(advice) is None
+            assert m[:0].advise(advice) is None
+            assert m.cast("H").advise(advice) is None
+        assert m.tobytes() == data[100:]
+        for bad in ("fast", 3, None, "Sequential"):
+            with pytest.raises(ValueError, match="advice must be 'normal'"):
+                m.advise(bad)
+        with pytest.raises(TypeError):
+            m.advise()
+    with pytest.raises(ValueError, match="released"):
+        m.advise("random")
+    with pytest.raises(ValueError, match="advice must be"):
+        memview.map(str(path), advise="x")
+    with pytest.raises(TypeError):
+        memview.map(str(path), 0, None, False, "random")  # keyword-only
+    with pytest.raises(TypeError, match="needs a view of a file mapped"):
+        memview.memoryview(bytearray(8)).advise("random")

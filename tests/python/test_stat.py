@@ -257,6 +257,30 @@ def test_stat_record_fields_against_structured_dtype(n, data):
         check(path, fmt, oracle(a["x"]), "--field", "x")
         check(path, fmt, oracle(a["v"]), "--field", "2")
         code, _, err = run("stat", path, fmt)
-        assert code == 1 and "name one" in err
+        assert code == 1 and "reduce a field" in err
         code, _, err = run("stat", path, fmt, "--field", "nope")
-        assert code == 1 and "IndexError" in err
+        assert code == 1 and "ValueError" in err
+        assert "no field of name nope" in err
+
+
+def test_field_paths_in_stat_and_show():
+    """One naming rule in the CLI: NumPy's path "outer.b", and a leaf name
+    that only one nested field has."""
+    fmt = "T{T{<I:a:<f:b:}:outer:}"
+    dt = np.dtype([("outer", [("a", "<u4"), ("b", "<f4")])])
+    a = np.zeros(6, dtype=dt)
+    a["outer"]["a"] = np.arange(6)
+    a["outer"]["b"] = np.arange(6) * 0.5
+    with DataFile(a.tobytes()) as path:
+        for name in ("outer.b", "b"):
+            check(path, fmt, oracle(a["outer"]["b"]), "--field", name)
+        check(path, fmt, oracle(a["outer"]["a"]), "--field", "outer.a")
+        code, out, err = run("show", path, fmt, "1:3", "--field", "outer.a")
+        assert code == 0 and out == b"1\n2\n", err
+        code, out, err = run("show", path, fmt, "--field", "b")
+        assert code == 0 and out.decode().split() == [
+            repr(x) for x in a["outer"]["b"].tolist()]
+        code, _, err = run("show", path, fmt, "--field", "outer.z")
+        assert code == 1 and "ValueError: no field of name outer.z" in err
+        code, _, err = run("stat", path, fmt, "--field", "outer")
+        assert code == 1 and "TypeError" in err

@@ -15,3 +15,7 @@ v: int = memview.__version__  # E: the version is a str
 m.release(1)  # E: release() takes no argument
 m.nbytes.upper()  # E: nbytes is an int
 t: str = m[1:2]  # E: a slice is a memoryview
+memoryview(b"ab").cast("B", [2], order="A")  # E: cast's order is C or F
+memoryview(b"ab").advise("fast")  # E: not an advice
+memview.map("f", advise="often")  # E: not an advice
+memoryview(b"ab").stats().bogus  # E: Stats has no such field

@@ -1,5 +1,6 @@
 """Uses of memview that must type-check (mypy --strict)."""
 
+import array
 import pickle
 
 import numpy as np
@@ -38,3 +39,16 @@ shared: memoryview = memview.from_dlpack(np.arange(4.0))
 back: memoryview = memview.from_dlpack(shared, copy=True)
 del capsule, again, buffers  # each holds a buffer of m
 m.release()
+
+# Reductions, fields, newer casts and advice
+nums = memoryview(array.array("i", range(6)))
+total = nums.sum()
+low = nums.min()
+avg = nums.mean()
+st: memview.Stats = nums.stats()
+count: int = st.count
+nanmean: float = st.nanmean
+recs = memoryview(bytearray(30)).cast("T{<d:x:<h:y:}")
+xs: memoryview = recs["x"]
+fcast: memoryview = memoryview(bytes(6)).cast("B", [3, 2], order="F")
+print(total, low, avg, count, nanmean, xs, fcast)
