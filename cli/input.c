@@ -1,0 +1,328 @@
+/*
+ * input.c -- the one input of a file command: the byte range of a file
+ * that the map options select, or standard input ("-").
+ *
+ * An input is one of three kinds, chosen once, when it is opened:
+ *
+ *   CLI_FILE    a regular file of known size, read in order into a reused
+ *               buffer (a scan holds one buffer of it, whatever its size)
+ *   CLI_STREAM  standard input, a pipe, a FIFO or a terminal: read once,
+ *               in order, into the same kind of buffer; its size is known
+ *               only at its end
+ *   CLI_VIEW    a view of the whole range: a mapping of the file, or the
+ *               stream read into memory (at most CLI_STREAM_MAX bytes)
+ *
+ * Rules:
+ *   1. --offset N and --length N select bytes [N, N + length) as a slice
+ *      does (cli_range). A stream skips N bytes by reading them and stops
+ *      after length bytes, so an endless one can be scanned; a negative
+ *      offset on a stream needs its end, so the stream is read whole.
+ *   2. A file that ends before its size at opening (it shrank under the
+ *      scan) is an OSError, never a short answer; a mapped one is the
+ *      library's fault guard's business.
+ *   3. Commands that need random access (get, show, hex, slice, info, stat
+ *      with a KEY or --shape, dump -s -N of a stream) ask for the whole
+ *      input as a view: a file is mapped (only the range), a stream is
+ *      read whole, and refused past CLI_STREAM_MAX bytes.
+ *   4. Chunks of a CLI_VIEW input are runs of its first dimension; the
+ *      pages of a mapping behind the scan are dropped (advice only), so
+ *      that a scan holds a bounded window of the file.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes read into the buffer at a time: the buffer stays in the cache. */
+#define READ_CHUNK ((mv_ssize)1 << 20)
+/* Bytes of a view's first dimension handed out at a time. */
+#define VIEW_CHUNK ((mv_ssize)16 << 20)
+
+void cli_range(const cli_args *a, mv_ssize size, mv_ssize *start,
+               mv_ssize *stop) {
+    mv_ssize off = a->offset;
+    if (off < 0)
+        off = off < -size ? 0 : off + size;
+    if (off > size)
+        off = size;
+    mv_ssize end = size;
+    if (a->length >= 0 && a->length < size - off)
+        end = off + a->length;
+    *start = off;
+    *stop = end;
+}
+
+static void release_free(void *ctx, void *data, mv_ssize len) {
+    (void)ctx;
+    (void)len;
+    free(data);
+}
+
+/* The stream's bytes, past in->skip and up to in->limit, as a view. */
+static int read_whole(cli_input *in) {
+    mv_ssize cap = READ_CHUNK, len = 0, got;
+    char *data = malloc((size_t)cap);
+    int rc = 0;
+    if (!data)
+        return mv_error(MV_ENOMEM, "out of memory");
+    while (in->skip > 0) {
+        mv_ssize n = in->skip < cap ? in->skip : cap;
+        if ((rc = cli_os_read(in->fd, in->name, data, n, &got)) < 0)
+            break;
+        in->skip -= got;
+        if (got < n)
+            in->skip = 0; /* the stream ended first: nothing is left */
+    }
+    for (got = 1; rc == 0 && got > 0;) {
+        if (len == cap) {
+            if (len > CLI_STREAM_MAX) {
+                rc = mv_error(MV_EVALUE,
+                              "%s is longer than %td MiB: this command "
+                              "needs it whole; give a file instead",
+                              in->name, CLI_STREAM_MAX >> 20);
+                break;
+            }
+            char *more = realloc(data, (size_t)(cap *= 2));
+            if (!more) {
+                rc = mv_error(MV_ENOMEM, "out of memory");
+                break;
+            }
+            data = more;
+        }
+        mv_ssize want = cap - len;
+        if (in->limit >= 0 && want > in->limit - len)
+            want = in->limit - len;
+        if (want == 0)
+            break;
+        rc = cli_os_read(in->fd, in->name, data + len, want, &got);
+        len += got;
+    }
+    mv_owner *o;
+    if (rc == 0)
+        rc = mv_owner_wrap(&o, data, len, 1, release_free, NULL);
+    if (rc < 0) {
+        free(data);
+        return rc;
+    }
+    rc = mv_view_from_owner(&in->view, o);
+    mv_owner_release(o);
+    return rc;
+}
+
+int cli_input_open(cli_args *a, const char *path, cli_input *in) {
+    mv_ssize size = 0, start, stop;
+    int rc;
+
+    memset(in, 0, sizeof *in);
+    in->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    in->limit = -1;
+    if ((rc = cli_os_open(path, &in->fd)) < 0) {
+        in->fd = -1;
+        return rc;
+    }
+    if ((rc = cli_os_kind(in->fd, in->name, &size)) < 0) {
+        cli_input_close(in);
+        return rc;
+    }
+    in->kind = rc;
+    if (in->kind == CLI_STREAM && a->offset >= 0) {
+        in->start = in->skip = a->offset;
+        in->limit = a->length;
+        in->size = -1;
+        a->start = in->start;
+        return 0;
+    }
+    if (in->kind == CLI_STREAM) { /* from its end: read it all first */
+        if ((rc = read_whole(in)) < 0) {
+            cli_input_close(in);
+            return rc;
+        }
+        in->kind = CLI_VIEW;
+        size = in->view.nbytes;
+    }
+    cli_range(a, size, &start, &stop);
+    a->start = in->start = start;
+    in->size = stop - start;
+    if (in->kind == CLI_VIEW)
+        rc = mv_view_narrow(&in->view, start, stop, 1);
+    else
+        rc = cli_os_seek(in->fd, in->name, start);
+    if (rc < 0)
+        cli_input_close(in);
+    return rc;
+}
+
+int cli_input_narrow(cli_input *in, mv_ssize skip, mv_ssize length) {
+    if (in->kind == CLI_STREAM) {
+        in->skip += skip;
+        in->start += skip;
+        if (in->limit >= 0)
+            in->limit = skip < in->limit ? in->limit - skip : 0;
+        if (length >= 0 && (in->limit < 0 || length < in->limit))
+            in->limit = length;
+        return 0;
+    }
+    if (skip > in->size)
+        skip = in->size;
+    in->start += skip;
+    in->size -= skip;
+    if (length >= 0 && length < in->size)
+        in->size = length;
+    if (in->kind == CLI_VIEW)
+        return mv_view_narrow(&in->view, skip, skip + in->size, 1);
+    return cli_os_seek(in->fd, in->name, in->start);
+}
+
+int cli_input_whole(cli_input *in) {
+    mv_owner *o;
+    int rc;
+    if (in->kind == CLI_VIEW)
+        return 0;
+    if (in->kind == CLI_STREAM) {
+        if ((rc = read_whole(in)) < 0)
+            return rc;
+        in->size = in->view.nbytes;
+    } else {
+        /* Only the range is mapped: a slice near the end of a huge file
+         * costs what the slice does. */
+        if (in->size == 0)
+            rc = mv_owner_copy(&o, "", 0);
+        else
+            rc = mv_owner_map_range(&o, in->name, in->start, in->size, 0);
+        if (rc < 0)
+            return rc;
+        rc = mv_view_from_owner(&in->view, o);
+        mv_owner_release(o); /* the view holds the mapping from here on */
+        if (rc < 0)
+            return rc;
+    }
+    in->kind = CLI_VIEW;
+    cli_os_close(in->fd);
+    in->fd = -1;
+    return 0;
+}
+
+int cli_input_view(cli_input *in, mv_view *v) {
+    int rc = cli_input_whole(in);
+    return rc < 0 ? rc : mv_view_new(v, &in->view);
+}
+
+void cli_input_set_view(cli_input *in, mv_view *v) {
+    if (in->view.owner)
+        mv_view_release(&in->view);
+    mv_view_move(&in->view, v);
+    in->kind = CLI_VIEW;
+    in->size = in->view.nbytes;
+}
+
+/* The byte range [lo, hi) of v's owner that v's items lie in. */
+static void view_extent(const mv_view *v, mv_ssize *lo, mv_ssize *hi) {
+    mv_ssize a = 0, b = v->itemsize;
+    for (int i = 0; i < v->ndim; i++) {
+        if (v->shape[i] == 0) {
+            a = b = 0;
+            break;
+        }
+        mv_ssize span = (v->shape[i] - 1) * v->strides[i];
+        if (span < 0)
+            a += span;
+        else
+            b += span;
+    }
+    mv_ssize at = (mv_ssize)(v->buf - (char *)mv_owner_data(v->owner));
+    *lo = at + a;
+    *hi = at + b;
+}
+
+/* The next rows of a view input; the previous ones' pages dropped. */
+static int next_rows(cli_input *in, mv_view *chunk) {
+    const mv_view *v = &in->view;
+    int rc;
+    if (in->dropped_hi > in->dropped_lo && mv_owner_is_mapped(v->owner))
+        mv_owner_advise(v->owner, in->dropped_lo,
+                        in->dropped_hi - in->dropped_lo, MV_ADVISE_DONTNEED);
+    in->dropped_lo = in->dropped_hi = 0;
+    if (v->ndim == 0) {
+        if (in->row > 0)
+            return 0;
+        in->row = 1;
+        return (rc = mv_view_new(chunk, v)) < 0 ? rc : 1;
+    }
+    mv_ssize n = v->shape[0];
+    if (in->row >= n)
+        return 0;
+    mv_ssize row = v->nbytes / n;
+    mv_ssize per = row > 0 && VIEW_CHUNK / row > 0 ? VIEW_CHUNK / row : 1;
+    mv_ssize stop = n - in->row < per ? n : in->row + per;
+    if ((rc = mv_view_slice(chunk, v, in->row, stop, 1)) < 0)
+        return rc;
+    in->row = stop;
+    view_extent(chunk, &in->dropped_lo, &in->dropped_hi);
+    return 1;
+}
+
+int cli_input_next(cli_input *in, mv_view *chunk, mv_ssize align) {
+    mv_ssize got;
+    int rc;
+    if (in->kind == CLI_VIEW)
+        return next_rows(in, chunk);
+    if (!in->buf) {
+        mv_ssize size = READ_CHUNK > align ? READ_CHUNK / align * align : align;
+        if ((rc = mv_owner_new_bytes(&in->buf, size)) < 0)
+            return rc;
+        if ((rc = mv_view_from_owner(&in->bufview, in->buf)) < 0)
+            return rc;
+    }
+    char *data = mv_owner_data(in->buf);
+    mv_ssize cap = in->bufview.nbytes;
+    while (in->skip > 0) { /* a stream's bytes before the range */
+        mv_ssize n = in->skip < cap ? in->skip : cap;
+        if ((rc = cli_os_read(in->fd, in->name, data, n, &got)) < 0)
+            return rc;
+        in->skip = got < n ? 0 : in->skip - n;
+        if (got < n)
+            in->limit = 0; /* it ended first */
+    }
+    mv_ssize want = cap;
+    if (in->kind == CLI_FILE && want > in->size - in->pos)
+        want = in->size - in->pos;
+    if (in->limit >= 0 && want > in->limit - in->pos)
+        want = in->limit - in->pos;
+    if (want <= 0)
+        return 0;
+    if ((rc = cli_os_read(in->fd, in->name, data, want, &got)) < 0)
+        return rc;
+    if (got < want && in->kind == CLI_FILE)
+        return mv_error(MV_EOS,
+                        "file shrank under the scan (it ended after byte "
+                        "%td of %td): '%s'",
+                        in->start + in->pos + got, in->start + in->size,
+                        in->name);
+    if (got == 0)
+        return 0;
+    if (got < want) /* the stream's end: the next read gives nothing */
+        in->limit = in->pos + got;
+    in->pos += got;
+    return (rc = mv_view_slice(chunk, &in->bufview, 0, got, 1)) < 0 ? rc : 1;
+}
+
+void cli_input_close(cli_input *in) {
+    if (in->fd >= 0)
+        cli_os_close(in->fd);
+    in->fd = -1;
+    if (in->view.owner)
+        mv_view_release(&in->view);
+    if (in->bufview.owner)
+        mv_view_release(&in->bufview);
+    mv_owner_release(in->buf);
+    in->buf = NULL;
+}
+
+int cli_open(cli_args *a, const char *path, mv_view *v) {
+    cli_input in;
+    int rc = cli_input_open(a, path, &in);
+    if (rc == 0)
+        rc = cli_input_view(&in, v);
+    cli_input_close(&in);
+    return rc < 0 ? cli_fail(rc) : 0;
+}
