@@ -146,6 +146,8 @@ double cli_os_clock(void);
 
 /* ---- input.c: the input of a file command ---- */
 
+enum { WAY_READ, WAY_MAP }; /* how a CLI_FILE is read */
+
 /* The byte range the map options select from an input of size bytes, as a
  * slice does: a negative offset counts from the end, both ends are
  * clamped. */
@@ -172,7 +174,11 @@ typedef struct cli_input {
     mv_ssize limit; /* a stream's most bytes, -1 for no limit */
     mv_ssize row;   /* CLI_VIEW: rows of the first dimension handed out */
     mv_ssize dropped_lo, dropped_hi; /* CLI_VIEW: pages to drop next */
-    mv_owner *buf;                   /* the reused read buffer */
+    /* CLI_FILE: read() or mapped windows, timed (input.c, rule 5) */
+    int way, read_only, seek_pending;
+    double t_last, secs[2];
+    mv_ssize bytes[2], last_bytes;
+    mv_owner *buf; /* the reused read buffer */
     mv_view bufview, view;
 } cli_input;
 
@@ -182,6 +188,9 @@ int cli_input_open(cli_args *a, const char *path, cli_input *in);
 /* Narrow the input to its bytes [skip, skip + length) (length -1: to the
  * end), as xxd's -s and -l do. */
 int cli_input_narrow(cli_input *in, mv_ssize skip, mv_ssize length);
+/* Read a CLI_FILE only, never through mapped windows (for scans that
+ * copy every byte anyway). */
+#define cli_input_read_only(in) ((in)->read_only = 1)
 /* Make the input a CLI_VIEW: map the file's range, or read the stream
  * whole (at most CLI_STREAM_MAX bytes). */
 int cli_input_whole(cli_input *in);

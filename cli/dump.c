@@ -508,6 +508,7 @@ static int dump_input(cli_input *in, const char *s_arg, int revert,
         neg = s_arg[rel] == '-';
         seek = xxd_number(s_arg + rel + neg);
     }
+    cli_input_read_only(in); /* every byte is copied out anyway */
     if (revert)
         return reverse(in, d->cols, d->plain, neg ? -seek : seek, o);
     /* Resolve -s within the selected range, as xxd's fseek would: -N
