@@ -169,13 +169,14 @@ typedef struct cli_input {
     mv_ssize size;    /* bytes in the input; -1 for a stream */
     /* private */
     int fd;
-    mv_ssize pos;   /* bytes read so far */
-    mv_ssize skip;  /* a stream's bytes still to skip */
-    mv_ssize limit; /* a stream's most bytes, -1 for no limit */
-    mv_ssize row;   /* CLI_VIEW: rows of the first dimension handed out */
-    mv_ssize dropped_lo, dropped_hi; /* CLI_VIEW: pages to drop next */
+    mv_ssize pos;       /* bytes read so far */
+    mv_ssize skip;      /* a stream's bytes still to skip */
+    mv_ssize limit;     /* a stream's most bytes, -1 for no limit */
+    mv_ssize row;       /* CLI_VIEW: rows of the first dimension handed out */
+    int mapped;         /* CLI_VIEW: a mapping of the file */
+    mv_ssize map_start; /* its file offset */
     /* CLI_FILE: read() or mapped windows, timed (input.c, rule 5) */
-    int way, read_only, seek_pending;
+    int way, read_only, seek_pending, forced;
     double t_last, secs[2];
     mv_ssize bytes[2], last_bytes;
     mv_owner *buf; /* the reused read buffer */

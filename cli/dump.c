@@ -486,8 +486,10 @@ static int reverse(cli_input *in, long cols, int plain, long long base,
         return mv_error(MV_ENOMEM, "out of memory");
     r.seekable = cli_os_skip_output(r.o.fd, 0) == 0;
     int rc = cli_scan(in, 1, rev_chunk, &r);
+    /* What was written before a failure stays written, as xxd leaves it. */
+    int flushed = out_flush(&r.o);
     if (rc == 0)
-        rc = out_flush(&r.o);
+        rc = flushed;
     free(r.o.p);
     return rc;
 }

@@ -24,9 +24,10 @@
  *      with a KEY or --shape, dump -s -N of a stream) ask for the whole
  *      input as a view: a file is mapped (only the range), a stream is
  *      read whole, and refused past CLI_STREAM_MAX bytes.
- *   4. Chunks of a CLI_VIEW input are runs of its first dimension; the
- *      pages of a mapping behind the scan are dropped (advice only), so
- *      that a scan holds a bounded window of the file.
+ *   4. Chunks of a CLI_VIEW input are runs of its first dimension. Those
+ *      of a file's mapping are read through a window mapped for each
+ *      chunk alone, so that a scan holds a bounded window of the file:
+ *      the whole mapping only gives the views their shape.
  *   5. A CLI_FILE is read in one of two ways, chosen by measuring both:
  *      read() into the buffer, or a window of MAP_WINDOW bytes mapped,
  *      scanned and unmapped. Which is faster depends on how the page
@@ -155,6 +156,12 @@ int cli_input_open(cli_args *a, const char *path, cli_input *in) {
         in->kind = CLI_VIEW;
         size = in->view.nbytes;
     }
+    /* MEMVIEW_SCAN_WAY=read or map: one way only (tests, benchmarks). */
+    const char *way = getenv("MEMVIEW_SCAN_WAY");
+    if (way)
+        in->forced = strcmp(way, "read") == 0  ? 1 + WAY_READ
+                     : strcmp(way, "map") == 0 ? 1 + WAY_MAP
+                                               : 0;
     cli_range(a, size, &start, &stop);
     a->start = in->start = start;
     in->size = stop - start;
@@ -210,6 +217,8 @@ int cli_input_whole(cli_input *in) {
         mv_owner_release(o); /* the view holds the mapping from here on */
         if (rc < 0)
             return rc;
+        in->mapped = in->size > 0;
+        in->map_start = in->start;
     }
     in->kind = CLI_VIEW;
     cli_os_close(in->fd);
@@ -249,14 +258,55 @@ static void view_extent(const mv_view *v, mv_ssize *lo, mv_ssize *hi) {
     *hi = at + b;
 }
 
-/* The next rows of a view input; the previous ones' pages dropped. */
+/* The file shrank: an OSError, with where it ended. */
+static int shrank(const cli_input *in, mv_ssize got) {
+    return mv_error(MV_EOS,
+                    "file shrank under the scan (it ended after byte %td "
+                    "of %td): '%s'",
+                    in->start + in->pos + got, in->start + in->size, in->name);
+}
+
+/* part, a view of the file's mapping in->view, as the same items in a
+ * window of the file mapped for it alone: the scan touches the window,
+ * never the whole mapping, and unmaps it with the chunk. */
+static int rebase(cli_input *in, mv_view *part) {
+    mv_ssize lo, hi;
+    mv_owner *w;
+    view_extent(part, &lo, &hi);
+    if (hi <= lo)
+        return 0;
+    int rc = mv_owner_map_range(&w, in->name, in->map_start + lo, hi - lo, 0);
+    if (rc == MV_EVALUE) /* "mmap length is greater than file size" */
+        return mv_error(MV_EOS,
+                        "file shrank under the scan (it is shorter than "
+                        "byte %td): '%s'",
+                        in->map_start + hi, in->name);
+    if (rc < 0)
+        return rc;
+    mv_ssize at = (mv_ssize)(part->buf - (char *)mv_owner_data(part->owner));
+    mv_layout l = {.buf = (char *)mv_owner_data(w) + (at - lo),
+                   .nbytes = part->nbytes,
+                   .itemsize = part->itemsize,
+                   .format = part->format,
+                   .ndim = part->ndim,
+                   .shape = part->shape,
+                   .strides = part->strides,
+                   .readonly = 1};
+    mv_view moved;
+    rc = mv_view_from_layout(&moved, w, &l);
+    mv_owner_release(w);
+    if (rc < 0)
+        return rc;
+    mv_view_release(part);
+    mv_view_move(part, &moved);
+    return 0;
+}
+
+/* The next rows of a view input. Rows of a file's mapping are read
+ * through a window of their own (rebase). */
 static int next_rows(cli_input *in, mv_view *chunk) {
     const mv_view *v = &in->view;
     int rc;
-    if (in->dropped_hi > in->dropped_lo && mv_owner_is_mapped(v->owner))
-        mv_owner_advise(v->owner, in->dropped_lo,
-                        in->dropped_hi - in->dropped_lo, MV_ADVISE_DONTNEED);
-    in->dropped_lo = in->dropped_hi = 0;
     if (v->ndim == 0) {
         if (in->row > 0)
             return 0;
@@ -272,16 +322,11 @@ static int next_rows(cli_input *in, mv_view *chunk) {
     if ((rc = mv_view_slice(chunk, v, in->row, stop, 1)) < 0)
         return rc;
     in->row = stop;
-    view_extent(chunk, &in->dropped_lo, &in->dropped_hi);
+    if (in->mapped && (rc = rebase(in, chunk)) < 0) {
+        mv_view_release(chunk);
+        return rc;
+    }
     return 1;
-}
-
-/* The file shrank: an OSError, with where it ended. */
-static int shrank(const cli_input *in, mv_ssize got) {
-    return mv_error(MV_EOS,
-                    "file shrank under the scan (it ended after byte %td "
-                    "of %td): '%s'",
-                    in->start + in->pos + got, in->start + in->size, in->name);
 }
 
 /* Account the time since the last chunk to the way it was read; pick the
@@ -294,7 +339,11 @@ static int pick_way(cli_input *in) {
         in->bytes[in->way] += in->last_bytes;
     }
     in->t_last = now;
-    if (in->read_only || in->size < 4 * PROBE)
+    if (in->read_only || in->forced == 1 + WAY_READ)
+        return WAY_READ;
+    if (in->forced == 1 + WAY_MAP)
+        return WAY_MAP;
+    if (in->size < 4 * PROBE)
         return WAY_READ;
     if (in->bytes[WAY_READ] < PROBE)
         return WAY_READ;
