@@ -94,6 +94,44 @@ static int parse_slice_end(const char *s, mv_ssize omitted, mv_ssize *out) {
     return cli_parse_ssize(s, out);
 }
 
+static int write_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    (void)ctx;
+    (void)at;
+    /* chunks of slices are read, never mapped: plain memory */
+    return cli_os_write(1, "<stdout>", chunk->buf, (size_t)chunk->nbytes);
+}
+
+/* A slice of step 1, read in order and written as it comes, in bounded
+ * memory: from a file, or from a stream when no end counts from its end.
+ * The exit code, or -1 when the slice needs the whole input. */
+static int slice_stream(cli_args *a, mv_ssize start, mv_ssize stop) {
+    cli_input in;
+    int rc;
+    if ((rc = cli_input_open(a, a->pos[0], &in)) < 0)
+        return cli_fail(rc);
+    if (in.kind == CLI_STREAM) {
+        if (start < 0 && start != MV_BEGIN) { /* from the end */
+            cli_input_close(&in);
+            return -1;
+        }
+        start = start == MV_BEGIN ? 0 : start;
+        if (stop < 0) {
+            cli_input_close(&in);
+            return stop == MV_BEGIN ? 0 : -1;
+        }
+        stop = stop == MV_END ? -1 : stop < start ? start : stop;
+    } else {
+        mv_slice_adjust(in.size, &start, &stop, 1);
+        stop = stop < start ? start : stop;
+    }
+    cli_input_read_only(&in);
+    rc = cli_input_narrow(&in, start, stop < 0 ? -1 : stop - start);
+    if (rc == 0)
+        rc = cli_scan(&in, 1, write_chunk, NULL);
+    cli_input_close(&in);
+    return rc < 0 ? cli_fail(rc) : 0;
+}
+
 static int run_slice(cli_args *a) {
     mv_ssize start, stop, step = 1;
     mv_view v, part;
@@ -108,6 +146,8 @@ static int run_slice(cli_args *a) {
         return cli_usage_error(a->cmd, "invalid number '%s'", a->pos[1]);
     if (parse_slice_end(a->pos[2], step < 0 ? MV_BEGIN : MV_END, &stop) < 0)
         return cli_usage_error(a->cmd, "invalid number '%s'", a->pos[2]);
+    if (step == 1 && (rc = slice_stream(a, start, stop)) >= 0)
+        return rc;
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
     rc = mv_view_slice(&part, &v, start, stop, step);

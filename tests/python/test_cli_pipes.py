@@ -289,7 +289,8 @@ def test_max_rss_of_a_file_larger_than_the_limit(tmp_path, way):
     for argv in (["count", path, 7], ["stat", path, "<d"],
                  ["stat", path, "<i", "::2"], ["find", path, 7, "--offset",
                                               "-1"],
-                 ["dump", path, "--offset", "-40M"]):
+                 ["dump", path, "--offset", "-40M"],
+                 ["slice", path, 1, ""]):
         code, _, _, err, rss = run_rss([CLI, *argv], env=env)
         assert code in (0, 1) and "OSError" not in err, err
         assert rss < RSS_LIMIT, (argv, rss)
