@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const cli_opt range_opts[] = {
     {"--offset", 0, "N",
@@ -382,17 +381,8 @@ int cli_run(const cli_cmd *cmd, int argc, char **argv) {
 /* ---- output ------------------------------------------------------------ */
 
 int cli_write_all(const char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(STDOUT_FILENO, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return cli_os_fail("<stdout>");
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    int rc = cli_os_write(1, "<stdout>", p, n);
+    return rc < 0 ? cli_fail(rc) : 0;
 }
 
 int cli_finish_stdout(void) {

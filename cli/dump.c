@@ -96,6 +96,44 @@ static int parse_slice_end(const char *s, mv_ssize omitted, mv_ssize *out) {
     return cli_parse_ssize(s, out);
 }
 
+static int write_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    (void)ctx;
+    (void)at;
+    /* chunks of slices are read, never mapped: plain memory */
+    return cli_os_write(1, "<stdout>", chunk->buf, (size_t)chunk->nbytes);
+}
+
+/* A slice of step 1, read in order and written as it comes, in bounded
+ * memory: from a file, or from a stream when no end counts from its end.
+ * The exit code, or -1 when the slice needs the whole input. */
+static int slice_stream(cli_args *a, mv_ssize start, mv_ssize stop) {
+    cli_input in;
+    int rc;
+    if ((rc = cli_input_open(a, a->pos[0], &in)) < 0)
+        return cli_fail(rc);
+    if (in.kind == CLI_STREAM) {
+        if (start < 0 && start != MV_BEGIN) { /* from the end */
+            cli_input_close(&in);
+            return -1;
+        }
+        start = start == MV_BEGIN ? 0 : start;
+        if (stop < 0) {
+            cli_input_close(&in);
+            return stop == MV_BEGIN ? 0 : -1;
+        }
+        stop = stop == MV_END ? -1 : stop < start ? start : stop;
+    } else {
+        mv_slice_adjust(in.size, &start, &stop, 1);
+        stop = stop < start ? start : stop;
+    }
+    cli_input_read_only(&in);
+    rc = cli_input_narrow(&in, start, stop < 0 ? -1 : stop - start);
+    if (rc == 0)
+        rc = cli_scan(&in, 1, write_chunk, NULL);
+    cli_input_close(&in);
+    return rc < 0 ? cli_fail(rc) : 0;
+}
+
 static int run_slice(cli_args *a) {
     mv_ssize start, stop, step = 1;
     mv_view v, part;
@@ -110,6 +148,8 @@ static int run_slice(cli_args *a) {
         return cli_usage_error(a->cmd, "invalid number '%s'", a->pos[1]);
     if (parse_slice_end(a->pos[2], step < 0 ? MV_BEGIN : MV_END, &stop) < 0)
         return cli_usage_error(a->cmd, "invalid number '%s'", a->pos[2]);
+    if (step == 1 && (rc = slice_stream(a, start, stop)) >= 0)
+        return rc;
     if ((rc = cli_open(a, a->pos[0], &v)) != 0)
         return rc;
     rc = mv_view_slice(&part, &v, start, stop, step);
@@ -172,8 +212,6 @@ const cli_cmd cli_cmd_slice = {
 
 #include <errno.h>
 #include <stdio.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #define DUMP_MAXCOLS 256
 #define DUMP_CHUNK ((mv_ssize)1 << 20) /* bytes copied out at a time */
@@ -186,14 +224,17 @@ typedef struct dump_opts {
     mv_ssize base;    /* file offset of the range's first byte */
 } dump_opts;
 
-/* An output buffer flushed to stdout with cli_write_all. */
+/* An output buffer flushed to fd (stdout, or OUTFILE). */
 typedef struct outbuf {
     char *p;
     size_t n, cap;
+    int fd;
+    const char *name;
 } outbuf;
 
+/* 0, or a status. */
 static int out_flush(outbuf *o) {
-    int rc = cli_write_all(o->p, o->n);
+    int rc = cli_os_write(o->fd, o->name, o->p, o->n);
     o->n = 0;
     return rc;
 }
@@ -249,73 +290,122 @@ static size_t dump_line(char *s, const unsigned char *b, long n,
     return (size_t)(a + textpos + n + 1);
 }
 
-/* Dump the bytes [start, stop) of v. */
-static int dump_view(const mv_view *v, mv_ssize start, mv_ssize stop,
-                     const dump_opts *d) {
-    long cols = d->cols, group = d->group;
-    long hexpos[DUMP_MAXCOLS], textpos = 0;
-    if (!d->plain) {
-        long grplen = 2 * group + 1;
-        for (long p = 0; p < cols; p++)
-            hexpos[p] = 1 + (grplen * p) / group;
-        textpos = 3 + (grplen * cols - 1) / group;
-    }
-    size_t linemax = 20 + (size_t)textpos + (size_t)cols + 2;
-    outbuf o = {NULL, 0, (size_t)4 << 20};
-    unsigned char *chunk = malloc((size_t)DUMP_CHUNK);
-    int rc = 0;
-    o.p = malloc(o.cap + linemax + 2);
-    if (!o.p || !chunk) {
-        free(o.p);
-        free(chunk);
-        return cli_fail(mv_error(MV_ENOMEM, "out of memory"));
-    }
+/* A dump in progress: lines are cut from chunks of any size, a line
+ * that spans two chunks is carried over. */
+typedef struct dumper {
+    dump_opts d;
     dump_tables t;
-    dump_tables_init(&t, d->upper);
-    long col = 0; /* -p: bytes on the current line */
-    /* Whole lines per chunk, so that a line never spans two. */
-    mv_ssize per =
-        d->plain || cols <= 0 ? DUMP_CHUNK : DUMP_CHUNK / cols * cols;
-    for (mv_ssize at = start; at < stop && rc == 0; at += per) {
-        mv_ssize n = stop - at < per ? stop - at : per;
-        mv_view part;
-        if ((rc = mv_view_slice(&part, v, at, at + n, 1)) < 0 ||
-            (rc = mv_view_tobytes_into(&part, chunk, DUMP_CHUNK, MV_ORDER_C)) <
-                0) {
-            mv_view_release(&part);
-            rc = cli_fail(rc);
-            break;
-        }
-        mv_view_release(&part);
-        if (d->plain) {
-            for (mv_ssize i = 0; i < n; i++) {
-                memcpy(o.p + o.n, t.hex[chunk[i]], 2);
-                o.n += 2;
-                if (cols > 0 && ++col == cols) {
-                    o.p[o.n++] = '\n';
-                    col = 0;
-                }
-                if (o.n >= o.cap && (rc = out_flush(&o)) != 0)
-                    break;
-            }
-            continue;
-        }
-        for (mv_ssize i = 0; i < n; i += cols) {
-            long k = n - i < cols ? (long)(n - i) : cols;
-            o.n += dump_line(o.p + o.n, chunk + i, k,
-                             (unsigned long long)(d->base + at + i), &t, hexpos,
-                             textpos);
-            if (o.n >= o.cap && (rc = out_flush(&o)) != 0)
-                break;
-        }
+    long hexpos[DUMP_MAXCOLS], textpos;
+    outbuf o;
+    unsigned char carry[DUMP_MAXCOLS]; /* the start of a line */
+    long ncarry;
+    long col;                /* -p: bytes on the current line */
+    unsigned long long addr; /* of the next line */
+    unsigned char *copy;     /* a guarded chunk, copied out */
+} dumper;
+
+static int dumper_init(dumper *w, const dump_opts *d, outbuf o) {
+    memset(w, 0, sizeof *w);
+    w->d = *d;
+    w->o = o;
+    if (!d->plain) {
+        long grplen = 2 * d->group + 1;
+        for (long p = 0; p < d->cols; p++)
+            w->hexpos[p] = 1 + (grplen * p) / d->group;
+        w->textpos = 3 + (grplen * d->cols - 1) / d->group;
     }
-    if (rc == 0 && d->plain && (cols == 0 || col > 0))
-        o.p[o.n++] = '\n';
-    if (rc == 0)
-        rc = out_flush(&o);
-    free(o.p);
-    free(chunk);
+    size_t linemax = 20 + (size_t)w->textpos + (size_t)d->cols + 2;
+    w->o.p = malloc(w->o.cap + linemax + 2);
+    if (!w->o.p)
+        return mv_error(MV_ENOMEM, "out of memory");
+    dump_tables_init(&w->t, d->upper);
+    return 0;
+}
+
+/* One line of n bytes. */
+static int dumper_line(dumper *w, const unsigned char *b, long n) {
+    w->o.n +=
+        dump_line(w->o.p + w->o.n, b, n, w->addr, &w->t, w->hexpos, w->textpos);
+    w->addr += (unsigned long long)n;
+    return w->o.n >= w->o.cap ? out_flush(&w->o) : 0;
+}
+
+static int dumper_bytes(dumper *w, const unsigned char *b, mv_ssize n) {
+    long cols = w->d.cols;
+    int rc = 0;
+    if (w->d.plain) {
+        for (mv_ssize i = 0; i < n && rc == 0; i++) {
+            memcpy(w->o.p + w->o.n, w->t.hex[b[i]], 2);
+            w->o.n += 2;
+            if (cols > 0 && ++w->col == cols) {
+                w->o.p[w->o.n++] = '\n';
+                w->col = 0;
+            }
+            if (w->o.n >= w->o.cap)
+                rc = out_flush(&w->o);
+        }
+        return rc;
+    }
+    mv_ssize i = 0;
+    if (w->ncarry > 0) {
+        long k = cols - w->ncarry < n ? cols - w->ncarry : (long)n;
+        memcpy(w->carry + w->ncarry, b, (size_t)k);
+        w->ncarry += k;
+        i = k;
+        if (w->ncarry < cols)
+            return 0;
+        w->ncarry = 0;
+        if ((rc = dumper_line(w, w->carry, cols)) != 0)
+            return rc;
+    }
+    for (; n - i >= cols && rc == 0; i += cols)
+        rc = dumper_line(w, b + i, cols);
+    if (rc == 0 && i < n) {
+        memcpy(w->carry, b + i, (size_t)(n - i));
+        w->ncarry = (long)(n - i);
+    }
     return rc;
+}
+
+static int dump_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    dumper *w = ctx;
+    (void)at;
+    if (!mv_owner_guarded(chunk->owner))
+        return dumper_bytes(w, (const unsigned char *)chunk->buf,
+                            chunk->nbytes);
+    /* Memory that may fault: copied out under the library's guard. */
+    if (!w->copy && !(w->copy = malloc((size_t)DUMP_CHUNK)))
+        return mv_error(MV_ENOMEM, "out of memory");
+    int rc = 0;
+    for (mv_ssize i = 0; i < chunk->nbytes && rc == 0; i += DUMP_CHUNK) {
+        mv_view part;
+        mv_ssize n =
+            chunk->nbytes - i < DUMP_CHUNK ? chunk->nbytes - i : DUMP_CHUNK;
+        if ((rc = mv_view_slice(&part, chunk, i, i + n, 1)) < 0)
+            break;
+        rc = mv_view_tobytes_into(&part, w->copy, DUMP_CHUNK, MV_ORDER_C);
+        mv_view_release(&part);
+        if (rc == 0)
+            rc = dumper_bytes(w, w->copy, n);
+    }
+    return rc;
+}
+
+/* The end: a short last line, -p's last newline, the flush. */
+static int dumper_end(dumper *w) {
+    int rc = 0;
+    if (w->ncarry > 0)
+        rc = dumper_line(w, w->carry, w->ncarry);
+    if (rc == 0 && w->d.plain && (w->d.cols == 0 || w->col > 0))
+        w->o.p[w->o.n++] = '\n';
+    if (rc == 0)
+        rc = out_flush(&w->o);
+    return rc;
+}
+
+static void dumper_free(dumper *w) {
+    free(w->o.p);
+    free(w->copy);
 }
 
 /* ---- dump -r ------------------------------------------------------------ */
@@ -327,95 +417,121 @@ static int hexval(int c) {
                                     : -1;
 }
 
-typedef struct rev_out {
+/* A dump read back, a chunk of text at a time. */
+typedef struct reverser {
     outbuf o;
     long long have; /* bytes written (or sought past) so far */
     int seekable;
-} rev_out;
+    long cols;
+    int plain;
+    long long base;
+    int n1, n2, n3, skip_garbage, to_eol;
+    long p;
+    long long want;
+} reverser;
 
 /* Move the output to offset want: a seek on a file, zeros on a pipe. */
-static int rev_move(rev_out *r, long long want) {
+static int rev_move(reverser *r, long long want) {
+    int rc;
     if (r->seekable) {
-        if (out_flush(&r->o) != 0)
-            return 1;
-        if (lseek(STDOUT_FILENO, (off_t)(want - r->have), SEEK_CUR) >= 0) {
+        if ((rc = out_flush(&r->o)) < 0)
+            return rc;
+        if (cli_os_skip_output(r->o.fd, (mv_ssize)(want - r->have)) == 0) {
             r->have = want;
             return 0;
         }
     }
     if (want < r->have) {
         errno = ESPIPE;
-        return cli_fail(mv_error(MV_EOS,
-                                 "cannot seek backwards to offset "
-                                 "%lld of the output",
-                                 want));
+        return mv_error(
+            MV_EOS, "cannot seek backwards to offset %lld of the output", want);
     }
     for (; r->have < want; r->have++) {
         r->o.p[r->o.n++] = 0;
-        if (r->o.n >= r->o.cap && out_flush(&r->o) != 0)
-            return 1;
+        if (r->o.n >= r->o.cap && (rc = out_flush(&r->o)) < 0)
+            return rc;
     }
     return 0;
 }
 
-static int reverse(const unsigned char *s, mv_ssize len, long cols, int plain,
-                   long long base) {
-    rev_out r = {{NULL, 0, (size_t)1 << 20}, 0, 0};
-    int n1 = -1, n2 = 0, n3 = 0, skip_garbage = 1, rc = 0;
-    long p = cols;
-    long long want = 0;
-    r.o.p = malloc(r.o.cap + 1);
-    if (!r.o.p)
-        return cli_fail(mv_error(MV_ENOMEM, "out of memory"));
-    r.seekable = lseek(STDOUT_FILENO, 0, SEEK_CUR) >= 0;
-    for (mv_ssize i = 0; i < len && rc == 0; i++) {
+/* A newline: the next line starts with its offset. */
+static void rev_newline(reverser *r) {
+    if (!r->plain)
+        r->want = 0;
+    r->p = r->cols;
+    r->skip_garbage = 1;
+}
+
+static int rev_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    reverser *r = ctx;
+    const unsigned char *s = (const unsigned char *)chunk->buf;
+    int rc = 0;
+    (void)at;
+    for (mv_ssize i = 0; i < chunk->nbytes && rc == 0; i++) {
         int c = s[i];
+        if (r->to_eol) { /* the rest of a line whose data ended */
+            if (c == '\n') {
+                r->to_eol = 0;
+                rev_newline(r);
+            }
+            continue;
+        }
         if (c == '\r')
             continue;
-        if (plain && (c == ' ' || c == '\n' || c == '\t'))
+        if (r->plain && (c == ' ' || c == '\n' || c == '\t'))
             continue;
-        n3 = n2;
-        n2 = n1;
-        n1 = hexval(c);
-        if (n1 == -1 && skip_garbage)
+        r->n3 = r->n2;
+        r->n2 = r->n1;
+        r->n1 = hexval(c);
+        if (r->n1 == -1 && r->skip_garbage)
             continue;
-        skip_garbage = 0;
-        if (!plain && p >= cols) { /* reading the line's offset */
-            if (n1 < 0)
-                p = 0;
+        r->skip_garbage = 0;
+        if (!r->plain && r->p >= r->cols) { /* reading the line's offset */
+            if (r->n1 < 0)
+                r->p = 0;
             else
-                want = (want << 4) | n1;
+                r->want = (r->want << 4) | r->n1;
             continue;
         }
-        if (base + want != r.have && (rc = rev_move(&r, base + want)) != 0)
+        if (r->base + r->want != r->have &&
+            (rc = rev_move(r, r->base + r->want)) < 0)
             break;
         int eol = 0;
-        if (n2 >= 0 && n1 >= 0) {
-            r.o.p[r.o.n++] = (char)((n2 << 4) | n1);
-            r.have++;
-            want++;
-            n1 = -1;
-            if (!plain && ++p >= cols)
+        if (r->n2 >= 0 && r->n1 >= 0) {
+            r->o.p[r->o.n++] = (char)((r->n2 << 4) | r->n1);
+            r->have++;
+            r->want++;
+            r->n1 = -1;
+            if (!r->plain && ++r->p >= r->cols)
                 eol = 1;
-            if (r.o.n >= r.o.cap && (rc = out_flush(&r.o)) != 0)
+            if (r->o.n >= r->o.cap && (rc = out_flush(&r->o)) < 0)
                 break;
-        } else if (n1 < 0 && n2 < 0 && n3 < 0) {
+        } else if (r->n1 < 0 && r->n2 < 0 && r->n3 < 0) {
             eol = 1;
         }
-        if (eol) {
-            while (i < len && s[i] != '\n')
-                i++;
-            c = i < len ? '\n' : -1;
-        }
-        if (c == '\n') {
-            if (!plain)
-                want = 0;
-            p = cols;
-            skip_garbage = 1;
-        }
+        if (eol && c != '\n')
+            r->to_eol = 1;
+        else if (c == '\n')
+            rev_newline(r);
     }
+    return rc;
+}
+
+static int reverse(cli_input *in, long cols, int plain, long long base,
+                   outbuf o) {
+    reverser r = {.o = o, .cols = cols, .plain = plain, .base = base};
+    r.n1 = -1;
+    r.skip_garbage = 1;
+    r.p = cols;
+    r.o.cap = (size_t)1 << 20;
+    if (!(r.o.p = malloc(r.o.cap + 1)))
+        return mv_error(MV_ENOMEM, "out of memory");
+    r.seekable = cli_os_skip_output(r.o.fd, 0) == 0;
+    int rc = cli_scan(in, 1, rev_chunk, &r);
+    /* What was written before a failure stays written, as xxd leaves it. */
+    int flushed = out_flush(&r.o);
     if (rc == 0)
-        rc = out_flush(&r.o);
+        rc = flushed;
     free(r.o.p);
     return rc;
 }
@@ -426,6 +542,48 @@ static int reverse(const unsigned char *s, mv_ssize len, long cols, int plain,
 /* xxd's number: strtol(s, NULL, 0). */
 static long long xxd_number(const char *s) { return strtoll(s, NULL, 0); }
 
+/* Dump (or, with -r, read back) the input into o. */
+static int dump_input(cli_input *in, const char *s_arg, int revert,
+                      dump_opts *d, outbuf o) {
+    int rel = 0, neg = 0, rc;
+    long long seek = 0;
+    if (s_arg) {
+        rel = s_arg[0] == '+';
+        neg = s_arg[rel] == '-';
+        seek = xxd_number(s_arg + rel + neg);
+    }
+    cli_input_read_only(in); /* every byte is copied out anyway */
+    if (revert)
+        return reverse(in, d->cols, d->plain, neg ? -seek : seek, o);
+    /* Resolve -s within the selected range, as xxd's fseek would: -N
+     * counts from the end, which a stream has only once read whole. */
+    long long pos = 0;
+    if (s_arg) {
+        long long off = neg ? -seek : seek;
+        if (!rel && neg && (rc = cli_input_whole(in)) < 0)
+            return rc;
+        pos = (!rel && neg) ? (long long)in->size + off : off;
+        if (pos < 0) {
+            errno = EINVAL;
+            return mv_error(MV_EOS, "cannot seek to %lld", pos);
+        }
+    }
+    if (in->kind != CLI_STREAM && pos > in->size)
+        pos = in->size;
+    if ((rc = cli_input_narrow(in, (mv_ssize)pos,
+                               d->length < 0 ? -1 : (mv_ssize)d->length)) < 0)
+        return rc;
+    dumper w;
+    if ((rc = dumper_init(&w, d, o)) == 0) {
+        w.addr = (unsigned long long)in->start;
+        rc = cli_scan(in, d->plain ? 1 : d->cols, dump_chunk, &w);
+        if (rc == 0)
+            rc = dumper_end(&w);
+    }
+    dumper_free(&w);
+    return rc;
+}
+
 static int run_dump(cli_args *a) {
     const char *s_arg = cli_opt_value(a, "--seek");
     const char *l_arg = cli_opt_value(a, "--len");
@@ -435,16 +593,10 @@ static int run_dump(cli_args *a) {
     dump_opts d = {.length = -1,
                    .upper = cli_opt_value(a, "--uppercase") != NULL,
                    .plain = cli_opt_value(a, "--plain") != NULL};
-    int rel = 0, neg = 0;
-    long long seek = 0;
-    mv_view v;
+    outbuf o = {NULL, 0, (size_t)4 << 20, 1, "<stdout>"};
+    cli_input in;
     int rc;
 
-    if (s_arg) {
-        rel = s_arg[0] == '+';
-        neg = s_arg[rel] == '-';
-        seek = xxd_number(s_arg + rel + neg);
-    }
     if (l_arg)
         d.length = xxd_number(l_arg);
     long long cols = c_arg ? xxd_number(c_arg) : 0;
@@ -460,39 +612,20 @@ static int run_dump(cli_args *a) {
         group = 2;
     d.group = (group < 1 || group > cols) ? (long)cols : (long)group;
 
-    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
-        return rc;
-    if (revert) {
-        /* The dump is text: read it through a guarded copy. */
-        void *text;
-        if ((rc = mv_view_tobytes(&v, &text, MV_ORDER_C)) < 0) {
-            mv_view_release(&v);
-            return cli_fail(rc);
-        }
-        rc = reverse(text, v.nbytes, d.cols, d.plain, neg ? -seek : seek);
-        mv_free(text);
-        mv_view_release(&v);
-        return rc;
+    if ((rc = cli_input_open(a, a->npos > 0 ? a->pos[0] : "-", &in)) < 0)
+        return cli_fail(rc);
+    /* OUTFILE, as xxd's: emptied for a dump, patched in place by -r. */
+    if (a->npos > 1 && (rc = cli_os_create(a->pos[1], !revert, &o.fd)) < 0) {
+        cli_input_close(&in);
+        return cli_fail(rc);
     }
-    d.base = a->start;
-    /* Resolve -s within the selected range, as xxd's fseek would. */
-    long long pos = 0;
-    if (s_arg) {
-        long long off = neg ? -seek : seek;
-        pos = (!rel && neg) ? (long long)v.nbytes + off : off;
-        if (pos < 0) {
-            mv_view_release(&v);
-            errno = EINVAL;
-            return cli_fail(mv_error(MV_EOS, "cannot seek to %lld", pos));
-        }
-    }
-    mv_ssize from = pos > v.nbytes ? v.nbytes : (mv_ssize)pos;
-    mv_ssize to = v.nbytes;
-    if (d.length >= 0 && d.length < to - from)
-        to = from + (mv_ssize)d.length;
-    rc = dump_view(&v, from, to, &d);
-    mv_view_release(&v);
-    return rc;
+    if (a->npos > 1)
+        o.name = a->pos[1];
+    rc = dump_input(&in, s_arg, revert, &d, o);
+    cli_input_close(&in);
+    if (o.fd != 1)
+        cli_os_close(o.fd);
+    return rc < 0 ? cli_fail(rc) : 0;
 }
 
 static const cli_opt dump_opts_table[] = {
@@ -508,13 +641,16 @@ static const cli_opt dump_opts_table[] = {
 
 const cli_cmd cli_cmd_dump = {
     .name = "dump",
-    .synopsis = "FILE",
+    .synopsis = "[FILE [OUTFILE]]",
     .summary = "hex dump of FILE, exactly as xxd prints it",
     .help = "Options -s -l -c -g -u -p -r mean what they mean to xxd, and\n"
             "the output is xxd's, byte for byte. -r turns a dump back into\n"
-            "bytes on stdout.\n",
-    .min_pos = 1,
-    .max_pos = 1,
+            "bytes. Without FILE, or with FILE -, standard input is read\n"
+            "(as it streams in; -s -N reads it whole first, at most 64 MiB).\n"
+            "OUTFILE receives the output instead of stdout; -r writes into\n"
+            "it in place, as xxd -r patches a file.\n",
+    .min_pos = 0,
+    .max_pos = 2,
     .common = CLI_RANGE,
     .opts = dump_opts_table,
     .run = run_dump,

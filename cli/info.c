@@ -2,12 +2,9 @@
  * info.c -- info (what a file looks like as a view) and seed (the
  * article's loop, timed).
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include "cli.h"
 
 #include <stdio.h>
-#include <time.h>
 
 static void print_tuple(const mv_ssize *a, int n) {
     putchar('(');
@@ -56,12 +53,6 @@ const cli_cmd cli_cmd_info = {
 
 /* ---- seed ---------------------------------------------------------------- */
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Every loop reads the first byte of what is left into this, so that no
  * iteration can be optimised away. */
 static volatile unsigned sink;
@@ -84,13 +75,13 @@ static int seed_one(mv_ssize n) {
     }
 
     /* Python: while b: b = b[1:] */
-    t0 = now();
+    t0 = cli_os_clock();
     while (v.nbytes) {
         sink += (unsigned char)v.buf[0];
         if ((rc = mv_view_narrow(&v, 1, MV_END, 1)) < 0)
             break;
     }
-    t_view = now() - t0;
+    t_view = cli_os_clock() - t0;
     mv_view_release(&v);
     if (rc < 0) {
         mv_owner_release(o);
@@ -100,13 +91,13 @@ static int seed_one(mv_ssize n) {
     /* The same walk over a raw pointer and a length. */
     const unsigned char *p = data;
     mv_ssize len = n;
-    t0 = now();
+    t0 = cli_os_clock();
     while (len) {
         sink += p[0];
         p++;
         len--;
     }
-    t_raw = now() - t0;
+    t_raw = cli_os_clock() - t0;
     mv_owner_release(o);
 
     printf("%td %.9f %.9f\n", n, t_view, t_raw);

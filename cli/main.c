@@ -1,11 +1,12 @@
 /*
  * memview -- the command-line face of libmemview.
  *
- * Every file command maps the file read-only, lends the mapping to an
- * owner whose release unmaps it, and works through views of that owner:
- * nothing is copied that the command does not print. All rules (slicing,
- * casting, hex grouping, counting) are the library's; the tool parses
- * arguments (args.c) and turns statuses into exit codes:
+ * Every file command reads its input (a file, or standard input) through
+ * input.c: scans read it in order, a buffer or a mapped window at a time;
+ * the other commands map the range they select read-only and work through
+ * views of that mapping. All rules (slicing, casting, hex grouping,
+ * counting) are the library's; the tool parses arguments (args.c) and
+ * turns statuses into exit codes:
  *
  *   0  success
  *   1  a memview error, printed as "memview: <ErrorName>: <message>"
@@ -41,7 +42,7 @@ static void print_commands(FILE *f) {
           "\n"
           "Every command takes --help. File commands take --offset N and\n"
           "--length N (suffixes K M G T; a negative offset counts from the\n"
-          "end).\n"
+          "end); FILE - is standard input.\n"
           "Exit codes: 0 success, 1 error, 2 bad usage.\n",
           f);
 }

@@ -2,9 +2,11 @@
  * scan.c -- commands that scan a file: count and find (a byte value, at
  * memchr speed), stat (count, sum, min, max and mean of typed items).
  *
- * Each scans in chunks of CLI_SCAN_CHUNK bytes so that a progress bar can
- * follow it on a terminal; every chunk is a library call on a view of the
- * mapping, inside its fault guard.
+ * Each is a function of one chunk of its input run by the one chunk loop
+ * (cli_scan): a buffer of a file or of standard input read in order, or,
+ * for stat with a KEY or --shape, a run of a typed view of the mapped
+ * range. Every chunk is a library call; a mapped one runs inside the
+ * library's fault guard.
  */
 #include "cli.h"
 #include "int128.h" /* src/: the exact sum in decimal */
@@ -26,41 +28,47 @@ static int parse_byte(cli_args *a, const char *s, mv_value *x) {
     return 0;
 }
 
+/* Open FILE of a count or find, and its BYTE. 0, or the exit code. */
+static int open_byte_scan(cli_args *a, cli_input *in, mv_value *x) {
+    int rc;
+    if ((rc = parse_byte(a, a->pos[1], x)) != 0)
+        return rc;
+    if ((rc = cli_input_open(a, a->pos[0], in)) < 0)
+        return cli_fail(rc);
+    return 0;
+}
+
 /* ---- count ------------------------------------------------------------------
  */
 
-static int run_count(cli_args *a) {
-    mv_ssize total = 0;
-    mv_view v;
+typedef struct count_ctx {
     mv_value x;
-    cli_progress pr;
+    mv_ssize total;
+} count_ctx;
+
+static int count_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    count_ctx *c = ctx;
+    mv_ssize n;
+    (void)at;
+    int rc = mv_view_count(chunk, &c->x, &n);
+    if (rc < 0)
+        return rc;
+    c->total += n;
+    return 0;
+}
+
+static int run_count(cli_args *a) {
+    count_ctx c = {.total = 0};
+    cli_input in;
     int rc;
 
-    if ((rc = parse_byte(a, a->pos[1], &x)) != 0)
+    if ((rc = open_byte_scan(a, &in, &c.x)) != 0)
         return rc;
-    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
-        return rc;
-    mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL); /* a hint only */
-    cli_progress_start(&pr, v.nbytes);
-    for (mv_ssize at = 0; at < v.nbytes || at == 0; at += CLI_SCAN_CHUNK) {
-        mv_view part;
-        mv_ssize n;
-        rc = mv_view_slice(&part, &v, at, at + CLI_SCAN_CHUNK, 1);
-        if (rc == 0)
-            rc = mv_view_count(&part, &x, &n);
-        mv_view_release(&part);
-        if (rc < 0)
-            break;
-        total += n;
-        cli_progress_update(&pr, at + part.nbytes);
-        if (v.nbytes == 0)
-            break;
-    }
-    cli_progress_end(&pr);
-    mv_view_release(&v);
+    rc = cli_scan(&in, 1, count_chunk, &c);
+    cli_input_close(&in);
     if (rc < 0)
         return cli_fail(rc);
-    printf("%td\n", total);
+    printf("%td\n", c.total);
     return cli_finish_stdout();
 }
 
@@ -68,6 +76,7 @@ const cli_cmd cli_cmd_count = {
     .name = "count",
     .synopsis = "FILE BYTE",
     .summary = "occurrences of the byte value BYTE (0..255, or 0x..)",
+    .help = "FILE - reads standard input.\n",
     .min_pos = 2,
     .max_pos = 2,
     .common = CLI_RANGE,
@@ -77,39 +86,38 @@ const cli_cmd cli_cmd_count = {
 /* ---- find -------------------------------------------------------------------
  */
 
-static int run_find(cli_args *a) {
-    mv_view v;
+typedef struct find_ctx {
     mv_value x;
-    cli_progress pr;
-    mv_ssize found = -1;
+    mv_ssize found;
+} find_ctx;
+
+static int find_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    find_ctx *f = ctx;
+    mv_ssize k;
+    int rc = mv_view_index(chunk, &f->x, 0, chunk->nbytes, &k);
+    if (rc == MV_EVALUE) /* not in this chunk */
+        return 0;
+    if (rc < 0)
+        return rc;
+    f->found = at + k;
+    return 1;
+}
+
+static int run_find(cli_args *a) {
+    find_ctx f = {.found = -1};
+    cli_input in;
     int rc;
 
-    if ((rc = parse_byte(a, a->pos[1], &x)) != 0)
+    if ((rc = open_byte_scan(a, &in, &f.x)) != 0)
         return rc;
-    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
-        return rc;
-    mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
-    cli_progress_start(&pr, v.nbytes);
-    for (mv_ssize at = 0; at < v.nbytes && found < 0; at += CLI_SCAN_CHUNK) {
-        mv_ssize stop =
-            v.nbytes - at < CLI_SCAN_CHUNK ? v.nbytes : at + CLI_SCAN_CHUNK;
-        rc = mv_view_index(&v, &x, at, stop, &found);
-        if (rc == MV_EVALUE) { /* not in this chunk */
-            found = -1;
-            rc = 0;
-        }
-        if (rc < 0)
-            break;
-        cli_progress_update(&pr, stop);
-    }
-    cli_progress_end(&pr);
-    mv_view_release(&v);
+    rc = cli_scan(&in, 1, find_chunk, &f);
+    cli_input_close(&in);
     if (rc < 0)
         return cli_fail(rc);
-    if (found < 0)
+    if (f.found < 0)
         return cli_fail(
             mv_error(MV_EVALUE, "memoryview.index(x): x not found"));
-    printf("%td\n", a->start + found);
+    printf("%td\n", in.start + f.found);
     return cli_finish_stdout();
 }
 
@@ -117,7 +125,8 @@ const cli_cmd cli_cmd_find = {
     .name = "find",
     .synopsis = "FILE BYTE",
     .summary = "file offset of the first byte of value BYTE",
-    .help = "Exits 1 (ValueError) when BYTE is not there.\n",
+    .help = "Exits 1 (ValueError) when BYTE is not there. FILE - reads\n"
+            "standard input, and stops reading at the first BYTE.\n",
     .min_pos = 2,
     .max_pos = 2,
     .common = CLI_RANGE,
@@ -176,73 +185,105 @@ static void print_stats(const mv_stats *s, int json) {
     puts(json ? "}" : "");
 }
 
-/* The stats of v, a chunk of its first dimension at a time. */
-static int stats_chunked(const mv_view *v, int field, mv_stats *out) {
-    mv_ssize n = v->ndim ? v->shape[0] : 1;
-    mv_ssize row = n ? v->nbytes / n : 0;
-    mv_ssize per =
-        row > 0 && CLI_SCAN_CHUNK / row > 0 ? CLI_SCAN_CHUNK / row : 1;
-    cli_progress pr;
-    int rc = 0;
-    if (v->ndim == 0 || n == 0)
-        return mv_view_stats_field(v, field, out);
-    memset(out, 0, sizeof *out);
-    cli_progress_start(&pr, v->nbytes);
-    for (mv_ssize at = 0; at < n; at += per) {
-        mv_view part;
-        mv_stats s;
-        rc = mv_view_slice(&part, v, at, at + per, 1);
-        if (rc == 0)
-            rc = mv_view_stats_field(&part, field, &s);
-        mv_view_release(&part);
-        if (rc < 0)
-            break;
-        if (at == 0)
-            *out = s;
-        else
-            mv_stats_merge(out, &s);
-        cli_progress_update(&pr, (at + per < n ? at + per : n) * row);
+/* A stat's scan: chunks of bytes (read) typed as items of fmt, or runs
+ * of a typed view's first dimension; their stats merged. */
+typedef struct stat_ctx {
+    const char *fmt;
+    mv_ssize itemsize;
+    int field, typed, any;
+    const char *field_name; /* --field by name: the core's naming rule */
+    mv_stats s;
+} stat_ctx;
+
+static int stat_part(stat_ctx *c, const mv_view *part) {
+    mv_stats s;
+    int rc;
+    if (c->field_name) { /* a view of the named field ("pos.x") */
+        mv_view fv;
+        if ((rc = mv_view_field_view(&fv, part, c->field_name)) < 0)
+            return rc;
+        rc = mv_view_stats(&fv, &s);
+        mv_view_release(&fv);
+    } else {
+        rc = mv_view_stats_field(part, c->field, &s);
     }
-    cli_progress_end(&pr);
+    if (rc < 0)
+        return rc;
+    if (c->any)
+        mv_stats_merge(&c->s, &s);
+    else
+        c->s = s;
+    c->any = 1;
+    return 0;
+}
+
+/* Bytes as a 1-D view of their whole items of fmt (a shorter tail, at a
+ * stream's end, is left out). */
+static int typed_bytes(const stat_ctx *c, const mv_view *bytes, mv_view *out) {
+    mv_ssize n = bytes->nbytes / c->itemsize;
+    mv_layout l = {.buf = bytes->buf,
+                   .itemsize = c->itemsize,
+                   .format = c->fmt,
+                   .ndim = 1,
+                   .shape = &n,
+                   .nbytes = n * c->itemsize,
+                   .readonly = 1};
+    return mv_view_from_layout(out, bytes->owner, &l);
+}
+
+static int stat_chunk(void *ctx, const mv_view *chunk, mv_ssize at) {
+    stat_ctx *c = ctx;
+    mv_view typed;
+    int rc;
+    (void)at;
+    if (c->typed)
+        return stat_part(c, chunk);
+    if ((rc = typed_bytes(c, chunk, &typed)) < 0)
+        return rc;
+    rc = stat_part(c, &typed);
+    mv_view_release(&typed);
     return rc;
 }
 
-static int run_stat(cli_args *a) {
-    const char *fmt = a->pos[1];
-    const char *shape_arg = cli_opt_value(a, "--shape");
-    const char *field_arg = cli_opt_value(a, "--field");
-    int field = -1;
-    mv_ssize shape[MV_MAXDIM];
-    mv_keyitem key[MV_MAXDIM];
-    int ndim = -1, nkey = 0;
-    mv_view v, typed, sel;
-    mv_stats s;
-    int rc;
+/* The field --field names: a number (a position in the item's record),
+ * or a name the core resolves in each part (mv_view_field_view: "x",
+ * "pos.x"); -1 and no name with none. */
+static int stat_field(stat_ctx *c, const char *arg) {
+    mv_ssize k;
+    c->field = -1;
+    c->field_name = NULL;
+    if (!arg)
+        return 0;
+    if (cli_parse_ssize(arg, &k) == 0 && k >= 0 && k < INT_MAX)
+        c->field = (int)k;
+    else
+        c->field_name = arg;
+    return 0;
+}
 
-    if (shape_arg && cli_parse_shape(shape_arg, shape, &ndim) < 0)
-        return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
-    if (a->npos == 3 && cli_parse_key(a->pos[2], key, &nkey) < 0)
-        return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
-    const mv_format *f;
-    if ((rc = mv_format_compile(&f, fmt)) < 0)
-        return cli_fail(rc);
-    mv_ssize size = f->itemsize;
-    mv_format_release(f);
-    if (size <= 0)
-        return cli_fail(mv_error(MV_EVALUE, "format %s has empty items", fmt));
-    if ((rc = cli_open(a, a->pos[0], &v)) != 0)
+/* The input's whole items of fmt in shape (ndim >= 0) or 1-D, selected by
+ * key: a typed view to scan. */
+static int stat_select(cli_input *in, stat_ctx *c, const mv_ssize *shape_arg,
+                       int ndim, const mv_keyitem *key, int nkey,
+                       const char *field_arg) {
+    mv_ssize shape[MV_MAXDIM];
+    mv_view v, typed, sel;
+    int rc;
+    if ((rc = cli_input_view(in, &v)) < 0)
         return rc;
     mv_owner_advise(v.owner, 0, -1, MV_ADVISE_SEQUENTIAL);
-    /* The file's bytes as items of FORMAT: whole items only (a shorter
-     * tail is left out), in --shape when given. */
-    mv_ssize n = v.nbytes / size;
+    /* The bytes as items of FORMAT: whole items only (a shorter tail is
+     * left out), in --shape when given. */
+    mv_ssize n = v.nbytes / c->itemsize;
     if (ndim < 0) {
         ndim = 1;
         shape[0] = n;
+    } else {
+        memcpy(shape, shape_arg, (size_t)ndim * sizeof *shape);
     }
     mv_layout l = {.buf = v.buf,
-                   .itemsize = size,
-                   .format = fmt,
+                   .itemsize = c->itemsize,
+                   .format = c->fmt,
                    .ndim = ndim,
                    .shape = shape,
                    .readonly = 1};
@@ -252,39 +293,89 @@ static int run_stat(cli_args *a) {
             items = MV_SSIZE_MAX;
     if (items > n) {
         mv_view_release(&v);
-        return cli_fail(mv_error(MV_ETYPE,
-                                 "memoryview: product(shape) * itemsize != "
-                                 "buffer size"));
+        return mv_error(MV_ETYPE, "memoryview: product(shape) * itemsize != "
+                                  "buffer size");
     }
-    l.nbytes = items * size;
+    l.nbytes = items * c->itemsize;
     rc = mv_view_from_layout(&typed, v.owner, &l);
     mv_view_release(&v);
     if (rc < 0)
-        return cli_fail(rc);
-    const char *field_name = NULL;
-    if (field_arg) {
-        mv_ssize k;
-        if (cli_parse_ssize(field_arg, &k) == 0 && k >= 0 && k < INT_MAX)
-            field = (int)k;
-        else
-            field_name = field_arg; /* the core's naming rule ("pos.x") */
-    }
-    rc = mv_view_select(&sel, &typed, key, nkey);
+        return rc;
+    if ((rc = stat_field(c, field_arg)) == 0)
+        rc = mv_view_select(&sel, &typed, key, nkey);
     mv_view_release(&typed);
-    if (rc == 0 && field_name) {
-        mv_view fv;
-        rc = mv_view_field_view(&fv, &sel, field_name);
+    if (rc < 0)
+        return rc;
+    if (sel.ndim == 0 || sel.shape[0] == 0) { /* one item, or none */
+        rc = stat_part(c, &sel);
         mv_view_release(&sel);
-        if (rc == 0)
-            mv_view_move(&sel, &fv);
+        return rc;
     }
+    c->typed = 1;
+    cli_input_set_view(in, &sel);
+    return 0;
+}
+
+/* A stat of every whole item, read in order: the field checked against
+ * an empty view of the format. */
+static int stat_stream(stat_ctx *c, const char *field_arg) {
+    static const char none[1];
+    mv_owner *o;
+    mv_view v, typed;
+    int rc = mv_owner_copy(&o, none, 0);
+    if (rc < 0)
+        return rc;
+    rc = mv_view_from_owner(&v, o);
+    mv_owner_release(o);
+    if (rc < 0)
+        return rc;
+    rc = typed_bytes(c, &v, &typed);
+    mv_view_release(&v);
+    if (rc < 0)
+        return rc;
+    if ((rc = stat_field(c, field_arg)) == 0)
+        rc = stat_part(c, &typed); /* the stats of no items: the start */
+    mv_view_release(&typed);
+    c->any = 0;
+    return rc;
+}
+
+static int run_stat(cli_args *a) {
+    const char *fmt = a->pos[1];
+    const char *shape_arg = cli_opt_value(a, "--shape");
+    const char *field_arg = cli_opt_value(a, "--field");
+    mv_ssize shape[MV_MAXDIM];
+    mv_keyitem key[MV_MAXDIM];
+    int ndim = -1, nkey = 0;
+    stat_ctx c = {.fmt = fmt, .field = -1};
+    cli_input in;
+    int rc;
+
+    if (shape_arg && cli_parse_shape(shape_arg, shape, &ndim) < 0)
+        return cli_usage_error(a->cmd, "invalid shape '%s'", shape_arg);
+    if (a->npos == 3 && cli_parse_key(a->pos[2], key, &nkey) < 0)
+        return cli_usage_error(a->cmd, "invalid key '%s'", a->pos[2]);
+    const mv_format *f;
+    if ((rc = mv_format_compile(&f, fmt)) < 0)
+        return cli_fail(rc);
+    c.itemsize = f->itemsize;
+    mv_format_release(f);
+    if (c.itemsize <= 0)
+        return cli_fail(mv_error(MV_EVALUE, "format %s has empty items", fmt));
+    if ((rc = cli_input_open(a, a->pos[0], &in)) < 0)
+        return cli_fail(rc);
+    /* A KEY or a shape selects items anywhere: a view of the whole input.
+     * Without them, every whole item in order: a read scan. */
+    if (ndim >= 0 || a->npos == 3)
+        rc = stat_select(&in, &c, shape, ndim, key, nkey, field_arg);
+    else
+        rc = stat_stream(&c, field_arg);
+    if (rc == 0 && (c.typed || !c.any))
+        rc = cli_scan(&in, c.itemsize, stat_chunk, &c);
+    cli_input_close(&in);
     if (rc < 0)
         return cli_fail(rc);
-    rc = stats_chunked(&sel, field, &s);
-    mv_view_release(&sel);
-    if (rc < 0)
-        return cli_fail(rc);
-    print_stats(&s, cli_opt_value(a, "--json") != NULL);
+    print_stats(&c.s, cli_opt_value(a, "--json") != NULL);
     return cli_finish_stdout();
 }
 
