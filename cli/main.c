@@ -50,6 +50,7 @@ static void print_commands(FILE *f) {
 int main(int argc, char **argv) {
     /* Bytes out as they are (no CRLF on Windows): the same output on every
      * system. */
+    mv__os_binary(stdin);
     mv__os_binary(stdout);
     mv__os_binary(stderr);
     if (argc < 2) {

@@ -23,6 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Files are bytes: no text-mode translation where the C library has one
+ * (Windows' O_BINARY; 0 elsewhere). */
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+
 static int os_error(const char *name) {
     return mv_error(MV_EOS, "[Errno %d] %s: '%s'", errno, strerror(errno),
                     name);
@@ -33,12 +39,13 @@ int cli_os_open(const char *path, int *fd) {
         *fd = STDIN_FILENO;
         return 0;
     }
-    *fd = open(path, O_RDONLY);
+    *fd = open(path, O_RDONLY | O_BINARY);
     return *fd < 0 ? os_error(path) : 0;
 }
 
 int cli_os_create(const char *path, int truncate, int *fd) {
-    *fd = open(path, O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0), 0666);
+    *fd = open(path, O_WRONLY | O_CREAT | O_BINARY | (truncate ? O_TRUNC : 0),
+               0666);
     return *fd < 0 ? os_error(path) : 0;
 }
 
