@@ -35,6 +35,10 @@
 #                        and x86-64 Windows (mingw-w64, wine64); run the C
 #                        tests, the examples and the CLI golden check on each
 #                        (scripts/platforms.sh; installs what it needs)
+#   make mutate          mutation testing of src/*.c by the C tests
+#                        (scripts/mutate.py; N=300 SEED=1 FILES='src/*.c')
+#   make mutate-ci       the fixed sample make test runs: fails if a mutant
+#                        not listed in docs/mutation.md survives
 #   make clean           remove build/
 #
 # Layout of build/:
@@ -71,7 +75,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
         asan tsan coverage clang-check fuzz fuzz-long fuzz-merge format \
         format-check demo bench docs install uninstall check-examples check-symbols \
         clean \
-        pythons check-pythons bench-pythons platforms
+        pythons check-pythons bench-pythons platforms mutate mutate-ci
 
 all: build
 
@@ -320,6 +324,21 @@ check-python: build
 	    PYTHONPATH=$(OUT)/python $$py -c 'import memview' || exit 1; \
 	done
 	$(RUN_ENV) $(PYTHON) -m pytest tests/python -q
+
+# Mutation testing (scripts/mutate.py): random mutants of src/*.c, each
+# rebuilt under ASan+UBSan in build/mutate/ and run against the C tests.
+N     ?= 300
+SEED  ?= 1
+FILES ?= src/*.c
+MUTATE_CI_N    := 30
+MUTATE_CI_SEED := 2026
+mutate:
+	$(PYTHON) scripts/mutate.py --n $(N) --seed $(SEED) --files '$(FILES)'
+
+mutate-ci:
+	@echo "== mutation testing: $(MUTATE_CI_N) mutants, seed $(MUTATE_CI_SEED)"
+	$(PYTHON) scripts/mutate.py --n $(MUTATE_CI_N) --seed $(MUTATE_CI_SEED) \
+	    --fail-on-survivor
 
 format:
 	@test -z "$(FORMAT_FILES)" || clang-format -i $(FORMAT_FILES)
