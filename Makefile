@@ -35,11 +35,8 @@
 #                        and x86-64 Windows (mingw-w64, wine64); run the C
 #                        tests, the examples and the CLI golden check on each
 #                        (scripts/platforms.sh; installs what it needs)
-#   make check-golden    the CLI golden check of the native build
-#                        (scripts/cli-golden.sh): the outputs every platform
-#                        must print, byte for byte
-#   make update-golden   rewrite tests/golden/expected/ from the native CLI
-#                        (x86-64 Linux is the reference)
+        pythons check-pythons bench-pythons platforms \
+        check-golden update-golden mutate mutate-ci
 #   make clean           remove build/
 #
 # Layout of build/:
@@ -77,7 +74,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' -o -name '*.cpp' 2>/de
         format-check demo bench docs install uninstall check-examples check-symbols \
         clean \
         pythons check-pythons bench-pythons platforms \
-        check-golden update-golden
+        check-golden update-golden mutate mutate-ci
 
 all: build
 
@@ -209,6 +206,8 @@ test:
 	$(MAKE) --no-print-directory check-python
 	$(MAKE) --no-print-directory clang-check
 	$(MAKE) --no-print-directory format-check
+	$(MAKE) --no-print-directory platforms
+	$(MAKE) --no-print-directory mutate-ci
 	@echo "make test: all checks passed"
 
 deps:
@@ -334,6 +333,21 @@ check-python: build
 	    PYTHONPATH=$(OUT)/python $$py -c 'import memview' || exit 1; \
 	done
 	$(RUN_ENV) $(PYTHON) -m pytest tests/python -q
+
+# Mutation testing (scripts/mutate.py): random mutants of src/*.c, each
+# rebuilt under ASan+UBSan in build/mutate/ and run against the C tests.
+N     ?= 300
+SEED  ?= 1
+FILES ?= src/*.c
+MUTATE_CI_N    := 30
+MUTATE_CI_SEED := 2026
+mutate:
+	$(PYTHON) scripts/mutate.py --n $(N) --seed $(SEED) --files '$(FILES)'
+
+mutate-ci:
+	@echo "== mutation testing: $(MUTATE_CI_N) mutants, seed $(MUTATE_CI_SEED)"
+	$(PYTHON) scripts/mutate.py --n $(MUTATE_CI_N) --seed $(MUTATE_CI_SEED) \
+	    --fail-on-survivor
 
 format:
 	@test -z "$(FORMAT_FILES)" || clang-format -i $(FORMAT_FILES)
