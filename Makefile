@@ -35,8 +35,15 @@
 #                        and x86-64 Windows (mingw-w64, wine64); run the C
 #                        tests, the examples and the CLI golden check on each
 #                        (scripts/platforms.sh; installs what it needs)
-        pythons check-pythons bench-pythons platforms \
-        check-golden update-golden mutate mutate-ci
+#   make check-golden    the CLI golden check of the native build
+#                        (scripts/cli-golden.sh): the outputs every platform
+#                        must print, byte for byte
+#   make update-golden   rewrite tests/golden/expected/ from the native CLI
+#                        (x86-64 Linux is the reference)
+#   make mutate          mutation testing of src/*.c by the C tests
+#                        (scripts/mutate.py; N=300 SEED=1 FILES='src/*.c')
+#   make mutate-ci       the fixed sample make test runs: fails if a mutant
+#                        not listed in docs/mutation.md survives
 #   make clean           remove build/
 #
 # Layout of build/:
