@@ -725,6 +725,8 @@ static void test_count_find(void **state) {
     CHECK_EQ(find(&v, I(1), -4, MV_END), 6);
     CHECK_EQ(find(&v, I(1), -100, 2), 0);
     CHECK_EQ(find(&v, I(1), 7, 9), -1);
+    CHECK_EQ(find(&v, I(1), 0, 0), -1); /* an empty range: stop 0 */
+    CHECK_EQ(find(&v, I(1), 0, -10), -1);
     CHECK_EQ(find(&v, I(1), 7, 10), 9);
     CHECK_EQ(find(&v, I(1), 7, -1), -1);
     CHECK_EQ(find(&v, I(3), 3, -4), 5);
