@@ -43,7 +43,9 @@ static inline bool mv__is_host_order(char c) {
 
 /* Copy the n-byte value at src to dst (not overlapping), with its bytes
  * reversed when swap: how a value moves between the host's byte order and
- * the other. */
+ * the other. Assumption: a swapped value has 2, 4 or 8 bytes (struct.c
+ * swaps numbers of more than one byte; a complex number is swapped part
+ * by part). */
 static inline void mv__copy_ordered(void *dst, const void *src, size_t n,
                                     bool swap) {
     if (!swap) {
@@ -61,16 +63,10 @@ static inline void mv__copy_ordered(void *dst, const void *src, size_t n,
         memcpy(dst, &u, 4);
         return;
     }
-    case 8: {
+    default: { /* 8 */
         uint64_t u = mv__load64(src, 1);
         memcpy(dst, &u, 8);
         return;
-    }
-    default: {
-        const unsigned char *s = src;
-        unsigned char *d = dst;
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[n - 1 - i];
     }
     }
 }

@@ -310,7 +310,7 @@ int mv__simd_float_choice(void);
 unsigned long mv__simd_runs(int isa);
 /* Occurrences of b in p[0:n] into *out through the loop of choice isa;
  * returns isa, or -1 (*out untouched) when this build or CPU has no such
- * loop. */
+ * loop (AVX and AVX2 count as missing while mv__simd_baseline is set). */
 int mv__count_byte_with(int isa, const void *p, size_t n, unsigned char b,
                         uint64_t *out);
 /* What float blocks gather: the sum, minimum and maximum of the values

@@ -203,7 +203,7 @@ static int count_with(int isa, const unsigned char *p, size_t n,
 #ifdef MV_X86
     case MV__SIMD_SSE2: *out = count_sse2(p, n, b); break;
     case MV__SIMD_AVX2:
-        if (!__builtin_cpu_supports("avx2"))
+        if (!use_avx2())
             return -1;
         *out = count_avx2(p, n, b);
         break;
@@ -648,7 +648,7 @@ static int float_block_with(int isa, const char *p, acc *a, int is_float) {
 #ifdef MV_X86
     case MV__SIMD_SSE2: float_block_sse2(p, a, is_float); break;
     case MV__SIMD_AVX:
-        if (!__builtin_cpu_supports("avx"))
+        if (!use_avx())
             return -1;
         float_block_avx(p, a, is_float);
         break;

@@ -206,8 +206,12 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
 #define AS_F64(u) mv__f64(u)
 
 /* Each scalar of 2, 4 or 8 bytes that fill_field() loads itself, byte
- * order SW (0: the host's, 1: swapped); falls through for the others. */
-#define FILL_SIZES(SW)                                                         \
+ * order SW (0: the host's, 1: swapped); falls through for the others.
+ * CASE8 labels the 8-byte integers and REST ends the switch: "case 8" and
+ * "default: break;" in host order, where 1-byte integers fall through;
+ * "default" and nothing when swapped, since struct.c swaps integers of 2,
+ * 4 and 8 bytes only. */
+#define FILL_SIZES(SW, CASE8, REST)                                            \
     do {                                                                       \
         if (fd->kind == MV_KIND_INT || u) {                                    \
             switch (fd->size) {                                                \
@@ -219,11 +223,11 @@ static int walk_dim(const mv_view *v, int dim, const char *ptr, const char *f,
                 if (u)                                                         \
                     FILL(32, SW, u, MV_VAL_UINT, AS_U);                        \
                 FILL(32, SW, i, MV_VAL_INT, AS_I32);                           \
-            case 8:                                                            \
+            CASE8:                                                             \
                 if (u)                                                         \
                     FILL(64, SW, u, MV_VAL_UINT, AS_U);                        \
                 FILL(64, SW, i, MV_VAL_INT, AS_I64);                           \
-            default: break;                                                    \
+                REST                                                           \
             }                                                                  \
         } else if (fd->kind == MV_KIND_FLOAT && fd->size == 4) {               \
             FILL(32, SW, f, MV_VAL_FLOAT, AS_F32);                             \
@@ -239,10 +243,10 @@ static void fill_field(const mv_field *fd, const char *ptr, mv_ssize m,
      * pointer, a bool or a char (struct.c sets swap for numbers only) */
     bool u = fd->kind == MV_KIND_UINT || fd->kind == MV_KIND_PTR;
     if (fd->kind != MV_KIND_BOOL && fd->kind != MV_KIND_CHAR) {
-        if (fd->swap)
-            FILL_SIZES(1);
+        if (fd->swap) /* an integer of 2, 4 or 8 bytes, or a float */
+            FILL_SIZES(1, default, );
         else
-            FILL_SIZES(0);
+            FILL_SIZES(0, case 8, default : break;);
     }
     for (mv_ssize k = 0; k < m; k++)
         mv__field_read(fd, ptr + k * stride, &out[k]);

@@ -351,6 +351,13 @@ static void test_public_calls_take_the_promised_choice(void **state) {
     check_public_paths();
     mv__simd_baseline = 1; /* x86-64: the SSE2 loops; elsewhere no change */
     check_public_paths();
+    /* ... and the AVX loops count as missing, whatever the CPU */
+    static const char zeros[MV__FLOAT_BLOCK * 8];
+    uint64_t r = 7;
+    mv__fstate st = {0};
+    CHECK_EQ(mv__count_byte_with(MV__SIMD_AVX2, zeros, 1, 0, &r), -1);
+    CHECK_EQ(mv__float_block_with(MV__SIMD_AVX, zeros, 0, &st), -1);
+    CHECK_EQ(r, 7);
     mv__simd_baseline = 0;
 #if defined(__aarch64__) && defined(__ARM_NEON) && !defined(__ARM_BIG_ENDIAN)
     CHECK_EQ(mv__simd_count_choice(), MV__SIMD_NEON);
