@@ -434,6 +434,32 @@ MV_CLONES static void block_u64(const char *p, acc *a, bool is_signed) {
 FLOAT_BLOCK(scalar_block_f32, float)
 FLOAT_BLOCK(scalar_block_f64, double)
 
+#if defined(MV_X86) || defined(MV_NEON)
+/* What the SIMD float blocks gather in the scalar twin's eight lanes (lane
+ * j holds values j, j + 8, ...): sums and counts of the values that are
+ * not NaN, minima and maxima. */
+typedef struct lanes {
+    double sum[8], count[8], min[8], max[8];
+} lanes;
+
+/* Fold the eight lanes into *a in lane order, as the scalar twin does. */
+static void fold_lanes(acc *a, const lanes *l) {
+    double count = 0;
+    for (int j = 0; j < 8; j++) {
+        a->fsum += l->sum[j];
+        count += l->count[j];
+        if (l->count[j] > 0) { /* the lane saw a value that is not NaN */
+            if (!a->seen || l->min[j] < a->fmin)
+                a->fmin = l->min[j];
+            if (!a->seen || l->max[j] > a->fmax)
+                a->fmax = l->max[j];
+            a->seen = true;
+        }
+    }
+    a->nans += BLOCK - (mv_ssize)count;
+}
+#endif
+
 #ifdef MV_X86
 /* The same with SSE2, which every x86-64 has: minpd(x, m) is exactly
  * x < m ? x : m (m when x is NaN), and NaNs are masked out of the sum and
@@ -477,25 +503,14 @@ static inline void float_block_sse2(const char *p, acc *a, int is_float) {
     }
     __m128d s[4] = {s0, s1, s2, s3}, c[4] = {c0, c1, c2, c3};
     __m128d mn[4] = {m0, m1, m2, m3}, mx[4] = {M0, M1, M2, M3};
-    double sv[2], cv[2], mnv[2], mxv[2], count = 0;
+    lanes l;
     for (int k = 0; k < 4; k++) {
-        _mm_storeu_pd(sv, s[k]);
-        _mm_storeu_pd(cv, c[k]);
-        _mm_storeu_pd(mnv, mn[k]);
-        _mm_storeu_pd(mxv, mx[k]);
-        for (int j = 0; j < 2; j++) {
-            a->fsum += sv[j];
-            count += cv[j];
-            if (cv[j] > 0) { /* the lane saw a value that is not NaN */
-                if (!a->seen || mnv[j] < a->fmin)
-                    a->fmin = mnv[j];
-                if (!a->seen || mxv[j] > a->fmax)
-                    a->fmax = mxv[j];
-                a->seen = true;
-            }
-        }
+        _mm_storeu_pd(l.sum + 2 * k, s[k]);
+        _mm_storeu_pd(l.count + 2 * k, c[k]);
+        _mm_storeu_pd(l.min + 2 * k, mn[k]);
+        _mm_storeu_pd(l.max + 2 * k, mx[k]);
     }
-    a->nans += BLOCK - (mv_ssize)count;
+    fold_lanes(a, &l);
 }
 
 /* The same four lanes at a time with AVX, when the CPU has it. */
@@ -529,27 +544,16 @@ float_block_avx(const char *p, acc *a, int is_float) {
         FLOAT_STEP4(x0, s0, c0, m0, M0);
         FLOAT_STEP4(x1, s1, c1, m1, M1);
     }
-    double sv[8], cv[8], mnv[8], mxv[8], count = 0;
-    _mm256_storeu_pd(sv, s0);
-    _mm256_storeu_pd(sv + 4, s1);
-    _mm256_storeu_pd(cv, c0);
-    _mm256_storeu_pd(cv + 4, c1);
-    _mm256_storeu_pd(mnv, m0);
-    _mm256_storeu_pd(mnv + 4, m1);
-    _mm256_storeu_pd(mxv, M0);
-    _mm256_storeu_pd(mxv + 4, M1);
-    for (int j = 0; j < 8; j++) {
-        a->fsum += sv[j];
-        count += cv[j];
-        if (cv[j] > 0) {
-            if (!a->seen || mnv[j] < a->fmin)
-                a->fmin = mnv[j];
-            if (!a->seen || mxv[j] > a->fmax)
-                a->fmax = mxv[j];
-            a->seen = true;
-        }
-    }
-    a->nans += BLOCK - (mv_ssize)count;
+    lanes l;
+    _mm256_storeu_pd(l.sum, s0);
+    _mm256_storeu_pd(l.sum + 4, s1);
+    _mm256_storeu_pd(l.count, c0);
+    _mm256_storeu_pd(l.count + 4, c1);
+    _mm256_storeu_pd(l.min, m0);
+    _mm256_storeu_pd(l.min + 4, m1);
+    _mm256_storeu_pd(l.max, M0);
+    _mm256_storeu_pd(l.max + 4, M1);
+    fold_lanes(a, &l);
 }
 
 #endif
@@ -611,27 +615,17 @@ static void float_block_neon(const char *p, acc *a, int is_float) {
     float64x2_t s[4] = {s0, s1, s2, s3}, mn[4] = {m0, m1, m2, m3},
                 mx[4] = {M0, M1, M2, M3};
     uint64x2_t c[4] = {c0, c1, c2, c3};
-    uint64_t count = 0;
+    lanes l;
     for (int k = 0; k < 4; k++) {
-        double sv[2], mnv[2], mxv[2];
         uint64_t cv[2];
-        vst1q_f64(sv, s[k]);
-        vst1q_f64(mnv, mn[k]);
-        vst1q_f64(mxv, mx[k]);
+        vst1q_f64(l.sum + 2 * k, s[k]);
+        vst1q_f64(l.min + 2 * k, mn[k]);
+        vst1q_f64(l.max + 2 * k, mx[k]);
         vst1q_u64(cv, c[k]);
-        for (int j = 0; j < 2; j++) {
-            a->fsum += sv[j];
-            count += cv[j];
-            if (cv[j] > 0) { /* the lane saw a value that is not NaN */
-                if (!a->seen || mnv[j] < a->fmin)
-                    a->fmin = mnv[j];
-                if (!a->seen || mxv[j] > a->fmax)
-                    a->fmax = mxv[j];
-                a->seen = true;
-            }
-        }
+        l.count[2 * k] = (double)cv[0];
+        l.count[2 * k + 1] = (double)cv[1];
     }
-    a->nans += BLOCK - (mv_ssize)count;
+    fold_lanes(a, &l);
 }
 #endif
 
