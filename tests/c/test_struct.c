@@ -865,6 +865,26 @@ static void test_field_corners(void **state) {
     mv_format_release(f);
 }
 
+/* Fields with shapes each keep their own: the shapes of a format sit side
+ * by side in its block, one field's after the other's. */
+static void test_field_shapes_kept_apart(void **state) {
+    (void)state;
+    const mv_format *f;
+    CHECK_OK(mv_format_compile(&f, "<T{(2,3)i:a:(4,5,6)h:b:(7)B:c:}"));
+    CHECK_EQ(f->nfields, 1);
+    const mv_format *r = f->fields[0].sub;
+    CHECK_EQ(r->nfields, 3);
+    static const mv_ssize want[3][3] = {{2, 3}, {4, 5, 6}, {7}};
+    static const int ndims[3] = {2, 3, 1};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(r->fields[i].ndim, ndims[i]);
+        for (int d = 0; d < ndims[i]; d++)
+            CHECK_EQ(r->fields[i].shape[d], want[i][d]);
+    }
+    CHECK_EQ(f->itemsize, 2 * 3 * 4 + 4 * 5 * 6 * 2 + 7);
+    mv_format_release(f);
+}
+
 int main(void) {
     if (sizeof(long) != 8 || _Alignof(double) != 8) {
         printf("skipped: the expected sizes are those of LP64\n");
@@ -884,6 +904,7 @@ int main(void) {
         cmocka_unit_test(test_scalar_rows),
         cmocka_unit_test(test_walk_callbacks),
         cmocka_unit_test(test_field_corners),
+        cmocka_unit_test(test_field_shapes_kept_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
