@@ -17,7 +17,8 @@
 /* ---- byte order ---- */
 
 /* MV__HOST_BIG_ENDIAN: 1 on a big-endian CPU (s390x, ppc64, ...), else 0.
- * GCC and Clang say which; Windows runs little-endian only. */
+ * GCC and Clang say which; MSVC, which does not, targets little-endian
+ * CPUs only. */
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) &&                \
     defined(__ORDER_LITTLE_ENDIAN__)
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -27,7 +28,7 @@
 #else
 #error "memview: mixed-endian hosts are not supported"
 #endif
-#elif defined(_WIN32)
+#elif defined(_MSC_VER)
 #define MV__HOST_BIG_ENDIAN 0
 #else
 #error "memview: cannot tell the host's byte order"
